@@ -1,0 +1,49 @@
+package io.wsgate;
+
+import io.wsgate.audit.AuditLog;
+import io.wsgate.session.ConnectionSlots;
+import io.wsgate.session.SessionRegistry;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/** What every listener instance shares: the current snapshot, live sessions, the cap, the audit. */
+public final class GatewayServices {
+  private final AtomicReference<CompiledPolicy> current;
+  private final SessionRegistry sessions = new SessionRegistry();
+  private final ConnectionSlots slots = new ConnectionSlots();
+  private final AuditLog audit;
+  private volatile boolean draining;
+
+  public GatewayServices(CompiledPolicy initial, AuditLog audit) {
+    this.current = new AtomicReference<>(initial);
+    this.audit = audit;
+  }
+
+  public CompiledPolicy current() {
+    return current.get();
+  }
+
+  public void swap(CompiledPolicy next) {
+    current.set(next);
+  }
+
+  public SessionRegistry sessions() {
+    return sessions;
+  }
+
+  public ConnectionSlots slots() {
+    return slots;
+  }
+
+  public AuditLog audit() {
+    return audit;
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  public void startDraining() {
+    draining = true;
+  }
+}

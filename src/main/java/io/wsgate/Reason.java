@@ -1,0 +1,78 @@
+package io.wsgate;
+
+/**
+ * Every way wsgate refuses a handshake or ends a session, and nothing else: the single source of
+ * truth for the HTTP status (handshake) or WebSocket close code (session, RFC 6455 §7.4), the audit
+ * reason string and the metric tag. Adding a check means adding one guard or filter and, if new,
+ * one constant here.
+ *
+ * <p>Close codes are only ever legal-to-send codes: never 1005, 1006 or 1015.
+ */
+public enum Reason {
+  // --- handshake: HTTP status --------------------------------------------------------------
+  ROUTE_NOT_FOUND(Kind.HTTP, 404, "no route for this path"),
+  UPGRADE_REQUIRED(Kind.HTTP, 426, "this route only speaks WebSocket"),
+  BAD_UPGRADE(Kind.HTTP, 400, "malformed WebSocket upgrade request"),
+  UNSUPPORTED_WS_VERSION(Kind.HTTP, 400, "unsupported Sec-WebSocket-Version"),
+  CONNECTION_CAP(Kind.HTTP, 503, "global connection cap reached"),
+  DRAINING(Kind.HTTP, 503, "gateway is shutting down"),
+  UPSTREAM_UNAVAILABLE(Kind.HTTP, 502, "upstream refused or unreachable"),
+  UPSTREAM_REJECTED(Kind.HTTP, 502, "upstream answered the upgrade without 101"),
+  UPSTREAM_TIMEOUT(Kind.HTTP, 504, "upstream handshake timed out"),
+  HANDSHAKE_TIMEOUT(Kind.HTTP, 408, "no complete upgrade request in time; connection closed"),
+  CLIENT_LEFT_DURING_HANDSHAKE(Kind.HTTP, 499, "client closed the connection before the upgrade completed"),
+  GUARD_FAILED(Kind.HTTP, 500, "a handshake check failed unexpectedly; denied"),
+
+  // --- session: close code -----------------------------------------------------------------
+  MESSAGE_TOO_BIG(Kind.CLOSE, 1009, "message too big"),
+  INVALID_UTF8(Kind.CLOSE, 1007, "invalid UTF-8 in text message"),
+  PROTOCOL_ERROR(Kind.CLOSE, 1002, "protocol error"),
+  IDLE_TIMEOUT(Kind.CLOSE, 1001, "idle timeout"),
+  MAX_LIFETIME(Kind.CLOSE, 1001, "maximum session lifetime reached"),
+  KEEPALIVE_TIMEOUT(Kind.CLOSE, 1001, "keepalive ping not answered"),
+  UPSTREAM_GOING_AWAY(Kind.CLOSE, 1001, "upstream going away"),
+  UPSTREAM_LOST(Kind.CLOSE, 1011, "upstream connection lost"),
+  CLIENT_GONE(Kind.CLOSE, 1001, "client went away"),
+  SHUTDOWN(Kind.CLOSE, 1001, "gateway shutting down"),
+  SHUTDOWN_RESTART(Kind.CLOSE, 1012, "gateway restarting");
+
+  public enum Kind { HTTP, CLOSE }
+
+  private final Kind kind;
+  private final int code;
+  private final String description;
+  private final String tag;
+
+  Reason(Kind kind, int code, String description) {
+    this.kind = kind;
+    this.code = code;
+    this.description = description;
+    this.tag = name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** HTTP status for {@link Kind#HTTP}, close code for {@link Kind#CLOSE}. */
+  public int code() {
+    return code;
+  }
+
+  public short closeCode() {
+    if (kind != Kind.CLOSE) {
+      throw new IllegalStateException(this + " is not a close reason");
+    }
+    return (short) code;
+  }
+
+  /** Human text; safe to send to a peer (never contains request data). */
+  public String description() {
+    return description;
+  }
+
+  /** Stable lower-case token used as audit reason and metric tag. */
+  public String tag() {
+    return tag;
+  }
+}

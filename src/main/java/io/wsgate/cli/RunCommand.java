@@ -1,0 +1,65 @@
+package io.wsgate.cli;
+
+import io.wsgate.Gateway;
+import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.policy.Listener;
+import io.wsgate.policy.PolicyException;
+import io.wsgate.policy.PolicyLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Start the gateway. With no options: wss://localhost:8443/chat from ./policies, "
+        + "in front of the embedded demo upstream.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:stopped cleanly (SIGTERM/SIGINT)", "1:invalid policy or could not start", "2:usage error"})
+final class RunCommand implements Callable<Integer> {
+  @Option(names = "--policies", paramLabel = "DIR", defaultValue = "policies",
+      description = "Policy directory or gateway.yaml file (default: ${DEFAULT-VALUE}).")
+  Path policies;
+
+  @Option(names = "--listen", paramLabel = "PORT", description = "Override listen.port from the policy.")
+  Integer listen;
+
+  static boolean keepsRunning(String[] args) {
+    return List.of(args).contains("run") && !List.of(args).contains("--help") && !List.of(args).contains("-h");
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    GatewayPolicy policy;
+    try {
+      policy = PolicyLoader.load(policies);
+    } catch (PolicyException e) {
+      System.err.println(e.getMessage());
+      return 1;
+    }
+    if (listen != null) {
+      Listener l = policy.listen();
+      policy = new GatewayPolicy(policy.version(), policy.source(), new Listener(l.host(), listen, l.tls()),
+          policy.routes(), policy.limits(), policy.shutdown(), policy.dev());
+    }
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(policy).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("wsgate: could not start: " + cause.getMessage());
+      return 1;
+    }
+    long drainMs = policy.shutdown().drainTimeout().toMillis() + 5000;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        gateway.stop().toCompletionStage().toCompletableFuture().get(drainMs, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        System.err.println("wsgate: stop did not complete cleanly: " + e);
+      }
+    }, "wsgate-shutdown"));
+    return 0;
+  }
+}

@@ -1,0 +1,110 @@
+package io.wsgate.listener;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.wsgate.GatewayServices;
+import io.wsgate.Reason;
+import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.policy.Limits;
+import io.wsgate.upstream.UpstreamConnector;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client listener on one event loop. The gateway deploys one instance per core on the same
+ * port; Vert.x spreads accepted connections across them. Each instance dials upstreams from its
+ * own event loop, so a session's two sockets never cross threads.
+ */
+public final class ListenerVerticle extends VerticleBase {
+  private final GatewayServices services;
+  private final int port;
+  private final Map<HttpConnection, Long> handshakeDeadlines = new HashMap<>();
+  private HttpServer server;
+
+  public ListenerVerticle(GatewayServices services, int port) {
+    this.services = services;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    GatewayPolicy policy = services.current().policy();
+    Limits limits = policy.limits();
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(policy.listen().host())
+        .setPort(port)
+        .setMaxWebSocketFrameSize(limits.maxMessageBytes())
+        .setMaxWebSocketMessageSize(limits.maxMessageBytes())
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(16384)
+        .setWebSocketClosingTimeout(5)
+        .setTcpNoDelay(true);
+    if (!policy.listen().plain()) {
+      ServerTls.apply(options, policy.listen().tls());
+    }
+    int upstreamTimeoutMs = (int) limits.upstreamConnectTimeout().toMillis();
+    UpstreamConnector connector = new UpstreamConnector(vertx, vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxConnections(Integer.MAX_VALUE)
+        .setMaxFrameSize(limits.maxMessageBytes())
+        .setMaxMessageSize(limits.maxMessageBytes())
+        .setTryUsePerMessageCompression(false)
+        .setConnectTimeout(upstreamTimeoutMs)
+        .setClosingTimeout(5)
+        .setTcpNoDelay(true)), upstreamTimeoutMs);
+    UpgradeHandler upgrades = new UpgradeHandler(vertx, services, connector);
+    long handshakeMs = limits.handshakeTimeout().toMillis();
+    server = vertx.createHttpServer(options)
+        .connectionHandler(connection -> startHandshakeDeadline(connection, handshakeMs))
+        .requestHandler(request -> {
+          Long timer = handshakeDeadlines.remove(request.connection());
+          if (timer != null) {
+            vertx.cancelTimer(timer);
+          }
+          upgrades.handle(request);
+        });
+    return server.listen();
+  }
+
+  /** Slowloris defence: a connection must deliver a complete request head within the deadline. */
+  private void startHandshakeDeadline(HttpConnection connection, long handshakeMs) {
+    long timer = vertx.setTimer(handshakeMs, id -> {
+      if (handshakeDeadlines.remove(connection) != null) {
+        services.audit().rejected("-", connection.remoteAddress().hostAddress(), null, Reason.HANDSHAKE_TIMEOUT);
+        connection.close();
+      }
+    });
+    handshakeDeadlines.put(connection, timer);
+    connection.closeHandler(v -> {
+      Long pending = handshakeDeadlines.remove(connection);
+      if (pending != null) {
+        vertx.cancelTimer(pending);
+      }
+    });
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  public HttpServer server() {
+    return server;
+  }
+
+  /** Stops accepting; live WebSockets are left to the gateway's drain, up to the timeout. */
+  public Future<Void> shutdown(long timeoutMs) {
+    return server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server.close();
+  }
+}

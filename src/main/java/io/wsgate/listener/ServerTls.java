@@ -1,0 +1,47 @@
+package io.wsgate.listener;
+
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.wsgate.policy.Tls;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * TLS settings for client listeners: TLS 1.2 and 1.3 only, AEAD ciphers with forward secrecy
+ * (the Mozilla "intermediate" set), PEM certificate chain and key from the policy.
+ */
+public final class ServerTls {
+  static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+  static final List<String> CIPHERS = List.of(
+      "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+  private ServerTls() {
+  }
+
+  static void apply(HttpServerOptions options, Tls tls) {
+    options.setSsl(true)
+        .setUseAlpn(false)
+        .setKeyCertOptions(keyCert(tls))
+        .setEnabledSecureTransportProtocols(PROTOCOLS);
+    CIPHERS.forEach(options::addEnabledCipherSuite);
+  }
+
+  /** The same settings as a standalone value, for reloading a renewed certificate into a running server. */
+  public static ServerSSLOptions sslOptions(Tls tls) {
+    ServerSSLOptions options = new ServerSSLOptions()
+        .setKeyCertOptions(keyCert(tls))
+        .setEnabledSecureTransportProtocols(PROTOCOLS)
+        .setUseAlpn(false);
+    CIPHERS.forEach(options::addEnabledCipherSuite);
+    return options;
+  }
+
+  private static PemKeyCertOptions keyCert(Tls tls) {
+    return new PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString());
+  }
+}

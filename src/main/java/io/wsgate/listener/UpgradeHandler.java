@@ -1,0 +1,152 @@
+package io.wsgate.listener;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.wsgate.CompiledPolicy;
+import io.wsgate.GatewayServices;
+import io.wsgate.Reason;
+import io.wsgate.RoutePlan;
+import io.wsgate.demo.DemoPage;
+import io.wsgate.handshake.HandshakeRequest;
+import io.wsgate.handshake.Verdict;
+import io.wsgate.session.Session;
+import io.wsgate.upstream.UpstreamConnection;
+import io.wsgate.upstream.UpstreamConnector;
+import io.wsgate.upstream.UpstreamFailure;
+import io.wsgate.upstream.UpstreamHeaders;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The upgrade entry point: validates the request, runs the handshake pipeline, connects the
+ * upstream, and only then accepts the client. Every branch ends in exactly one answer: a rejection
+ * (status, audit record, metric) or a started {@link Session}.
+ */
+final class UpgradeHandler implements Handler<HttpServerRequest> {
+  private final Vertx vertx;
+  private final GatewayServices services;
+  private final UpstreamConnector connector;
+
+  UpgradeHandler(Vertx vertx, GatewayServices services, UpstreamConnector connector) {
+    this.vertx = vertx;
+    this.services = services;
+    this.connector = connector;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    CompiledPolicy snapshot = services.current();
+    String path = request.path();
+    boolean upgrade = UpgradeRequestValidator.asksForWebSocket(request);
+    if (!upgrade && "/".equals(path) && snapshot.policy().dev().demoPage()) {
+      DemoPage.serve(request);
+      return;
+    }
+    String requestId = RequestIds.next();
+    RoutePlan plan = path == null ? null : snapshot.match(path);
+    if (plan == null) {
+      reject(request, requestId, Reason.ROUTE_NOT_FOUND);
+      return;
+    }
+    if (!upgrade) {
+      request.response().putHeader("upgrade", "websocket");
+      reject(request, requestId, Reason.UPGRADE_REQUIRED);
+      return;
+    }
+    Reason malformed = UpgradeRequestValidator.check(request);
+    if (malformed != null) {
+      if (malformed == Reason.UNSUPPORTED_WS_VERSION) {
+        request.response().putHeader("sec-websocket-version", "13");
+      }
+      reject(request, requestId, malformed);
+      return;
+    }
+    if (services.draining()) {
+      reject(request, requestId, Reason.DRAINING);
+      return;
+    }
+    // The upgrade completes asynchronously: hold the request until toWebSocket() takes it.
+    request.pause();
+    HandshakeRequest handshake = new HandshakeRequest(requestId, request.remoteAddress().hostAddress(),
+        request.isSSL(), request.getHeader("host"), path, request.query(), request.headers(),
+        offeredSubprotocols(request), plan.route(), System.nanoTime());
+    snapshot.pipeline().run(handshake).onComplete(ar -> {
+      if (ar.failed()) {
+        reject(request, requestId, Reason.GUARD_FAILED);
+      } else if (!ar.result().allowed()) {
+        reject(request, requestId, ar.result().reason());
+      } else {
+        admit(request, handshake, plan, snapshot);
+      }
+    });
+  }
+
+  private void admit(HttpServerRequest request, HandshakeRequest handshake, RoutePlan plan, CompiledPolicy snapshot) {
+    if (!services.slots().tryAcquire(snapshot.policy().limits().maxConnections())) {
+      reject(request, handshake.requestId(), Reason.CONNECTION_CAP);
+      return;
+    }
+    connector.connect(handshake, plan.pool(), UpstreamHeaders.build(handshake, plan.route().forwardHeaders()))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            services.slots().release();
+            Reason reason = ar.cause() instanceof UpstreamFailure failure ? failure.reason() : Reason.UPSTREAM_UNAVAILABLE;
+            reject(request, handshake.requestId(), reason);
+          } else {
+            accept(request, handshake, ar.result(), snapshot);
+          }
+        });
+  }
+
+  private void accept(HttpServerRequest request, HandshakeRequest handshake, UpstreamConnection upstream,
+                      CompiledPolicy snapshot) {
+    String chosen = upstream.socket().subProtocol();
+    if (chosen != null) {
+      // The upstream chose among the client's own offers; the client sees that choice.
+      request.response().putHeader("sec-websocket-protocol", chosen);
+    }
+    request.toWebSocket().onComplete(ar -> {
+      if (ar.failed()) {
+        upstream.socket().close((short) 1001, Reason.CLIENT_LEFT_DURING_HANDSHAKE.description());
+        services.slots().release();
+        services.audit().rejected(handshake.requestId(), handshake.clientIp(), handshake.path(),
+            Reason.CLIENT_LEFT_DURING_HANDSHAKE);
+        return;
+      }
+      ServerWebSocket client = ar.result();
+      Session session = new Session(handshake.requestId(), handshake.clientIp(), handshake.route().path(),
+          upstream.member().label(), client, upstream.socket(), vertx, snapshot.policy().limits(),
+          services.sessions(), services.slots(), services.audit());
+      services.audit().accepted(handshake.requestId(), handshake.clientIp(), handshake.route().path(),
+          upstream.member().label(), handshake.origin(), snapshot.policy().version());
+      session.start();
+    });
+  }
+
+  private void reject(HttpServerRequest request, String requestId, Reason reason) {
+    services.audit().rejected(requestId, request.remoteAddress().hostAddress(), request.path(), reason);
+    // A refused upgrade never leaves a connection to speak HTTP on (request smuggling defence).
+    request.response()
+        .setStatusCode(reason.code())
+        .putHeader("connection", "close")
+        .putHeader("content-type", "text/plain; charset=utf-8")
+        .end(reason.description() + "\n")
+        .onComplete(v -> request.connection().close());
+  }
+
+  private static List<String> offeredSubprotocols(HttpServerRequest request) {
+    List<String> offers = new ArrayList<>();
+    for (String header : request.headers().getAll("sec-websocket-protocol")) {
+      for (String token : header.split(",")) {
+        String trimmed = token.trim();
+        if (!trimmed.isEmpty()) {
+          offers.add(trimmed);
+        }
+      }
+    }
+    return offers;
+  }
+}

@@ -1,0 +1,74 @@
+package io.wsgate.session;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.http.WebSocketFrame;
+import io.wsgate.Reason;
+
+/**
+ * Moves data frames one way, unchanged (same type, same fragmentation, same payload object, so no
+ * copy), while enforcing the message size limit and fail-fast UTF-8 validity of text messages.
+ * Control frames stay on their own hop: pings and pongs are answered per hop, closes are handled
+ * by the {@link Session}. When the destination's write queue is full the source is paused until
+ * it drains: memory stays bounded whatever the speed of either side.
+ */
+final class FrameRelay implements Handler<WebSocketFrame> {
+  private final WebSocketBase from;
+  private final WebSocketBase to;
+  private final Session session;
+  private final long maxMessageBytes;
+  private final Utf8Validator utf8 = new Utf8Validator();
+  private boolean text;
+  private long messageBytes;
+  long messages;
+  long bytes;
+
+  FrameRelay(WebSocketBase from, WebSocketBase to, Session session, long maxMessageBytes) {
+    this.from = from;
+    this.to = to;
+    this.session = session;
+    this.maxMessageBytes = maxMessageBytes;
+    to.drainHandler(v -> from.resume());
+  }
+
+  @Override
+  public void handle(WebSocketFrame frame) {
+    switch (frame.type()) {
+      case TEXT, BINARY -> {
+        text = frame.isText();
+        messageBytes = 0;
+        utf8.reset();
+      }
+      case CONTINUATION -> {
+      }
+      case CLOSE -> {
+        session.peerClosed(from, frame.closeStatusCode(), frame.closeReason());
+        return;
+      }
+      default -> {
+        session.touched(from);
+        return;
+      }
+    }
+    Buffer payload = frame.binaryData();
+    messageBytes += payload.length();
+    if (messageBytes > maxMessageBytes) {
+      session.terminate(Reason.MESSAGE_TOO_BIG);
+      return;
+    }
+    if (text && (!utf8.update(payload) || (frame.isFinal() && !utf8.complete()))) {
+      session.terminate(Reason.INVALID_UTF8);
+      return;
+    }
+    to.writeFrame(frame);
+    bytes += payload.length();
+    if (frame.isFinal()) {
+      messages++;
+    }
+    session.relayed(from);
+    if (to.writeQueueFull()) {
+      from.pause();
+    }
+  }
+}

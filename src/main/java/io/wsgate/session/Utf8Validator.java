@@ -1,0 +1,77 @@
+package io.wsgate.session;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Incremental UTF-8 validation across the fragments of one text message (RFC 3629 §4 well-formed
+ * sequences; rejects overlongs, surrogates and code points above U+10FFFF). Fails on the first bad
+ * byte so an invalid message is refused before its later fragments arrive (RFC 6455 §8.1).
+ * One instance per relay direction; not thread-safe.
+ */
+final class Utf8Validator {
+  private int remaining;
+  private int lower = 0x80;
+  private int upper = 0xBF;
+
+  void reset() {
+    remaining = 0;
+    lower = 0x80;
+    upper = 0xBF;
+  }
+
+  /** @return false as soon as {@code data} cannot continue a well-formed sequence */
+  boolean update(Buffer data) {
+    int length = data.length();
+    for (int i = 0; i < length; i++) {
+      int b = data.getByte(i) & 0xFF;
+      if (remaining == 0) {
+        if (b < 0x80) {
+          continue;
+        }
+        if (!lead(b)) {
+          return false;
+        }
+      } else {
+        if (b < lower || b > upper) {
+          return false;
+        }
+        remaining--;
+        lower = 0x80;
+        upper = 0xBF;
+      }
+    }
+    return true;
+  }
+
+  /** True when the bytes seen so far end on a character boundary. */
+  boolean complete() {
+    return remaining == 0;
+  }
+
+  private boolean lead(int b) {
+    if (b >= 0xC2 && b <= 0xDF) {
+      expect(1, 0x80, 0xBF);
+    } else if (b == 0xE0) {
+      expect(2, 0xA0, 0xBF);
+    } else if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) {
+      expect(2, 0x80, 0xBF);
+    } else if (b == 0xED) {
+      expect(2, 0x80, 0x9F);
+    } else if (b == 0xF0) {
+      expect(3, 0x90, 0xBF);
+    } else if (b >= 0xF1 && b <= 0xF3) {
+      expect(3, 0x80, 0xBF);
+    } else if (b == 0xF4) {
+      expect(3, 0x80, 0x8F);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  private void expect(int count, int lo, int hi) {
+    remaining = count;
+    lower = lo;
+    upper = hi;
+  }
+}

@@ -1,0 +1,7 @@
+package io.wsgate.upstream;
+
+import io.vertx.core.http.WebSocket;
+
+/** An upstream WebSocket that answered 101, and the pool member it came from. */
+public record UpstreamConnection(WebSocket socket, UpstreamMember member) {
+}

@@ -1,0 +1,117 @@
+package io.wsgate.upstream;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.wsgate.Reason;
+import io.wsgate.handshake.HandshakeRequest;
+import io.wsgate.policy.Route;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Opens the upstream WebSocket before the client is accepted. Tries the pool's healthy members in
+ * round-robin order; a member that cannot be reached is put in cool-down and the next is tried.
+ * An upstream that answers anything but a valid 101 is a 502 and no tunnel is ever opened: the
+ * client still holds a plain HTTP request at that point.
+ */
+public final class UpstreamConnector {
+  private final Vertx vertx;
+  private final WebSocketClient client;
+  private final long timeoutMs;
+  private final Map<Route, ClientSSLOptions> sslByRoute = new ConcurrentHashMap<>();
+
+  public UpstreamConnector(Vertx vertx, WebSocketClient client, long timeoutMs) {
+    this.vertx = vertx;
+    this.client = client;
+    this.timeoutMs = timeoutMs;
+  }
+
+  public Future<UpstreamConnection> connect(HandshakeRequest request, UpstreamPool pool, MultiMap headers) {
+    List<UpstreamMember> candidates = pool.candidates();
+    if (candidates.isEmpty()) {
+      return Future.failedFuture(new UpstreamFailure(Reason.UPSTREAM_UNAVAILABLE, "every pool member is cooling down"));
+    }
+    return attempt(request, pool, headers, candidates, 0);
+  }
+
+  private Future<UpstreamConnection> attempt(HandshakeRequest request, UpstreamPool pool, MultiMap headers,
+                                             List<UpstreamMember> candidates, int index) {
+    UpstreamMember member = candidates.get(index);
+    return connectOne(request, member, headers).recover(failure -> {
+      UpstreamFailure reasoned = (UpstreamFailure) failure;
+      if (reasoned.reason() == Reason.UPSTREAM_REJECTED) {
+        return Future.failedFuture(reasoned);
+      }
+      pool.failed(member);
+      if (reasoned.reason() == Reason.UPSTREAM_UNAVAILABLE && index + 1 < candidates.size()) {
+        return attempt(request, pool, headers, candidates, index + 1);
+      }
+      return Future.failedFuture(reasoned);
+    }).onSuccess(connection -> pool.succeeded(member));
+  }
+
+  private Future<UpstreamConnection> connectOne(HandshakeRequest request, UpstreamMember member, MultiMap headers) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
+        .setHost(member.host())
+        .setPort(member.port())
+        .setSsl(member.tls())
+        .setURI(upstreamUri(request, member))
+        .setHeaders(headers)
+        .setAllowOriginHeader(headers.contains("origin"))
+        .setSubProtocols(request.subprotocols().isEmpty() ? null : request.subprotocols())
+        .setConnectTimeout(timeoutMs)
+        .setTimeout(timeoutMs);
+    if (member.tls() && request.route().upstreamCa() != null) {
+      options.setSslOptions(sslByRoute.computeIfAbsent(request.route(), UpstreamConnector::sslOptions));
+    }
+    Promise<UpstreamConnection> promise = Promise.promise();
+    long timer = vertx.setTimer(timeoutMs, id -> promise.tryFail(
+        new UpstreamFailure(Reason.UPSTREAM_TIMEOUT, member.label() + ": no 101 within " + timeoutMs + " ms")));
+    client.connect(options).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        if (!promise.tryComplete(new UpstreamConnection(ar.result(), member))) {
+          ar.result().close((short) 1001, "gateway gave up waiting");
+        }
+      } else {
+        promise.tryFail(classify(member, ar.cause()));
+      }
+    });
+    return promise.future();
+  }
+
+  private static String upstreamUri(HandshakeRequest request, UpstreamMember member) {
+    String path = member.path() != null ? member.path() : request.path();
+    return request.query() == null ? path : path + "?" + request.query();
+  }
+
+  private static UpstreamFailure classify(UpstreamMember member, Throwable cause) {
+    if (cause instanceof UpgradeRejectedException rejected) {
+      return new UpstreamFailure(Reason.UPSTREAM_REJECTED, member.label() + " answered HTTP " + rejected.getStatus());
+    }
+    String name = cause.getClass().getName();
+    if (name.contains("Handshake")) {
+      return new UpstreamFailure(Reason.UPSTREAM_REJECTED, member.label() + ": invalid handshake response");
+    }
+    if (cause instanceof TimeoutException || name.contains("Timeout")) {
+      return new UpstreamFailure(Reason.UPSTREAM_TIMEOUT, member.label() + ": timed out");
+    }
+    return new UpstreamFailure(Reason.UPSTREAM_UNAVAILABLE, member.label() + ": " + cause.getClass().getSimpleName());
+  }
+
+  private static ClientSSLOptions sslOptions(Route route) {
+    return new ClientSSLOptions()
+        .setHostnameVerificationAlgorithm("HTTPS")
+        .setTrustOptions(new PemTrustOptions().addCertPath(route.upstreamCa().toString()));
+  }
+}
