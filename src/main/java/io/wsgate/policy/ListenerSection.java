@@ -1,0 +1,63 @@
+package io.wsgate.policy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Reads {@code listen:} and its {@code tls:} block. */
+final class ListenerSection {
+  static final List<String> KEYS = List.of("host", "port", "tls", "plain");
+  static final List<String> TLS_KEYS = List.of("cert", "key", "devCertificate");
+
+  private final PolicyPaths paths;
+
+  ListenerSection(PolicyPaths paths) {
+    this.paths = paths;
+  }
+
+  Listener read(MappingReader listen) {
+    String host = listen.string("host", "0.0.0.0");
+    if (host.isEmpty() || host.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      listen.error("host", "invalid host " + NodeReader.quote(host));
+    }
+    int port = listen.integer("port", 8443, 0, 65535);
+    boolean plain = listen.bool("plain", false);
+    boolean hasTls = listen.has("tls");
+    if (hasTls && plain) {
+      listen.error("plain", "plain: true conflicts with listen.tls (choose one)");
+    }
+    if (!hasTls && !plain && !listen.malformed()) {
+      listen.error("tls", "required (a plain ws:// listener needs plain: true)");
+    }
+    Tls tls = hasTls ? tls(listen.mapping("tls", TLS_KEYS)) : null;
+    return new Listener(host, port, plain ? null : tls);
+  }
+
+  private Tls tls(MappingReader tls) {
+    tls.requireKey("cert", "required");
+    tls.requireKey("key", "required");
+    boolean devCertificate = tls.bool("devCertificate", false);
+    Path cert = paths.resolve(tls, "cert");
+    Path key = paths.resolve(tls, "key");
+    if (cert != null && key != null) {
+      checkFiles(tls, cert, key, devCertificate);
+    }
+    return new Tls(cert, key, devCertificate);
+  }
+
+  private static void checkFiles(MappingReader tls, Path cert, Path key, boolean devCertificate) {
+    boolean certExists = Files.exists(cert);
+    boolean keyExists = Files.exists(key);
+    if (devCertificate && !certExists && !keyExists) {
+      return; // the gateway generates both on start
+    }
+    if (devCertificate && certExists != keyExists) {
+      String missing = certExists ? "key" : "cert";
+      tls.error(missing, "file not found: " + (certExists ? key : cert)
+          + " (with devCertificate: true, cert and key must both exist or both be missing)");
+      return;
+    }
+    PolicyPaths.checkReadable(tls, "cert", cert);
+    PolicyPaths.checkReadable(tls, "key", key);
+  }
+}

@@ -1,0 +1,71 @@
+package io.wsgate.policy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/** Turns a composed {@code gateway.yaml} node tree into a {@link GatewayPolicy}, reporting into a {@link NodeReader}. */
+final class PolicyParser {
+  static final List<String> TOP_KEYS = List.of("listen", "routes", "limits", "shutdown", "dev");
+  static final List<String> LIMIT_KEYS = List.of("maxMessageBytes", "idleTimeout", "maxLifetime", "maxConnections",
+      "handshakeTimeout", "upstreamConnectTimeout", "pingInterval");
+  static final List<String> SHUTDOWN_KEYS = List.of("closeCode", "drainWindow", "drainTimeout");
+  static final List<String> DEV_KEYS = List.of("demoPage");
+
+  static final int MAX_MESSAGE_BYTES_LIMIT = 64 << 20;
+  static final Limits DEFAULT_LIMITS = new Limits(65536, Duration.ofMinutes(5), Duration.ofHours(24), 10_000,
+      Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30));
+  static final Shutdown DEFAULT_SHUTDOWN = new Shutdown(1001, Duration.ofSeconds(5), Duration.ofSeconds(30));
+
+  private final NodeReader reader;
+  private final PolicyPaths paths;
+
+  PolicyParser(NodeReader reader, PolicyPaths paths) {
+    this.reader = reader;
+    this.paths = paths;
+  }
+
+  /** Always returns a policy; it is only valid if the reader recorded no errors. */
+  GatewayPolicy parse(Node root, String version, Path source) {
+    MappingReader top = reader.mapping(root, "", TOP_KEYS);
+    Listener listen = new ListenerSection(paths).read(top.mapping("listen", ListenerSection.KEYS));
+    List<Route> routes = new RouteSection(reader, paths).read(top);
+    Limits limits = limits(top.mapping("limits", LIMIT_KEYS));
+    Shutdown shutdown = shutdown(top.mapping("shutdown", SHUTDOWN_KEYS));
+    Dev dev = new Dev(top.mapping("dev", DEV_KEYS).bool("demoPage", false));
+    return new GatewayPolicy(version, source, listen, routes, limits, shutdown, dev);
+  }
+
+  private static Limits limits(MappingReader m) {
+    Limits d = DEFAULT_LIMITS;
+    return new Limits(
+        m.size("maxMessageBytes", d.maxMessageBytes(), 1, MAX_MESSAGE_BYTES_LIMIT),
+        m.positiveDuration("idleTimeout", d.idleTimeout()),
+        m.positiveDuration("maxLifetime", d.maxLifetime()),
+        m.integer("maxConnections", d.maxConnections(), 1, 10_000_000),
+        m.positiveDuration("handshakeTimeout", d.handshakeTimeout()),
+        m.positiveDuration("upstreamConnectTimeout", d.upstreamConnectTimeout()),
+        m.positiveDuration("pingInterval", d.pingInterval()));
+  }
+
+  private static Shutdown shutdown(MappingReader m) {
+    Shutdown d = DEFAULT_SHUTDOWN;
+    int closeCode = m.integer("closeCode", d.closeCode(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+    if (closeCode != 1001 && closeCode != 1012) {
+      m.error("closeCode", "must be 1001 (going away) or 1012 (service restart), got " + closeCode);
+    }
+    Duration window = m.duration("drainWindow", d.drainWindow());
+    Duration timeout = m.positiveDuration("drainTimeout", d.drainTimeout());
+    if (timeout.compareTo(window) < 0) {
+      if (m.has("drainTimeout")) {
+        m.error("drainTimeout", "must be at least drainWindow (" + Units.format(window) + "), got "
+            + Units.format(timeout));
+      } else {
+        m.error("drainWindow", "must not exceed drainTimeout (" + Units.format(timeout) + "), got "
+            + Units.format(window));
+      }
+    }
+    return new Shutdown(closeCode, window, timeout);
+  }
+}

@@ -1,0 +1,143 @@
+package io.wsgate.policy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/** Reads the {@code routes:} list. */
+final class RouteSection {
+  static final List<String> KEYS =
+      List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown", "upstreamCa");
+  static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(10);
+
+  private final NodeReader reader;
+  private final PolicyPaths paths;
+
+  RouteSection(NodeReader reader, PolicyPaths paths) {
+    this.reader = reader;
+    this.paths = paths;
+  }
+
+  List<Route> read(MappingReader top) {
+    top.requireKey("routes", "required (at least one route)");
+    List<Node> items = top.sequence("routes");
+    if (items == null) {
+      return List.of();
+    }
+    if (items.isEmpty()) {
+      top.error("routes", "must contain at least one route");
+    }
+    List<Route> routes = new ArrayList<>();
+    Map<String, Node> seen = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      MappingReader m = reader.mapping(items.get(i), "routes[" + i + "]", KEYS);
+      Route route = route(m);
+      if (route.path() != null) {
+        String match = route.prefix() ? "prefix" : "exact";
+        Node first = seen.putIfAbsent(match + " " + route.path(), m.position("path"));
+        if (first != null) {
+          m.error("path", "duplicate route " + NodeReader.quote(route.path()) + " (" + match
+              + "), first defined at line " + first.getStartMark().map(mk -> mk.getLine() + 1).orElse(0));
+        }
+      }
+      routes.add(route);
+    }
+    return routes;
+  }
+
+  private Route route(MappingReader m) {
+    m.requireKey("path", "required");
+    String path = m.string("path", null);
+    String pathProblem = path == null ? null : pathProblem(path);
+    if (pathProblem != null) {
+      m.error("path", pathProblem);
+    }
+    String match = m.string("match", "exact");
+    if (!match.equals("exact") && !match.equals("prefix")) {
+      m.error("match", "expected exact or prefix, got " + NodeReader.quote(match));
+    }
+    List<UpstreamTarget> upstreams = upstreams(m);
+    List<String> forwardHeaders = forwardHeaders(m);
+    Duration cooldown = m.duration("upstreamCooldown", DEFAULT_COOLDOWN);
+    Path ca = paths.resolve(m, "upstreamCa");
+    if (ca != null) {
+      PolicyPaths.checkReadable(m, "upstreamCa", ca);
+    }
+    return new Route(pathProblem == null ? path : null, match.equals("prefix"), upstreams, forwardHeaders,
+        cooldown, ca);
+  }
+
+  private static String pathProblem(String path) {
+    if (!path.startsWith("/")) {
+      return "must start with \"/\", got " + NodeReader.quote(path);
+    }
+    if (path.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      return "must not contain whitespace or control characters, got " + NodeReader.quote(path);
+    }
+    if (path.contains("?") || path.contains("#")) {
+      return "must not contain \"?\" or \"#\" (a route matches the path only), got " + NodeReader.quote(path);
+    }
+    return null;
+  }
+
+  private List<UpstreamTarget> upstreams(MappingReader m) {
+    m.requireKey("upstreams", "required (demo, or ws:// / wss:// URLs)");
+    List<Node> items = m.sequence("upstreams");
+    if (items == null) {
+      return List.of();
+    }
+    if (items.isEmpty()) {
+      m.error("upstreams", "must list at least one upstream");
+    }
+    List<UpstreamTarget> targets = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      String field = m.field("upstreams") + "[" + i + "]";
+      String text = reader.string(items.get(i), field);
+      if (text == null) {
+        continue;
+      }
+      try {
+        targets.add(UpstreamTargets.parse(text));
+      } catch (IllegalArgumentException e) {
+        reader.error(items.get(i), field, e.getMessage());
+      }
+    }
+    return targets;
+  }
+
+  private List<String> forwardHeaders(MappingReader m) {
+    if (!m.has("forwardHeaders")) {
+      return HeaderNames.DEFAULT_FORWARD;
+    }
+    List<Node> items = m.sequence("forwardHeaders");
+    if (items == null) {
+      return HeaderNames.DEFAULT_FORWARD;
+    }
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      Node item = items.get(i);
+      String field = m.field("forwardHeaders") + "[" + i + "]";
+      String text = reader.string(item, field);
+      if (text == null) {
+        continue;
+      }
+      try {
+        String name = HeaderNames.validate(text);
+        if (name.equals(HeaderNames.ALL) && items.size() > 1) {
+          reader.error(item, field, "\"*\" must be the only entry");
+        } else if (names.contains(name)) {
+          reader.error(item, field, "duplicate header name " + NodeReader.quote(name));
+        } else {
+          names.add(name);
+        }
+      } catch (IllegalArgumentException e) {
+        reader.error(item, field, e.getMessage());
+      }
+    }
+    return names;
+  }
+}

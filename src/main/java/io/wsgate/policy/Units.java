@@ -1,0 +1,66 @@
+package io.wsgate.policy;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The policy's duration ({@code 500ms 30s 5m 24h 2d}) and byte size ({@code 65536 64KiB 1MiB}) syntax. */
+final class Units {
+  // At most 9 digits keeps every product below Long.MAX_VALUE without overflow checks.
+  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
+  private static final Pattern SIZE = Pattern.compile("([0-9]{1,9})(KiB|MiB)?");
+
+  static final String DURATION_SYNTAX = "expected a number followed by ms, s, m, h or d, e.g. 30s";
+  static final String SIZE_SYNTAX = "expected a number of bytes, optionally followed by KiB or MiB, e.g. 64KiB";
+
+  private Units() {
+  }
+
+  static Optional<Duration> parseDuration(String text) {
+    Matcher m = DURATION.matcher(text);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    long n = Long.parseLong(m.group(1));
+    return Optional.of(switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    });
+  }
+
+  static Optional<Long> parseSize(String text) {
+    Matcher m = SIZE.matcher(text);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2);
+    return Optional.of(unit == null ? n : unit.equals("KiB") ? n << 10 : n << 20);
+  }
+
+  /** Renders a byte count as bytes, with the exact KiB/MiB equivalent when there is one. */
+  static String formatSize(long bytes) {
+    String exact = bytes > 0 && bytes % (1 << 20) == 0 ? bytes / (1 << 20) + "MiB"
+        : bytes > 0 && bytes % (1 << 10) == 0 ? bytes / (1 << 10) + "KiB" : null;
+    return bytes + (bytes == 1 ? " byte" : " bytes") + (exact == null ? "" : " (" + exact + ")");
+  }
+
+  /** Renders a duration in the policy syntax, using the largest exact unit. */
+  static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 86_400_000 == 0 && ms > 0) {
+      return ms / 86_400_000 + "d";
+    }
+    if (ms % 3_600_000 == 0 && ms > 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0 && ms > 0) {
+      return ms / 60_000 + "m";
+    }
+    return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+  }
+}
