@@ -74,10 +74,14 @@ public final class Gateway {
   }
 
   private Future<Void> listen(GatewayPolicy policy, int instances) {
-    // The first instance binds (possibly to port 0); the others share the port it got.
-    return deploy(policy.listen().port(), 1).compose(v -> {
+    // Vert.x shares one listening socket among instances bound to the same host and port; a
+    // negative port asks for one OS-chosen port shared by all of them (plain 0 would not share).
+    int bindPort = policy.listen().port() == 0 ? -1 : policy.listen().port();
+    return deploy(bindPort, instances).compose(v -> {
       port = listeners.get(0).actualPort();
-      return instances > 1 ? deploy(port, instances - 1) : Future.succeededFuture();
+      boolean shared = listeners.stream().allMatch(l -> l.actualPort() == port);
+      return shared ? Future.succeededFuture()
+          : Future.failedFuture(new IllegalStateException("listener instances did not share one port"));
     }).compose(v -> {
       LOG.info("wsgate listening on {}://{}:{} (policy {}, {} event loops)",
           policy.listen().plain() ? "ws" : "wss", policy.listen().host(), port, policy.version(), instances);

@@ -2,6 +2,7 @@ package io.wsgate.listener;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.wsgate.CompiledPolicy;
@@ -42,7 +43,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     String path = request.path();
     boolean upgrade = UpgradeRequestValidator.asksForWebSocket(request);
     if (!upgrade && "/".equals(path) && snapshot.policy().dev().demoPage()) {
-      DemoPage.serve(request);
+      serveDemoPage(request);
       return;
     }
     String requestId = RequestIds.next();
@@ -135,6 +136,19 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
         .putHeader("content-type", "text/plain; charset=utf-8")
         .end(reason.description() + "\n")
         .onComplete(v -> request.connection().close());
+  }
+
+  private static void serveDemoPage(HttpServerRequest request) {
+    if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+      request.response().setStatusCode(405).putHeader("allow", "GET, HEAD").putHeader("connection", "close").end();
+      return;
+    }
+    request.response()
+        .putHeader("content-type", DemoPage.CONTENT_TYPE)
+        .putHeader("content-security-policy", DemoPage.CONTENT_SECURITY_POLICY)
+        .putHeader("x-content-type-options", "nosniff")
+        .putHeader("cache-control", "no-store")
+        .end(DemoPage.load());
   }
 
   private static List<String> offeredSubprotocols(HttpServerRequest request) {

@@ -52,7 +52,8 @@ final class FrameRelay implements Handler<WebSocketFrame> {
       }
     }
     Buffer payload = frame.binaryData();
-    messageBytes += payload.length();
+    int length = payload.length();
+    messageBytes += length;
     if (messageBytes > maxMessageBytes) {
       session.terminate(Reason.MESSAGE_TOO_BIG);
       return;
@@ -61,8 +62,9 @@ final class FrameRelay implements Handler<WebSocketFrame> {
       session.terminate(Reason.INVALID_UTF8);
       return;
     }
+    // The write hands the payload to Netty, which consumes it: read nothing from it afterwards.
     to.writeFrame(frame);
-    bytes += payload.length();
+    bytes += length;
     if (frame.isFinal()) {
       messages++;
     }

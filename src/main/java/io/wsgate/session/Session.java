@@ -79,6 +79,10 @@ public final class Session {
     client.closeHandler(v -> socketClosed(client));
     upstream.closeHandler(v -> socketClosed(upstream));
     scheduleCheck();
+    // The upstream may have gone while the client's 101 was being written: its close already fired.
+    if (upstream.isClosed()) {
+      socketClosed(upstream);
+    }
   }
 
   public String id() {
@@ -158,11 +162,11 @@ public final class Session {
       terminate(which == client ? Reason.CLIENT_GONE : Reason.UPSTREAM_LOST);
     }
     if (which == client) {
-      client.closeHandler(null);
+      clientClosed = true;
     } else {
-      upstream.closeHandler(null);
+      upstreamClosed = true;
     }
-    if (client.isClosed() && upstream.isClosed()) {
+    if (clientClosed && upstreamClosed) {
       finish();
     }
   }
@@ -205,6 +209,8 @@ public final class Session {
   }
 
   private boolean finished;
+  private boolean clientClosed;
+  private boolean upstreamClosed;
 
   private void finish() {
     if (finished) {

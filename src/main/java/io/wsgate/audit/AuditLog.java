@@ -1,0 +1,64 @@
+package io.wsgate.audit;
+
+import io.vertx.core.json.JsonObject;
+import io.wsgate.Reason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * One JSON object per decision, written to the {@code wsgate.audit} logger. Never holds message
+ * bodies, tokens or keys: callers pass only the fields below.
+ */
+public final class AuditLog {
+  private static final Logger LOG = LoggerFactory.getLogger("wsgate.audit");
+
+  private final GatewayMetrics metrics;
+
+  public AuditLog(GatewayMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public void rejected(String requestId, String clientIp, String path, Reason reason) {
+    metrics.count(reason);
+    write(event("handshake.rejected")
+        .put("requestId", requestId).put("clientIp", clientIp).put("path", path)
+        .put("reason", reason.tag()).put("status", reason.code()));
+  }
+
+  public void accepted(String requestId, String clientIp, String route, String upstream, String origin,
+                       String policyVersion) {
+    metrics.accepted();
+    write(event("session.accepted")
+        .put("requestId", requestId).put("clientIp", clientIp).put("route", route)
+        .put("upstream", upstream).put("origin", origin).put("policyVersion", policyVersion));
+  }
+
+  public void closed(String requestId, Reason reason, int clientCode, int upstreamCode, long durationMs,
+                     long msgsUp, long bytesUp, long msgsDown, long bytesDown) {
+    if (reason != null) {
+      metrics.count(reason);
+    }
+    metrics.closed(msgsUp, bytesUp, msgsDown, bytesDown);
+    write(event("session.closed")
+        .put("requestId", requestId).put("reason", reason == null ? "peer_closed" : reason.tag())
+        .put("clientCloseCode", clientCode).put("upstreamCloseCode", upstreamCode)
+        .put("durationMs", durationMs)
+        .put("messagesToUpstream", msgsUp).put("bytesToUpstream", bytesUp)
+        .put("messagesToClient", msgsDown).put("bytesToClient", bytesDown));
+  }
+
+  private static JsonObject event(String type) {
+    return new JsonObject().put("ts", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()).put("event", type);
+  }
+
+  private static void write(JsonObject event) {
+    LOG.info(event.encode());
+  }
+}

@@ -1,0 +1,63 @@
+package io.wsgate.audit;
+
+import io.wsgate.Reason;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * In-process counters of every decision. Sessions count their own messages and add them here
+ * once, when they close, so the per-message path touches no shared counter.
+ */
+public final class GatewayMetrics {
+  private final Map<Reason, LongAdder> outcomes = new EnumMap<>(Reason.class);
+  private final LongAdder accepted = new LongAdder();
+  private final LongAdder closed = new LongAdder();
+  private final LongAdder messagesToUpstream = new LongAdder();
+  private final LongAdder messagesToClient = new LongAdder();
+  private final LongAdder bytesToUpstream = new LongAdder();
+  private final LongAdder bytesToClient = new LongAdder();
+
+  public GatewayMetrics() {
+    for (Reason reason : Reason.values()) {
+      outcomes.put(reason, new LongAdder());
+    }
+  }
+
+  public void count(Reason reason) {
+    outcomes.get(reason).increment();
+  }
+
+  public long outcomes(Reason reason) {
+    return outcomes.get(reason).sum();
+  }
+
+  public void accepted() {
+    accepted.increment();
+  }
+
+  public long acceptedTotal() {
+    return accepted.sum();
+  }
+
+  public void closed(long msgsUp, long bytesUp, long msgsDown, long bytesDown) {
+    closed.increment();
+    messagesToUpstream.add(msgsUp);
+    bytesToUpstream.add(bytesUp);
+    messagesToClient.add(msgsDown);
+    bytesToClient.add(bytesDown);
+  }
+
+  public long closedTotal() {
+    return closed.sum();
+  }
+
+  public long messagesToUpstream() {
+    return messagesToUpstream.sum();
+  }
+
+  public long messagesToClient() {
+    return messagesToClient.sum();
+  }
+}

@@ -1,0 +1,127 @@
+package io.wsgate.testing;
+
+import io.wsgate.policy.Dev;
+import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.policy.Limits;
+import io.wsgate.policy.Listener;
+import io.wsgate.policy.Route;
+import io.wsgate.policy.Shutdown;
+import io.wsgate.policy.Tls;
+import io.wsgate.policy.UpstreamTarget;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds policies for tests: loopback, port 0, the test certificate, short timeouts. */
+public final class TestPolicy {
+  private final List<Route> routes = new ArrayList<>();
+  private int maxMessageBytes = 65536;
+  private Duration idleTimeout = Duration.ofMinutes(5);
+  private Duration maxLifetime = Duration.ofHours(1);
+  private int maxConnections = 10_000;
+  private Duration handshakeTimeout = Duration.ofSeconds(10);
+  private Duration upstreamTimeout = Duration.ofSeconds(5);
+  private Duration pingInterval = Duration.ofSeconds(30);
+  private int closeCode = 1001;
+  private Duration drainWindow = Duration.ZERO;
+  private Duration drainTimeout = Duration.ofSeconds(10);
+  private boolean plain;
+  private boolean demoPage;
+  private Tls tls = new Tls(TestCerts.cert(), TestCerts.key(), false);
+
+  public static TestPolicy create() {
+    return new TestPolicy();
+  }
+
+  public TestPolicy route(String path, String... upstreamUrls) {
+    return route(path, false, List.of("user-agent", "accept-language", "cookie", "origin"), upstreamUrls);
+  }
+
+  public TestPolicy route(String path, boolean prefix, List<String> forwardHeaders, String... upstreamUrls) {
+    List<UpstreamTarget> targets = new ArrayList<>();
+    for (String url : upstreamUrls) {
+      targets.add(url.equals("demo") ? UpstreamTarget.embeddedDemo() : target(url));
+    }
+    routes.add(new Route(path, prefix, targets, forwardHeaders, Duration.ofSeconds(10), null));
+    return this;
+  }
+
+  public TestPolicy cooldown(Duration cooldown) {
+    Route last = routes.remove(routes.size() - 1);
+    routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), cooldown, last.upstreamCa()));
+    return this;
+  }
+
+  private static UpstreamTarget target(String url) {
+    java.net.URI uri = java.net.URI.create(url);
+    boolean tls = uri.getScheme().equals("wss");
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? null : uri.getRawPath();
+    return new UpstreamTarget(url, false, tls, uri.getHost(), uri.getPort(), path);
+  }
+
+  public TestPolicy maxMessageBytes(int bytes) {
+    this.maxMessageBytes = bytes;
+    return this;
+  }
+
+  public TestPolicy idleTimeout(Duration d) {
+    this.idleTimeout = d;
+    return this;
+  }
+
+  public TestPolicy maxLifetime(Duration d) {
+    this.maxLifetime = d;
+    return this;
+  }
+
+  public TestPolicy maxConnections(int n) {
+    this.maxConnections = n;
+    return this;
+  }
+
+  public TestPolicy handshakeTimeout(Duration d) {
+    this.handshakeTimeout = d;
+    return this;
+  }
+
+  public TestPolicy upstreamTimeout(Duration d) {
+    this.upstreamTimeout = d;
+    return this;
+  }
+
+  public TestPolicy pingInterval(Duration d) {
+    this.pingInterval = d;
+    return this;
+  }
+
+  public TestPolicy shutdown(int code, Duration window, Duration timeout) {
+    this.closeCode = code;
+    this.drainWindow = window;
+    this.drainTimeout = timeout;
+    return this;
+  }
+
+  public TestPolicy plain() {
+    this.plain = true;
+    return this;
+  }
+
+  public TestPolicy demoPage() {
+    this.demoPage = true;
+    return this;
+  }
+
+  public TestPolicy tls(Path cert, Path key) {
+    this.tls = new Tls(cert, key, false);
+    return this;
+  }
+
+  public GatewayPolicy build() {
+    return new GatewayPolicy("test", Path.of("."), new Listener("127.0.0.1", 0, plain ? null : tls), routes,
+        new Limits(maxMessageBytes, idleTimeout, maxLifetime, maxConnections, handshakeTimeout, upstreamTimeout,
+            pingInterval),
+        new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage));
+  }
+}
