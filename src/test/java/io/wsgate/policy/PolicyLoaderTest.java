@@ -550,6 +550,16 @@ class PolicyLoaderTest {
   }
 
   @Test
+  void mergeKeysReuseARouteAndExplicitKeysWin() throws Exception {
+    GatewayPolicy p = load(PLAIN_LISTENER + "routes:\n"
+        + "  - &chat\n    path: /a\n    upstreams: [ws://h:9000]\n    upstreamCooldown: 1m\n"
+        + "  - <<: *chat\n    path: /b\n");
+    assertEquals(List.of("/a", "/b"), p.routes().stream().map(Route::path).toList());
+    assertEquals(p.routes().get(0).upstreams(), p.routes().get(1).upstreams());
+    assertEquals(Duration.ofMinutes(1), p.routes().get(1).upstreamCooldown());
+  }
+
+  @Test
   void aRouteThatIsNotAMappingIsOneError() throws Exception {
     assertEquals("4:5: routes[0]: expected a mapping, got \"/chat\"", onlyError(PLAIN_LISTENER + "routes:\n  - /chat\n"));
   }
