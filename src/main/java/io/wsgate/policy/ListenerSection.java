@@ -21,12 +21,14 @@ final class ListenerSection {
       listen.error("host", "invalid host " + NodeReader.quote(host));
     }
     int port = listen.integer("port", 8443, 0, 65535);
-    boolean plain = listen.bool("plain", false);
+    // null when plain: holds a bad value (already reported); then "tls required" would only be noise
+    Boolean plainValue = listen.has("plain") ? listen.reader().bool(listen.value("plain"), listen.field("plain")) : Boolean.FALSE;
+    boolean plain = Boolean.TRUE.equals(plainValue);
     boolean hasTls = listen.has("tls");
     if (hasTls && plain) {
       listen.error("plain", "plain: true conflicts with listen.tls (choose one)");
     }
-    if (!hasTls && !plain && !listen.malformed()) {
+    if (!hasTls && Boolean.FALSE.equals(plainValue) && !listen.malformed()) {
       listen.error("tls", "required (a plain ws:// listener needs plain: true)");
     }
     Tls tls = hasTls ? tls(listen.mapping("tls", TLS_KEYS)) : null;

@@ -99,7 +99,7 @@ final class MappingReader {
   }
 
   MappingReader mapping(String key, List<String> knownKeys) {
-    // "Required" errors inside the section point at its key, or at this mapping when it is absent.
+    // "Required" errors inside the section point at the section itself, or at this mapping when it is absent.
     return MappingReader.of(reader, value(key), field(key), knownKeys).withAnchor(position(key));
   }
 

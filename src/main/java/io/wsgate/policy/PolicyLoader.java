@@ -107,8 +107,10 @@ public final class PolicyLoader {
 
   private static PolicyError syntaxError(MarkedYamlEngineException e, String name) {
     Optional<Mark> mark = e.getProblemMark().or(e::getContextMark);
-    String message = "invalid YAML: " + e.getProblem()
-        + (e.getContext() == null || e.getContext().isEmpty() ? "" : " (" + e.getContext() + ")");
+    String context = e.getContext() == null || e.getContext().isEmpty() ? "" : " (" + e.getContext()
+        + e.getContextMark().filter(c -> c.getLine() != mark.get().getLine())
+            .map(c -> " started at line " + (c.getLine() + 1)).orElse("") + ")";
+    String message = "invalid YAML: " + e.getProblem() + context;
     return mark.map(m -> new PolicyError(name, m.getLine() + 1, m.getColumn() + 1, "", message))
         .orElseGet(() -> PolicyError.unpositioned(name, message));
   }
