@@ -7,7 +7,7 @@ package io.wsgate.policy;
  * @param path path to request upstream; null = the client's own request path
  */
 public record UpstreamTarget(String label, boolean demo, boolean tls, String host, int port, String path) {
-  public static UpstreamTarget demo() {
+  public static UpstreamTarget ofDemo() {
     return new UpstreamTarget("demo", true, false, null, 0, null);
   }
 }
