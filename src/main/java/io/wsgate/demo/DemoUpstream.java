@@ -1,6 +1,7 @@
 package io.wsgate.demo;
 
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -77,7 +78,7 @@ public final class DemoUpstream {
    */
   public Future<Void> close() {
     List<Future<Void>> closing = connections.stream()
-        .map(connection -> connection.close(1001, "Server shutting down"))
+        .map(Connection::shutDown)
         .toList();
     return server.close().compose(stopped -> Future.all(closing)).mapEmpty();
   }
@@ -99,6 +100,7 @@ public final class DemoUpstream {
   /** One client: reassembles its fragmented messages under the size cap. */
   private final class Connection {
     private final ServerWebSocket ws;
+    private final Context context;
     private Buffer partial;
     private boolean partialIsText;
     private boolean closing;
@@ -107,9 +109,10 @@ public final class DemoUpstream {
 
     Connection(ServerWebSocket ws) {
       this.ws = ws;
+      this.context = vertx.getOrCreateContext(); // the event loop this connection's handlers run on
       ws.frameHandler(this::onFrame);
       ws.exceptionHandler(this::onException);
-      ws.closeHandler(closed -> onClosed());
+      ws.closeHandler(end -> onClosed());
       ws.writeTextMessage(WELCOME);
     }
 
@@ -165,18 +168,22 @@ public final class DemoUpstream {
       }
     }
 
-    Future<Void> close(int code, String reason) {
+    Future<Void> shutDown() {
+      context.runOnContext(now -> close(1001, "Server shutting down"));
+      return closed.future();
+    }
+
+    private void close(int code, String reason) {
       if (closing) {
-        return closed.future();
+        return;
       }
       closing = true;
       partial = null;
       ws.close((short) code, reason);
-      // Vert.x waits for the close frame to be written and then answered. A peer that stopped reading
-      // (so the frame never leaves the write queue), or whose answer Netty discards after a protocol
-      // violation, would hold the connection, and close(), forever: cut it at the TCP level instead.
+      // Vert.x starts its closing timeout only once the close frame is written: a peer that stopped
+      // reading would hold the connection, and close(), forever. Cut it at the TCP level instead.
+      // (The context is the one below Vert.x's own handler, so this close skips the WebSocket handshake.)
       abortTimer = vertx.setTimer(CLOSE_GRACE_MILLIS, fired -> ((WebSocketInternal) ws).channelHandlerContext().close());
-      return closed.future();
     }
 
     private void onClosed() {

@@ -147,20 +147,22 @@ class DemoUpstreamTest {
 
   private Client connect(WebSocketClientOptions options, String path) throws Exception {
     WebSocketClient client = vertx.createWebSocketClient(options.setMaxMessageSize(4 * MAX_MESSAGE_BYTES));
-    ClientWebSocket ws = client.webSocket();
-    Client result = new Client(ws);
-    ws.connect(upstream.port(), "127.0.0.1", path).await(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    Client result = new Client(client);
+    result.ws.connect(upstream.port(), "127.0.0.1", path).await(DEADLINE_SECONDS, TimeUnit.SECONDS);
     return result;
   }
 
   /** A client whose handlers are in place before the handshake, so no message can be missed. */
   private static final class Client {
+    // Referenced for the test's life: Vert.x closes a client that becomes unreachable, with its connections.
+    final WebSocketClient client;
     final ClientWebSocket ws;
     final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     final CompletableFuture<Short> closed = new CompletableFuture<>();
 
-    Client(ClientWebSocket ws) {
-      this.ws = ws;
+    Client(WebSocketClient client) {
+      this.client = client;
+      this.ws = client.webSocket();
       ws.textMessageHandler(received::add);
       ws.binaryMessageHandler(binary -> received.add("binary:" + binary.toString(StandardCharsets.UTF_8)));
       ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
