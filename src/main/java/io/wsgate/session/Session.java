@@ -1,5 +1,6 @@
 package io.wsgate.session;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Context;
@@ -8,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.wsgate.Reason;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.policy.Limits;
@@ -20,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Session {
   private static final Buffer PING_PAYLOAD = Buffer.buffer("wsgate");
+  private static final long CLOSE_GRACE_MS = 5000;
 
   private final String id;
   private final String clientIp;
@@ -204,7 +207,19 @@ public final class Session {
     endReason = reason;
     if (timer != -1) {
       vertx.cancelTimer(timer);
-      timer = -1;
+    }
+    // Vert.x starts its closing timeout only once the close frame is written, which never happens
+    // for a peer that stopped reading: without this deadline such a session would never end.
+    timer = vertx.setTimer(CLOSE_GRACE_MS, id -> {
+      abort(client);
+      abort(upstream);
+    });
+  }
+
+  private static void abort(WebSocketBase socket) {
+    ChannelHandlerContext channel = ((WebSocketInternal) socket).channelHandlerContext();
+    if (channel.channel().isActive()) {
+      channel.close();
     }
   }
 
@@ -217,6 +232,7 @@ public final class Session {
       return;
     }
     finished = true;
+    vertx.cancelTimer(timer);
     registry.remove(this);
     slots.release();
     audit.closed(id, endReason, clientCloseCode, upstreamCloseCode,
