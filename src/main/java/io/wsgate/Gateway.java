@@ -118,22 +118,23 @@ public final class Gateway {
   }
 
   /**
-   * Graceful stop: refuse new upgrades and stop accepting, close live sessions with the policy's
-   * close code spread evenly over the drain window (so clients do not all reconnect at once),
-   * wait for them up to the drain timeout, then release everything.
+   * Graceful stop: refuse new upgrades (503, so a load balancer retries elsewhere), close live
+   * sessions with the policy's close code spread evenly over the drain window (so clients do not
+   * all reconnect at once), wait for them up to the drain timeout, then close the listeners.
+   * Vert.x's own server shutdown is not used for the drain: once it starts, it holds every close
+   * until its timeout and then sends 1000, losing the code we chose.
    */
   public synchronized Future<Void> stop() {
     if (stopping != null) {
       return stopping;
     }
     Shutdown shutdown = services.current().policy().shutdown();
-    services.startDraining();
     if (certificates != null) {
       certificates.stop();
     }
     long drainTimeoutMs = shutdown.drainTimeout().toMillis();
-    List<Future<Void>> unbinds = listeners.stream().map(l -> l.shutdown(drainTimeoutMs)).toList();
     Reason reason = shutdown.closeCode() == 1012 ? Reason.SHUTDOWN_RESTART : Reason.SHUTDOWN;
+    services.startDraining(reason);
     List<Session> live = services.sessions().snapshot();
     LOG.info("Stopping: draining {} sessions over {} ms (close {})", live.size(), shutdown.drainWindow().toMillis(),
         reason.code());
@@ -152,7 +153,7 @@ public final class Gateway {
       }
     });
     stopping = drained.future()
-        .compose(v -> Future.join(unbinds).otherwiseEmpty())
+        .compose(v -> Future.join(listeners.stream().map(ListenerVerticle::close).toList()).otherwiseEmpty())
         .compose(v -> demo == null ? Future.succeededFuture() : demo.close())
         .eventually(() -> vertx.close())
         .mapEmpty();

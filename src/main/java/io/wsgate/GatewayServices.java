@@ -12,7 +12,7 @@ public final class GatewayServices {
   private final SessionRegistry sessions = new SessionRegistry();
   private final ConnectionSlots slots = new ConnectionSlots();
   private final AuditLog audit;
-  private volatile boolean draining;
+  private volatile Reason drainReason;
 
   public GatewayServices(CompiledPolicy initial, AuditLog audit) {
     this.current = new AtomicReference<>(initial);
@@ -40,10 +40,15 @@ public final class GatewayServices {
   }
 
   public boolean draining() {
-    return draining;
+    return drainReason != null;
   }
 
-  public void startDraining() {
-    draining = true;
+  /** The close reason for sessions while draining, or null when not draining. */
+  public Reason drainReason() {
+    return drainReason;
+  }
+
+  public void startDraining(Reason reason) {
+    drainReason = reason;
   }
 }

@@ -14,7 +14,6 @@ import io.wsgate.upstream.UpstreamConnector;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One client listener on one event loop. The gateway deploys one instance per core on the same
@@ -98,13 +97,7 @@ public final class ListenerVerticle extends VerticleBase {
     return server;
   }
 
-  /** Stops accepting; live WebSockets are left to the gateway's drain, up to the timeout. */
-  public Future<Void> shutdown(long timeoutMs) {
-    return server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
-  }
-
-  @Override
-  public Future<?> stop() {
+  public Future<Void> close() {
     return server.close();
   }
 }

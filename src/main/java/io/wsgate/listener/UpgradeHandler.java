@@ -124,6 +124,11 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       services.audit().accepted(handshake.requestId(), handshake.clientIp(), handshake.route().path(),
           upstream.member().label(), handshake.origin(), snapshot.policy().version());
       session.start();
+      Reason draining = services.drainReason();
+      if (draining != null) {
+        // Accepted while the stop began: the drain's snapshot did not see this session.
+        session.close(draining);
+      }
     });
   }
 
