@@ -22,6 +22,18 @@ public enum Reason {
   HANDSHAKE_TIMEOUT(Kind.HTTP, 408, "no complete upgrade request in time; connection closed"),
   CLIENT_LEFT_DURING_HANDSHAKE(Kind.HTTP, 499, "client closed the connection before the upgrade completed"),
   GUARD_FAILED(Kind.HTTP, 500, "a handshake check failed unexpectedly; denied"),
+  IP_DENIED(Kind.HTTP, 403, "client address not allowed"),
+  ORIGIN_DENIED(Kind.HTTP, 403, "origin not allowed"),
+  TOKEN_MISSING(Kind.HTTP, 401, "access token required"),
+  TOKEN_INVALID(Kind.HTTP, 401, "access token invalid"),
+  TOKEN_EXPIRED(Kind.HTTP, 401, "access token expired"),
+  TOKEN_REVOKED(Kind.HTTP, 401, "access token revoked"),
+  TOKEN_KEYS_UNAVAILABLE(Kind.HTTP, 503, "token signing keys unavailable"),
+  INSUFFICIENT_PERMISSION(Kind.HTTP, 403, "token lacks a required scope, role or claim"),
+  HANDSHAKE_RATE_LIMITED(Kind.HTTP, 429, "too many connection attempts from this address"),
+  IP_CONNECTIONS_EXCEEDED(Kind.HTTP, 429, "too many connections from this address"),
+  SUBJECT_CONNECTIONS_EXCEEDED(Kind.HTTP, 429, "too many connections for this subject"),
+  GLOBAL_HANDSHAKE_RATE_LIMITED(Kind.HTTP, 503, "gateway busy: too many connection attempts"),
 
   // --- session: close code -----------------------------------------------------------------
   MESSAGE_TOO_BIG(Kind.CLOSE, 1009, "message too big"),
@@ -34,7 +46,19 @@ public enum Reason {
   UPSTREAM_LOST(Kind.CLOSE, 1011, "upstream connection lost"),
   CLIENT_GONE(Kind.CLOSE, 1001, "client went away"),
   SHUTDOWN(Kind.CLOSE, 1001, "gateway shutting down"),
-  SHUTDOWN_RESTART(Kind.CLOSE, 1012, "gateway restarting");
+  SHUTDOWN_RESTART(Kind.CLOSE, 1012, "gateway restarting"),
+  TOKEN_EXPIRED_CLOSE(Kind.CLOSE, 4001, "token expired"),
+  SUBJECT_REVOKED(Kind.CLOSE, 1008, "subject revoked"),
+  POLICY_DENIES_SESSION(Kind.CLOSE, 1008, "policy changed: session no longer allowed"),
+
+  // --- message rules: the close code applies when the rule's action is close; a drop sends the
+  // client {"error": tag, "rule": name} and keeps the session ---------------------------------
+  MESSAGE_TYPE_DENIED(Kind.CLOSE, 1008, "message type not allowed"),
+  MESSAGE_RATE_LIMITED(Kind.CLOSE, 1008, "message rate limit exceeded"),
+  INVALID_JSON(Kind.CLOSE, 1007, "message is not acceptable JSON"),
+  SCHEMA_VIOLATION(Kind.CLOSE, 1007, "message does not match the schema"),
+  PATTERN_DENIED(Kind.CLOSE, 1008, "message matches a deny pattern"),
+  REAUTH_REJECTED(Kind.CLOSE, 4001, "re-authentication refused");
 
   public enum Kind { HTTP, CLOSE }
 

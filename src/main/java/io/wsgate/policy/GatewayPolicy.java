@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param source   the directory (or file) the snapshot was loaded from
  */
 public record GatewayPolicy(String version, Path source, Listener listen, List<Route> routes, Limits limits,
-                            Shutdown shutdown, Dev dev) {
+                            Shutdown shutdown, Dev dev, Security security) {
   public GatewayPolicy {
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(listen, "listen");
@@ -20,5 +20,6 @@ public record GatewayPolicy(String version, Path source, Listener listen, List<R
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(shutdown, "shutdown");
     Objects.requireNonNull(dev, "dev");
+    Objects.requireNonNull(security, "security");
   }
 }

@@ -14,6 +14,13 @@ final class PolicyParser {
   static final List<String> DEV_KEYS = List.of("demoPage");
 
   static final int MAX_MESSAGE_BYTES_LIMIT = 64 << 20;
+  // Placeholders until the security sections are parsed: wide open, never to ship.
+  static final RouteSecurity PLACEHOLDER_ROUTE_SECURITY = new RouteSecurity(null,
+      new OriginRules(java.util.List.of("*"), true, true, Mode.ENFORCE), Auth.ANONYMOUS, MessageRules.NONE);
+  static final Security PLACEHOLDER_SECURITY = new Security(new ClientAddresses(new IpRules(
+      java.util.List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")), java.util.List.of(), Mode.ENFORCE),
+      java.util.List.of(), false), java.util.List.of(), ConnectionLimits.NONE, false);
+
   static final Limits DEFAULT_LIMITS = new Limits(65536, Duration.ofMinutes(5), Duration.ofHours(24), 10_000,
       Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30));
   static final Shutdown DEFAULT_SHUTDOWN = new Shutdown(1001, Duration.ofSeconds(5), Duration.ofSeconds(30));
@@ -34,7 +41,7 @@ final class PolicyParser {
     Limits limits = limits(top.mapping("limits", LIMIT_KEYS));
     Shutdown shutdown = shutdown(top.mapping("shutdown", SHUTDOWN_KEYS));
     Dev dev = new Dev(top.mapping("dev", DEV_KEYS).bool("demoPage", false));
-    return new GatewayPolicy(version, source, listen, routes, limits, shutdown, dev);
+    return new GatewayPolicy(version, source, listen, routes, limits, shutdown, dev, PLACEHOLDER_SECURITY);
   }
 
   private static Limits limits(MappingReader m) {

@@ -14,9 +14,10 @@ import java.util.List;
  *                         the single entry {@code "*"} passes every end-to-end header
  * @param upstreamCooldown how long a member that failed to connect is skipped
  * @param upstreamCa       PEM CA bundle trusted for {@code wss://} members; null = JVM trust store
+ * @param security         the route's guards and message filters
  */
 public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
-                    Duration upstreamCooldown, Path upstreamCa) {
+                    Duration upstreamCooldown, Path upstreamCa, RouteSecurity security) {
   public Route {
     upstreams = List.copyOf(upstreams);
     forwardHeaders = List.copyOf(forwardHeaders);

@@ -68,7 +68,7 @@ final class RouteSection {
       PolicyPaths.checkReadable(m, "upstreamCa", ca);
     }
     return new Route(pathProblem == null ? path : null, match.equals("prefix"), upstreams, forwardHeaders,
-        cooldown, ca);
+        cooldown, ca, PolicyParser.PLACEHOLDER_ROUTE_SECURITY);
   }
 
   private static String pathProblem(String path) {

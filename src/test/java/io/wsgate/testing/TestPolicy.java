@@ -1,6 +1,16 @@
 package io.wsgate.testing;
 
+import io.wsgate.policy.Auth;
+import io.wsgate.policy.Cidr;
+import io.wsgate.policy.ClientAddresses;
+import io.wsgate.policy.ConnectionLimits;
 import io.wsgate.policy.Dev;
+import io.wsgate.policy.IpRules;
+import io.wsgate.policy.MessageRules;
+import io.wsgate.policy.Mode;
+import io.wsgate.policy.OriginRules;
+import io.wsgate.policy.RouteSecurity;
+import io.wsgate.policy.Security;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.Limits;
 import io.wsgate.policy.Listener;
@@ -16,6 +26,13 @@ import java.util.List;
 
 /** Builds policies for tests: loopback, port 0, the test certificate, short timeouts. */
 public final class TestPolicy {
+  /** Tests of the core relay run without guards: any address, any Origin, anonymous. */
+  public static final RouteSecurity OPEN_ROUTE = new RouteSecurity(null,
+      new OriginRules(List.of("*"), true, true, Mode.ENFORCE), Auth.ANONYMOUS, MessageRules.NONE);
+  public static final IpRules ANY_ADDRESS = new IpRules(List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")),
+      List.of(), Mode.ENFORCE);
+  private Security security = new Security(new ClientAddresses(ANY_ADDRESS, List.of(), false), List.of(),
+      ConnectionLimits.NONE, false);
   private final List<Route> routes = new ArrayList<>();
   private int maxMessageBytes = 65536;
   private Duration idleTimeout = Duration.ofMinutes(5);
@@ -44,13 +61,14 @@ public final class TestPolicy {
     for (String url : upstreamUrls) {
       targets.add(url.equals("demo") ? UpstreamTarget.embeddedDemo() : target(url));
     }
-    routes.add(new Route(path, prefix, targets, forwardHeaders, Duration.ofSeconds(10), null));
+    routes.add(new Route(path, prefix, targets, forwardHeaders, Duration.ofSeconds(10), null, OPEN_ROUTE));
     return this;
   }
 
   public TestPolicy cooldown(Duration cooldown) {
     Route last = routes.remove(routes.size() - 1);
-    routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), cooldown, last.upstreamCa()));
+    routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), cooldown, last.upstreamCa(),
+        last.security()));
     return this;
   }
 
@@ -122,6 +140,6 @@ public final class TestPolicy {
     return new GatewayPolicy("test", Path.of("."), new Listener("127.0.0.1", 0, plain ? null : tls), routes,
         new Limits(maxMessageBytes, idleTimeout, maxLifetime, maxConnections, handshakeTimeout, upstreamTimeout,
             pingInterval),
-        new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage));
+        new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage), security);
   }
 }

@@ -1,0 +1,26 @@
+package io.wsgate.policy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A trusted token issuer.
+ *
+ * @param name           how routes refer to it
+ * @param issuer         the exact {@code iss} claim value
+ * @param audiences      accepted {@code aud} values (the token must carry at least one)
+ * @param algorithms     JWS algorithms accepted from this issuer; never {@code none}, and HMAC
+ *                       algorithms only with an HMAC key source
+ * @param clockSkew      tolerance on {@code exp} / {@code nbf}
+ * @param maxTokenBytes  longer tokens are refused before any parsing
+ * @param requiredClaims claims that must be present
+ */
+public record Issuer(String name, String issuer, List<String> audiences, Set<String> algorithms, KeySource keys,
+                     Duration clockSkew, int maxTokenBytes, List<String> requiredClaims) {
+  public Issuer {
+    audiences = List.copyOf(audiences);
+    algorithms = Set.copyOf(algorithms);
+    requiredClaims = List.copyOf(requiredClaims);
+  }
+}
