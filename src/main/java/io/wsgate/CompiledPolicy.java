@@ -1,6 +1,11 @@
 package io.wsgate;
 
+import io.wsgate.audit.AuditLog;
+import io.wsgate.handshake.ClientAddressResolver;
 import io.wsgate.handshake.HandshakePipeline;
+import io.wsgate.handshake.IpGuard;
+import io.wsgate.handshake.MonitorLog;
+import io.wsgate.handshake.OriginGuard;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.upstream.UpstreamPool;
 
@@ -16,10 +21,16 @@ public final class CompiledPolicy {
   private final RoutePlan[] exact;
   private final RoutePlan[] prefix;
   private final HandshakePipeline pipeline;
+  private final ClientAddressResolver clientAddresses;
 
-  public CompiledPolicy(GatewayPolicy policy, int demoPort, HandshakePipeline pipeline) {
+  public CompiledPolicy(GatewayPolicy policy, int demoPort, AuditLog audit) {
     this.policy = policy;
-    this.pipeline = pipeline;
+    MonitorLog monitor = (request, reason) -> audit.monitored(request.requestId(), request.clientIp(), request.path(),
+        reason, null);
+    this.pipeline = new HandshakePipeline(List.of(
+        new IpGuard(policy.security().clients().ipRules(), monitor),
+        new OriginGuard(monitor)));
+    this.clientAddresses = new ClientAddressResolver(policy.security().clients().trustedProxies());
     List<RoutePlan> exactList = new ArrayList<>();
     List<RoutePlan> prefixList = new ArrayList<>();
     policy.routes().forEach(route -> (route.prefix() ? prefixList : exactList)
@@ -32,6 +43,10 @@ public final class CompiledPolicy {
 
   public GatewayPolicy policy() {
     return policy;
+  }
+
+  public ClientAddressResolver clientAddresses() {
+    return clientAddresses;
   }
 
   public HandshakePipeline pipeline() {

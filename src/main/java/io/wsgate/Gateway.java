@@ -10,7 +10,6 @@ import io.wsgate.audit.AuditLog;
 import io.wsgate.audit.GatewayMetrics;
 import io.wsgate.demo.DemoUpstream;
 import io.wsgate.demo.DevCertificate;
-import io.wsgate.handshake.HandshakePipeline;
 import io.wsgate.listener.CertificateReloader;
 import io.wsgate.listener.ListenerVerticle;
 import io.wsgate.policy.GatewayPolicy;
@@ -67,7 +66,7 @@ public final class Gateway {
     return demo.compose(upstream -> {
       int demoPort = upstream == null ? 0 : upstream.port();
       AuditLog audit = new AuditLog(new GatewayMetrics());
-      CompiledPolicy compiled = new CompiledPolicy(policy, demoPort, new HandshakePipeline(List.of()));
+      CompiledPolicy compiled = new CompiledPolicy(policy, demoPort, audit);
       Gateway gateway = new Gateway(vertx, new GatewayServices(compiled, audit), upstream);
       return gateway.listen(policy, cores).map(gateway);
     }).onFailure(failure -> vertx.close());

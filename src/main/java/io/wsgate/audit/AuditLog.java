@@ -33,11 +33,19 @@ public final class AuditLog {
   }
 
   public void accepted(String requestId, String clientIp, String route, String upstream, String origin,
-                       String policyVersion) {
+                       String subject, String policyVersion) {
     metrics.accepted();
     write(event("session.accepted")
         .put("requestId", requestId).put("clientIp", clientIp).put("route", route)
-        .put("upstream", upstream).put("origin", origin).put("policyVersion", policyVersion));
+        .put("upstream", upstream).put("origin", origin).put("subject", subject).put("policyVersion", policyVersion));
+  }
+
+  /** A guard or rule in monitor mode would have refused: audited and counted, traffic passes. */
+  public void monitored(String requestId, String clientIp, String path, Reason reason, String rule) {
+    metrics.monitored(reason);
+    write(event("monitor.would_deny")
+        .put("requestId", requestId).put("clientIp", clientIp).put("path", path)
+        .put("reason", reason.tag()).put("rule", rule));
   }
 
   public void closed(String requestId, Reason reason, int clientCode, int upstreamCode, long durationMs,

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class GatewayMetrics {
   private final Map<Reason, LongAdder> outcomes = new EnumMap<>(Reason.class);
+  private final Map<Reason, LongAdder> monitored = new EnumMap<>(Reason.class);
   private final LongAdder accepted = new LongAdder();
   private final LongAdder closed = new LongAdder();
   private final LongAdder messagesToUpstream = new LongAdder();
@@ -22,11 +23,21 @@ public final class GatewayMetrics {
   public GatewayMetrics() {
     for (Reason reason : Reason.values()) {
       outcomes.put(reason, new LongAdder());
+      monitored.put(reason, new LongAdder());
     }
   }
 
   public void count(Reason reason) {
     outcomes.get(reason).increment();
+  }
+
+  public void monitored(Reason reason) {
+    monitored.get(reason).increment();
+  }
+
+  /** How often a monitor-mode guard or rule would have refused for this reason. */
+  public long monitoredTotal(Reason reason) {
+    return monitored.get(reason).sum();
   }
 
   public long outcomes(Reason reason) {

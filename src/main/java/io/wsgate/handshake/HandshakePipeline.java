@@ -2,9 +2,14 @@ package io.wsgate.handshake;
 
 import io.vertx.core.Future;
 
+import java.util.ArrayList;
 import java.util.List;
 
-/** Runs guards in order; the first deny answers and the rest are not consulted. */
+/**
+ * Runs guards in order; the first deny answers and the rest are not consulted. A guard may hand
+ * the guards after it a refined request (e.g. carrying the verified identity); resources
+ * held by earlier guards are given back at once when a later guard denies.
+ */
 public final class HandshakePipeline {
   private final HandshakeGuard[] guards;
 
@@ -12,15 +17,34 @@ public final class HandshakePipeline {
     this.guards = guards.toArray(new HandshakeGuard[0]);
   }
 
-  public Future<Verdict> run(HandshakeRequest request) {
-    return runFrom(0, request);
+  public Future<Admission> run(HandshakeRequest request) {
+    return runFrom(0, request, new ArrayList<>());
   }
 
-  private Future<Verdict> runFrom(int index, HandshakeRequest request) {
+  private Future<Admission> runFrom(int index, HandshakeRequest request, List<Runnable> held) {
     if (index == guards.length) {
-      return Future.succeededFuture(Verdict.ALLOW);
+      return Future.succeededFuture(new Admission(null, 0, List.copyOf(held), request));
     }
-    return guards[index].check(request).compose(verdict ->
-        verdict.allowed() ? runFrom(index + 1, request) : Future.succeededFuture(verdict));
+    Future<Verdict> verdict;
+    try {
+      verdict = guards[index].check(request);
+    } catch (RuntimeException e) {
+      verdict = Future.failedFuture(e);
+    }
+    return verdict.transform(ar -> {
+      if (ar.failed()) {
+        held.forEach(Runnable::run);
+        return Future.failedFuture(ar.cause());
+      }
+      Verdict v = ar.result();
+      if (!v.allowed()) {
+        held.forEach(Runnable::run);
+        return Future.succeededFuture(new Admission(v.reason(), v.retryAfterSeconds(), List.of(), request));
+      }
+      if (v.release() != null) {
+        held.add(v.release());
+      }
+      return runFrom(index + 1, v.refined() != null ? v.refined() : request, held);
+    });
   }
 }

@@ -10,13 +10,26 @@ import java.util.List;
  * own read-only view; guards never modify it.
  *
  * @param requestId     random id, sent upstream as {@code X-Request-Id} and written to the audit log
- * @param clientIp      the direct TCP peer's address
+ * @param peerIp        the direct TCP peer (or the PROXY protocol source)
+ * @param clientIp      the client as far as it can be trusted: {@code peerIp}, unless the peer is a
+ *                      trusted proxy, then the rightmost untrusted forwarded hop
+ * @param clientAddress {@code clientIp} as bytes, for CIDR matching
  * @param subprotocols  the client's {@code Sec-WebSocket-Protocol} offers, in order
+ * @param identity      set by the token guard for the guards after it; null before / when anonymous
+ * @param bearerOffered the client offered the {@code bearer} subprotocol to carry its token; the
+ *                      gateway then answers {@code bearer} when the upstream chose nothing
  */
-public record HandshakeRequest(String requestId, String clientIp, boolean tls, String host, String path,
-                               String query, MultiMap headers, List<String> subprotocols, Route route,
-                               long receivedNanos) {
+public record HandshakeRequest(String requestId, String peerIp, String clientIp, byte[] clientAddress, boolean tls,
+                               String host, String path, String query, MultiMap headers, List<String> subprotocols,
+                               Route route, long receivedNanos, Identity identity, boolean bearerOffered) {
   public String origin() {
     return headers.get("origin");
+  }
+
+  /** The request after token verification: the identity, and offers / query without the token. */
+  public HandshakeRequest authenticated(Identity verified, List<String> remainingOffers, String remainingQuery,
+                                        boolean bearer) {
+    return new HandshakeRequest(requestId, peerIp, clientIp, clientAddress, tls, host, path, remainingQuery, headers,
+        List.copyOf(remainingOffers), route, receivedNanos, verified, bearer);
   }
 }

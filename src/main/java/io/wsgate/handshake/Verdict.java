@@ -4,12 +4,29 @@ import io.wsgate.Reason;
 
 import java.util.Objects;
 
-/** A guard's answer: allow, or deny with exactly one {@link Reason}. */
-public record Verdict(Reason reason) {
-  public static final Verdict ALLOW = new Verdict(null);
+/**
+ * A guard's answer: deny with exactly one {@link Reason} (and, for 429, how long to wait), or allow
+ * — optionally handing the guards after it a refined request (the verified identity, the token
+ * removed from the offers and query), and/or holding a resource (a connection count) that must be
+ * given back exactly once when the session or handshake ends.
+ */
+public record Verdict(Reason reason, long retryAfterSeconds, HandshakeRequest refined, Runnable release) {
+  public static final Verdict ALLOW = new Verdict(null, 0, null, null);
 
   public static Verdict deny(Reason reason) {
-    return new Verdict(Objects.requireNonNull(reason, "reason"));
+    return new Verdict(Objects.requireNonNull(reason, "reason"), 0, null, null);
+  }
+
+  public static Verdict denyRetryAfter(Reason reason, long retryAfterSeconds) {
+    return new Verdict(Objects.requireNonNull(reason, "reason"), retryAfterSeconds, null, null);
+  }
+
+  public static Verdict allow(HandshakeRequest refined) {
+    return new Verdict(null, 0, Objects.requireNonNull(refined, "refined"), null);
+  }
+
+  public static Verdict allowHolding(Runnable release) {
+    return new Verdict(null, 0, null, release);
   }
 
   public boolean allowed() {

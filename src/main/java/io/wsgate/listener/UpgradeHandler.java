@@ -10,8 +10,9 @@ import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
 import io.wsgate.RoutePlan;
 import io.wsgate.demo.DemoPage;
+import io.netty.util.NetUtil;
+import io.wsgate.handshake.Admission;
 import io.wsgate.handshake.HandshakeRequest;
-import io.wsgate.handshake.Verdict;
 import io.wsgate.session.Session;
 import io.wsgate.upstream.UpstreamConnection;
 import io.wsgate.upstream.UpstreamConnector;
@@ -71,58 +72,75 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     }
     // The upgrade completes asynchronously: hold the request until toWebSocket() takes it.
     request.pause();
-    HandshakeRequest handshake = new HandshakeRequest(requestId, request.remoteAddress().hostAddress(),
-        request.isSSL(), request.getHeader("host"), path, request.query(), request.headers(),
-        offeredSubprotocols(request), plan.route(), System.nanoTime());
+    String peerIp = request.remoteAddress().hostAddress();
+    String clientIp = snapshot.clientAddresses().resolve(peerIp, request.headers());
+    HandshakeRequest handshake = new HandshakeRequest(requestId, peerIp, clientIp,
+        NetUtil.createByteArrayFromIpAddressString(clientIp), request.isSSL(), request.getHeader("host"), path,
+        request.query(), request.headers(), offeredSubprotocols(request), plan.route(), System.nanoTime(), null, false);
     snapshot.pipeline().run(handshake).onComplete(ar -> {
       if (ar.failed()) {
-        reject(request, requestId, Reason.GUARD_FAILED);
-      } else if (!ar.result().allowed()) {
-        reject(request, requestId, ar.result().reason());
+        reject(request, handshake, Reason.GUARD_FAILED);
+      } else if (!ar.result().admitted()) {
+        Admission denied = ar.result();
+        if (denied.retryAfterSeconds() > 0) {
+          request.response().putHeader("retry-after", Long.toString(denied.retryAfterSeconds()));
+        }
+        if (denied.reason().code() == 401) {
+          // RFC 6750 §3: the error code only, never the token or why exactly it failed.
+          request.response().putHeader("www-authenticate", "Bearer realm=\"wsgate\", error=\"invalid_token\"");
+        }
+        reject(request, handshake, denied.reason());
       } else {
-        admit(request, handshake, plan, snapshot);
+        admit(request, ar.result(), plan, snapshot);
       }
     });
   }
 
-  private void admit(HttpServerRequest request, HandshakeRequest handshake, RoutePlan plan, CompiledPolicy snapshot) {
+  private void admit(HttpServerRequest request, Admission admission, RoutePlan plan, CompiledPolicy snapshot) {
+    HandshakeRequest handshake = admission.request();
     if (!services.slots().tryAcquire(snapshot.policy().limits().maxConnections())) {
-      reject(request, handshake.requestId(), Reason.CONNECTION_CAP);
+      admission.release();
+      reject(request, handshake, Reason.CONNECTION_CAP);
       return;
     }
-    connector.connect(handshake, plan.pool(), UpstreamHeaders.build(handshake, plan.route().forwardHeaders()))
+    connector.connect(handshake, plan.pool(), UpstreamHeaders.build(handshake, plan.route()))
         .onComplete(ar -> {
           if (ar.failed()) {
             services.slots().release();
+            admission.release();
             Reason reason = ar.cause() instanceof UpstreamFailure failure ? failure.reason() : Reason.UPSTREAM_UNAVAILABLE;
-            reject(request, handshake.requestId(), reason);
+            reject(request, handshake, reason);
           } else {
-            accept(request, handshake, ar.result(), snapshot);
+            accept(request, admission, ar.result(), plan, snapshot);
           }
         });
   }
 
-  private void accept(HttpServerRequest request, HandshakeRequest handshake, UpstreamConnection upstream,
+  private void accept(HttpServerRequest request, Admission admission, UpstreamConnection upstream, RoutePlan plan,
                       CompiledPolicy snapshot) {
+    HandshakeRequest handshake = admission.request();
     String chosen = upstream.socket().subProtocol();
     if (chosen != null) {
       // The upstream chose among the client's own offers; the client sees that choice.
       request.response().putHeader("sec-websocket-protocol", chosen);
+    } else if (handshake.bearerOffered()) {
+      // A browser that carried its token in the offers requires one offer back; never the token.
+      request.response().putHeader("sec-websocket-protocol", "bearer");
     }
     request.toWebSocket().onComplete(ar -> {
       if (ar.failed()) {
         upstream.socket().close((short) 1001, Reason.CLIENT_LEFT_DURING_HANDSHAKE.description());
         services.slots().release();
+        admission.release();
         services.audit().rejected(handshake.requestId(), handshake.clientIp(), handshake.path(),
             Reason.CLIENT_LEFT_DURING_HANDSHAKE);
         return;
       }
       ServerWebSocket client = ar.result();
-      Session session = new Session(handshake.requestId(), handshake.clientIp(), handshake.route().path(),
-          upstream.member().label(), client, upstream.socket(), vertx, snapshot.policy().limits(),
-          services.sessions(), services.slots(), services.audit());
+      Session session = new Session(handshake, upstream.member().label(), client, upstream.socket(), vertx, plan,
+          snapshot, services, admission::release);
       services.audit().accepted(handshake.requestId(), handshake.clientIp(), handshake.route().path(),
-          upstream.member().label(), handshake.origin(), snapshot.policy().version());
+          upstream.member().label(), handshake.origin(), session.subject(), snapshot.policy().version());
       session.start();
       Reason draining = services.drainReason();
       if (draining != null) {
@@ -132,8 +150,17 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     });
   }
 
+  private void reject(HttpServerRequest request, HandshakeRequest handshake, Reason reason) {
+    services.audit().rejected(handshake.requestId(), handshake.clientIp(), handshake.path(), reason);
+    respond(request, reason);
+  }
+
   private void reject(HttpServerRequest request, String requestId, Reason reason) {
     services.audit().rejected(requestId, request.remoteAddress().hostAddress(), request.path(), reason);
+    respond(request, reason);
+  }
+
+  private static void respond(HttpServerRequest request, Reason reason) {
     // A refused upgrade never leaves a connection to speak HTTP on (request smuggling defence).
     request.response()
         .setStatusCode(reason.code())

@@ -10,9 +10,16 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.internal.http.WebSocketInternal;
+import io.wsgate.CompiledPolicy;
+import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
-import io.wsgate.audit.AuditLog;
+import io.wsgate.RoutePlan;
+import io.wsgate.handshake.HandshakeRequest;
+import io.wsgate.handshake.Identity;
 import io.wsgate.policy.Limits;
+
+import java.time.Duration;
+import java.time.Instant;
 
 import java.util.concurrent.TimeUnit;
 
@@ -28,13 +35,13 @@ public final class Session {
   private final String clientIp;
   private final String route;
   private final String upstreamLabel;
+  private final Identity identity;
   private final ServerWebSocket client;
   private final WebSocket upstream;
   private final Vertx vertx;
   private final Context context;
-  private final SessionRegistry registry;
-  private final ConnectionSlots slots;
-  private final AuditLog audit;
+  private final GatewayServices services;
+  private final Runnable release;
   private final long idleNanos;
   private final long pingNanos;
   private final long lifetimeNanos;
@@ -42,6 +49,7 @@ public final class Session {
   private final FrameRelay toUpstream;
   private final FrameRelay toClient;
 
+  private long tokenExpiryNanos;
   private long lastDataNanos = startNanos;
   private long lastClientFrameNanos = startNanos;
   private long pingSentNanos;
@@ -51,30 +59,40 @@ public final class Session {
   private short clientCloseCode;
   private short upstreamCloseCode;
 
-  public Session(String id, String clientIp, String route, String upstreamLabel, ServerWebSocket client,
-                 WebSocket upstream, Vertx vertx, Limits limits, SessionRegistry registry, ConnectionSlots slots,
-                 AuditLog audit) {
-    this.id = id;
-    this.clientIp = clientIp;
-    this.route = route;
+  /**
+   * @param release gives back what the handshake guards held for this session (connection counts);
+   *                run exactly once, when both sockets are closed
+   */
+  public Session(HandshakeRequest handshake, String upstreamLabel, ServerWebSocket client, WebSocket upstream,
+                 Vertx vertx, RoutePlan plan, CompiledPolicy snapshot, GatewayServices services, Runnable release) {
+    Limits limits = snapshot.policy().limits();
+    this.id = handshake.requestId();
+    this.clientIp = handshake.clientIp();
+    this.route = plan.route().path();
     this.upstreamLabel = upstreamLabel;
+    this.identity = handshake.identity();
     this.client = client;
     this.upstream = upstream;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.registry = registry;
-    this.slots = slots;
-    this.audit = audit;
+    this.services = services;
+    this.release = release;
     this.idleNanos = limits.idleTimeout().toNanos();
     this.pingNanos = limits.pingInterval().toNanos();
     this.lifetimeNanos = limits.maxLifetime().toNanos();
+    this.tokenExpiryNanos = identity == null ? Long.MAX_VALUE : expiryNanos(identity.expiresAt());
     this.toUpstream = new FrameRelay(client, upstream, this, limits.maxMessageBytes());
     this.toClient = new FrameRelay(upstream, client, this, limits.maxMessageBytes());
   }
 
+  private long expiryNanos(Instant expiresAt) {
+    long remaining = Duration.between(Instant.now(), expiresAt).toNanos();
+    return startNanos + Math.max(0, remaining);
+  }
+
   /** Wires both sockets; call once, on the owning event loop, right after the client got 101. */
   public void start() {
-    registry.add(this);
+    services.sessions().add(this);
     client.frameHandler(toUpstream);
     upstream.frameHandler(toClient);
     client.exceptionHandler(this::clientFailed);
@@ -102,6 +120,11 @@ public final class Session {
 
   public String upstreamLabel() {
     return upstreamLabel;
+  }
+
+  /** The verified subject, or null on an anonymous route. */
+  public String subject() {
+    return identity == null ? null : identity.subject();
   }
 
   public long ageMillis() {
@@ -233,9 +256,10 @@ public final class Session {
     }
     finished = true;
     vertx.cancelTimer(timer);
-    registry.remove(this);
-    slots.release();
-    audit.closed(id, endReason, clientCloseCode, upstreamCloseCode,
+    services.sessions().remove(this);
+    services.slots().release();
+    release.run();
+    services.audit().closed(id, endReason, clientCloseCode, upstreamCloseCode,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
         toUpstream.messages, toUpstream.bytes, toClient.messages, toClient.bytes);
   }
@@ -243,7 +267,7 @@ public final class Session {
   /** One timer per session, always set to the nearest deadline: idle, lifetime, or keepalive. */
   private void scheduleCheck() {
     long now = System.nanoTime();
-    long next = Math.min(lastDataNanos + idleNanos, startNanos + lifetimeNanos);
+    long next = Math.min(Math.min(lastDataNanos + idleNanos, startNanos + lifetimeNanos), tokenExpiryNanos);
     next = Math.min(next, pingSentNanos != 0 ? pingSentNanos + pingNanos : lastClientFrameNanos + pingNanos);
     long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(next - now) + 1);
     timer = vertx.setTimer(delayMs, id -> {
@@ -257,7 +281,9 @@ public final class Session {
       return;
     }
     long now = System.nanoTime();
-    if (now - startNanos >= lifetimeNanos) {
+    if (now - tokenExpiryNanos >= 0) {
+      terminate(Reason.TOKEN_EXPIRED_CLOSE);
+    } else if (now - startNanos >= lifetimeNanos) {
       terminate(Reason.MAX_LIFETIME);
     } else if (now - lastDataNanos >= idleNanos) {
       terminate(Reason.IDLE_TIMEOUT);

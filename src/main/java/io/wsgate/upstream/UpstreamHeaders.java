@@ -2,19 +2,25 @@ package io.wsgate.upstream;
 
 import io.vertx.core.MultiMap;
 import io.wsgate.handshake.HandshakeRequest;
+import io.wsgate.handshake.Identity;
+import io.wsgate.policy.Auth;
+import io.wsgate.policy.Route;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds the headers of the upstream upgrade request. Only the route's {@code forwardHeaders}
  * cross, never hop-by-hop ones (RFC 9110 §7.6.1: Connection, Upgrade, Keep-Alive, TE, Trailer,
  * Transfer-Encoding, Proxy-*, and whatever Connection names) nor the client's handshake headers
- * (the upstream handshake has its own key). The client's own {@code X-Forwarded-*} and
- * {@code X-Request-Id} are replaced, never trusted.
+ * (the upstream handshake has its own key). The client's own {@code X-Forwarded-*},
+ * {@code X-Request-Id} and identity headers are replaced, never trusted.
  */
 public final class UpstreamHeaders {
-  private static final List<String> ALWAYS_DROPPED = List.of(
+  private static final Set<String> ALWAYS_DROPPED = Set.of(
       "connection", "upgrade", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
       "te", "trailer", "transfer-encoding", "host", "content-length",
       "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id", "forwarded");
@@ -22,15 +28,17 @@ public final class UpstreamHeaders {
   private UpstreamHeaders() {
   }
 
-  public static MultiMap build(HandshakeRequest request, List<String> forwardHeaders) {
+  public static MultiMap build(HandshakeRequest request, Route route) {
+    Auth auth = route.security().auth();
+    Set<String> identityHeaders = identityHeaders(auth);
+    List<String> forwardHeaders = route.forwardHeaders();
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    MultiMap in = request.headers();
     boolean all = forwardHeaders.size() == 1 && "*".equals(forwardHeaders.get(0));
-    List<String> namedByConnection = connectionTokens(in.getAll("connection"));
-    for (Map.Entry<String, String> header : in) {
-      String name = header.getKey().toLowerCase(java.util.Locale.ROOT);
+    Set<String> namedByConnection = connectionTokens(request.headers().getAll("connection"));
+    for (Map.Entry<String, String> header : request.headers()) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
       if (!(all || forwardHeaders.contains(name)) || ALWAYS_DROPPED.contains(name)
-          || name.startsWith("sec-websocket-") || namedByConnection.contains(name)) {
+          || name.startsWith("sec-websocket-") || namedByConnection.contains(name) || identityHeaders.contains(name)) {
         continue;
       }
       out.add(name, header.getValue());
@@ -41,14 +49,60 @@ public final class UpstreamHeaders {
       out.set("x-forwarded-host", request.host());
     }
     out.set("x-request-id", request.requestId());
+    addIdentity(out, request.identity(), auth);
     return out;
   }
 
-  private static List<String> connectionTokens(List<String> values) {
-    return values.stream()
-        .flatMap(v -> java.util.Arrays.stream(v.split(",")))
-        .map(t -> t.trim().toLowerCase(java.util.Locale.ROOT))
-        .filter(t -> !t.isEmpty())
-        .toList();
+  private static void addIdentity(MultiMap out, Identity identity, Auth auth) {
+    if (identity == null || auth.anonymous()) {
+      return;
+    }
+    putSafe(out, auth.subjectHeader(), identity.subject());
+    auth.forwardClaims().forEach((claim, header) -> {
+      Object value = identity.claims().get(claim);
+      if (value != null) {
+        putSafe(out, header, value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
+            : String.valueOf(value));
+      }
+    });
+  }
+
+  /**
+   * Claims are issuer data, but still never allowed to smuggle a header: a value with control
+   * characters (CR, LF, NUL, ...) is dropped rather than forwarded.
+   */
+  private static void putSafe(MultiMap out, String header, String value) {
+    if (header == null || value == null) {
+      return;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 && c != '\t' || c == 0x7F) {
+        return;
+      }
+    }
+    out.set(header, value);
+  }
+
+  private static Set<String> identityHeaders(Auth auth) {
+    Set<String> names = new HashSet<>();
+    if (auth.subjectHeader() != null) {
+      names.add(auth.subjectHeader().toLowerCase(Locale.ROOT));
+    }
+    auth.forwardClaims().values().forEach(h -> names.add(h.toLowerCase(Locale.ROOT)));
+    return names;
+  }
+
+  private static Set<String> connectionTokens(List<String> values) {
+    Set<String> tokens = new HashSet<>();
+    for (String value : values) {
+      for (String token : value.split(",")) {
+        String t = token.trim().toLowerCase(Locale.ROOT);
+        if (!t.isEmpty()) {
+          tokens.add(t);
+        }
+      }
+    }
+    return tokens;
   }
 }
