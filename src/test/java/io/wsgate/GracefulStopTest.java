@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** SIGTERM behaviour: stop accepting, close every session with the configured code, spread out. */
@@ -62,6 +63,7 @@ class GracefulStopTest {
       CompletableFuture<String> secondClosed = CloseTest.closeOf(second);
       Future<Void> stopped = harness.gateway.stop();
       Throwable refused = Await.failure(harness.connect("/chat"));
+      assertInstanceOf(io.vertx.core.http.UpgradeRejectedException.class, refused, String.valueOf(refused));
       assertEquals(503, ((io.vertx.core.http.UpgradeRejectedException) refused).getStatus());
       assertEquals("1001 gateway shutting down", closed.get(10, TimeUnit.SECONDS));
       assertEquals("1001 gateway shutting down", secondClosed.get(10, TimeUnit.SECONDS));
