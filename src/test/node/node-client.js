@@ -22,7 +22,9 @@ const timer = setTimeout(() => {
 }, timeoutMs);
 
 let received = 0;
-const socket = new WebSocket(url, { ca: fs.readFileSync(caFile) });
+// autoSelectFamily: try each address of the host, as browsers do (Node 20's default; Debian 12's Node 18
+// would try only the first address of localhost, ::1, where a gateway on 127.0.0.1 is not listening).
+const socket = new WebSocket(url, { ca: fs.readFileSync(caFile), autoSelectFamily: true });
 
 socket.on('message', data => {
   received += 1;
