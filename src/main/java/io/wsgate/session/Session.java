@@ -100,6 +100,7 @@ public final class Session {
     client.closeHandler(v -> socketClosed(client));
     upstream.closeHandler(v -> socketClosed(upstream));
     scheduleCheck();
+    upstream.resume(); // paused by the UpstreamConnector since its 101; its first frames are waiting
     // The upstream may have gone while the client's 101 was being written: its close already fired.
     if (upstream.isClosed()) {
       socketClosed(upstream);

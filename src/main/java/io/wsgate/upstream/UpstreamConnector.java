@@ -80,6 +80,10 @@ public final class UpstreamConnector {
     client.connect(options).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
+        // Vert.x resumes the socket as this future completes, but no handler is set until the client's
+        // 101 is written and the Session starts: hold what the upstream sends first (a welcome) till then.
+        // (Vert.x delivers only in a later event-loop task, so pausing here loses nothing.)
+        ar.result().pause();
         if (!promise.tryComplete(new UpstreamConnection(ar.result(), member))) {
           ar.result().close((short) 1001, "gateway gave up waiting");
         }
