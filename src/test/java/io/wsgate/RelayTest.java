@@ -127,6 +127,7 @@ class RelayTest {
   void queryStringReachesTheUpstreamPath() throws Exception {
     WebSocket ws = Await.result(harness.connect("/chat?room=7"));
     assertNotNull(ws);
+    Await.until("upstream socket", () -> !upstream.sockets.isEmpty());
     assertEquals("/echo?room=7", upstream.sockets.get(0).uri());
   }
 
