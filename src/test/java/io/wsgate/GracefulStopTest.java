@@ -56,7 +56,7 @@ class GracefulStopTest {
   void stopRefusesNewUpgradesWith503AndDefaultsTo1001() throws Exception {
     try (EchoUpstream upstream = new EchoUpstream()) {
       GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
-          .shutdown(1001, Duration.ofMillis(1500), Duration.ofSeconds(10)).build());
+          .shutdown(1001, Duration.ofMillis(4000), Duration.ofSeconds(10)).build());
       WebSocket live = Await.result(harness.connect("/chat"));
       CompletableFuture<String> closed = CloseTest.closeOf(live);
       WebSocket second = Await.result(harness.connect("/chat"));
