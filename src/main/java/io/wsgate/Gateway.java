@@ -12,6 +12,8 @@ import io.wsgate.demo.DemoUpstream;
 import io.wsgate.demo.DevCertificate;
 import io.wsgate.listener.CertificateReloader;
 import io.wsgate.listener.ListenerVerticle;
+import io.wsgate.reload.PolicyReloader;
+import io.wsgate.session.SessionRecheck;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.Shutdown;
 import io.wsgate.policy.Tls;
@@ -40,6 +42,7 @@ public final class Gateway {
   private final List<ListenerVerticle> listeners = new CopyOnWriteArrayList<>();
   private final DemoUpstream demo;
   private CertificateReloader certificates;
+  private PolicyReloader reloader;
   private int port;
   private Future<Void> stopping;
 
@@ -104,6 +107,48 @@ public final class Gateway {
     return listeners.stream().map(ListenerVerticle::server).toList();
   }
 
+  /**
+   * Watch the policy source for changes (and accept {@link #reload(String)} requests). A reload
+   * swaps the snapshot for new sessions; listener settings (address, port, TLS paths) need a
+   * restart and are kept, with a warning.
+   */
+  public Future<Void> watchPolicy(long pollMs) {
+    reloader = new PolicyReloader(vertx, services.current().policy().source(), services, this::compile,
+        new PolicyReloader.ReloadListener() {
+          @Override
+          public void reloaded(CompiledPolicy previous, CompiledPolicy next, String trigger) {
+            if (!previous.policy().listen().equals(next.policy().listen())) {
+              LOG.warn("listen settings changed: they take effect only after a restart");
+            }
+            int closed = next.policy().security().recheckOnReload()
+                ? SessionRecheck.apply(next, services.sessions().snapshot()) : 0;
+            services.audit().policyReloaded(trigger, previous.policy().version(), next.policy().version(), closed);
+          }
+
+          @Override
+          public void failed(String trigger, String errors) {
+            services.audit().policyReloadFailed(trigger, services.current().policy().version(),
+                (int) errors.lines().count());
+          }
+        });
+    return reloader.start(pollMs);
+  }
+
+  /** Reload the policy now (SIGHUP); requires {@link #watchPolicy(long)}. */
+  public void reload(String trigger) {
+    if (reloader != null) {
+      reloader.reload(trigger);
+    }
+  }
+
+  private Future<CompiledPolicy> compile(GatewayPolicy policy) {
+    boolean needsDemo = policy.routes().stream().anyMatch(r -> r.upstreams().stream().anyMatch(u -> u.demo()));
+    if (needsDemo && demo == null) {
+      return Future.failedFuture("routes use the demo upstream, which was not started: restart required");
+    }
+    return Future.succeededFuture(new CompiledPolicy(policy, demo == null ? 0 : demo.port(), services.audit()));
+  }
+
   public int port() {
     return port;
   }
@@ -130,6 +175,9 @@ public final class Gateway {
     Shutdown shutdown = services.current().policy().shutdown();
     if (certificates != null) {
       certificates.stop();
+    }
+    if (reloader != null) {
+      reloader.stop();
     }
     long drainTimeoutMs = shutdown.drainTimeout().toMillis();
     Reason reason = shutdown.closeCode() == 1012 ? Reason.SHUTDOWN_RESTART : Reason.SHUTDOWN;

@@ -62,6 +62,18 @@ public final class AuditLog {
         .put("messagesToClient", msgsDown).put("bytesToClient", bytesDown));
   }
 
+  public void policyReloaded(String trigger, String fromVersion, String toVersion, int sessionsClosed) {
+    metrics.reload(true);
+    write(event("policy.reload").put("outcome", "ok").put("trigger", trigger)
+        .put("fromVersion", fromVersion).put("policyVersion", toVersion).put("sessionsClosed", sessionsClosed));
+  }
+
+  public void policyReloadFailed(String trigger, String keptVersion, int errorCount) {
+    metrics.reload(false);
+    write(event("policy.reload").put("outcome", "failed").put("trigger", trigger)
+        .put("policyVersion", keptVersion).put("errors", errorCount));
+  }
+
   private static JsonObject event(String type) {
     return new JsonObject().put("ts", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()).put("event", type);
   }

@@ -14,6 +14,8 @@ public final class GatewayMetrics {
   private final Map<Reason, LongAdder> outcomes = new EnumMap<>(Reason.class);
   private final Map<Reason, LongAdder> monitored = new EnumMap<>(Reason.class);
   private final LongAdder accepted = new LongAdder();
+  private final LongAdder reloadsOk = new LongAdder();
+  private final LongAdder reloadsFailed = new LongAdder();
   private final LongAdder closed = new LongAdder();
   private final LongAdder messagesToUpstream = new LongAdder();
   private final LongAdder messagesToClient = new LongAdder();
@@ -42,6 +44,14 @@ public final class GatewayMetrics {
 
   public long outcomes(Reason reason) {
     return outcomes.get(reason).sum();
+  }
+
+  public void reload(boolean ok) {
+    (ok ? reloadsOk : reloadsFailed).increment();
+  }
+
+  public long reloads(boolean ok) {
+    return (ok ? reloadsOk : reloadsFailed).sum();
   }
 
   public void accepted() {

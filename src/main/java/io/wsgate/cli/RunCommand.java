@@ -52,6 +52,9 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("wsgate: could not start: " + cause.getMessage());
       return 1;
     }
+    gateway.watchPolicy(1000);
+    // SIGHUP reloads the policy, as nginx and HAProxy users expect.
+    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> gateway.reload("SIGHUP"));
     long drainMs = policy.shutdown().drainTimeout().toMillis() + 5000;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -35,7 +35,7 @@ public final class OriginGuard implements HandshakeGuard {
     return DENIED;
   }
 
-  static boolean permits(OriginRules rules, String origin) {
+  public static boolean permits(OriginRules rules, String origin) {
     if (origin == null || origin.isEmpty()) {
       return rules.allowMissing();
     }

@@ -33,6 +33,9 @@ public final class Session {
 
   private final String id;
   private final String clientIp;
+  private final byte[] clientAddress;
+  private final String origin;
+  private final String path;
   private final String route;
   private final String upstreamLabel;
   private final Identity identity;
@@ -68,6 +71,9 @@ public final class Session {
     Limits limits = snapshot.policy().limits();
     this.id = handshake.requestId();
     this.clientIp = handshake.clientIp();
+    this.clientAddress = handshake.clientAddress();
+    this.origin = handshake.origin();
+    this.path = handshake.path();
     this.route = plan.route().path();
     this.upstreamLabel = upstreamLabel;
     this.identity = handshake.identity();
@@ -121,6 +127,18 @@ public final class Session {
 
   public String upstreamLabel() {
     return upstreamLabel;
+  }
+
+  byte[] clientAddress() {
+    return clientAddress;
+  }
+
+  String origin() {
+    return origin;
+  }
+
+  String path() {
+    return path;
   }
 
   /** The verified subject, or null on an anonymous route. */

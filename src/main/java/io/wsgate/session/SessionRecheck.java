@@ -1,0 +1,50 @@
+package io.wsgate.session;
+
+import io.wsgate.CompiledPolicy;
+import io.wsgate.Reason;
+import io.wsgate.RoutePlan;
+import io.wsgate.handshake.OriginGuard;
+import io.wsgate.policy.IpRules;
+import io.wsgate.policy.Mode;
+import io.wsgate.policy.OriginRules;
+
+import java.util.List;
+
+/**
+ * After a reload whose policy asks for it, live sessions are judged again by the new snapshot's
+ * connection-level rules (route still there, address rules, Origin rules); those it would now
+ * refuse are closed with 1008. Rules in monitor mode close nothing.
+ */
+public final class SessionRecheck {
+  private SessionRecheck() {
+  }
+
+  /** @return how many sessions were asked to close */
+  public static int apply(CompiledPolicy next, List<Session> sessions) {
+    int closed = 0;
+    for (Session session : sessions) {
+      if (!stillAllowed(next, session)) {
+        session.close(Reason.POLICY_DENIES_SESSION);
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  static boolean stillAllowed(CompiledPolicy next, Session session) {
+    RoutePlan plan = next.match(session.path());
+    if (plan == null || !plan.route().path().equals(session.route())) {
+      return false;
+    }
+    if (denies(next.policy().security().clients().ipRules(), session.clientAddress())
+        || denies(plan.route().security().ipRules(), session.clientAddress())) {
+      return false;
+    }
+    OriginRules origins = plan.route().security().origins();
+    return origins.mode() == Mode.MONITOR || OriginGuard.permits(origins, session.origin());
+  }
+
+  private static boolean denies(IpRules rules, byte[] address) {
+    return rules != null && rules.mode() == Mode.ENFORCE && !rules.permits(address);
+  }
+}
