@@ -134,6 +134,23 @@ public final class Gateway {
     return reloader.start(pollMs);
   }
 
+  /**
+   * Refuse the subject's tokens until {@code until} and close its live sessions (1008).
+   *
+   * @return how many sessions were closed
+   */
+  public int revokeSubject(String subject, java.time.Instant until) {
+    services.revocations().revoke(subject, until);
+    int closed = 0;
+    for (Session session : services.sessions().snapshot()) {
+      if (subject.equals(session.subject())) {
+        session.close(Reason.SUBJECT_REVOKED);
+        closed++;
+      }
+    }
+    return closed;
+  }
+
   /** Reload the policy now (SIGHUP); requires {@link #watchPolicy(long)}. */
   public void reload(String trigger) {
     if (reloader != null) {

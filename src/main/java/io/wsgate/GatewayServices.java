@@ -2,6 +2,7 @@ package io.wsgate;
 
 import io.wsgate.audit.AuditLog;
 import io.wsgate.session.ConnectionSlots;
+import io.wsgate.session.Revocations;
 import io.wsgate.session.SessionRegistry;
 
 import java.util.concurrent.atomic.AtomicReference;
@@ -11,6 +12,7 @@ public final class GatewayServices {
   private final AtomicReference<CompiledPolicy> current;
   private final SessionRegistry sessions = new SessionRegistry();
   private final ConnectionSlots slots = new ConnectionSlots();
+  private final Revocations revocations = new Revocations();
   private final AuditLog audit;
   private volatile Reason drainReason;
 
@@ -29,6 +31,10 @@ public final class GatewayServices {
 
   public SessionRegistry sessions() {
     return sessions;
+  }
+
+  public Revocations revocations() {
+    return revocations;
   }
 
   public ConnectionSlots slots() {
