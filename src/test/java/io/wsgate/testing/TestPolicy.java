@@ -65,6 +65,30 @@ public final class TestPolicy {
     return this;
   }
 
+  /** Replaces the last route's guards and filters. */
+  public TestPolicy security(RouteSecurity security) {
+    Route last = routes.remove(routes.size() - 1);
+    routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), last.upstreamCooldown(),
+        last.upstreamCa(), security));
+    return this;
+  }
+
+  public TestPolicy clients(IpRules rules, List<Cidr> trustedProxies) {
+    security = new Security(new ClientAddresses(rules, trustedProxies, false), security.issuers(),
+        security.connections(), security.recheckOnReload());
+    return this;
+  }
+
+  public TestPolicy issuers(List<io.wsgate.policy.Issuer> issuers) {
+    security = new Security(security.clients(), issuers, security.connections(), security.recheckOnReload());
+    return this;
+  }
+
+  public TestPolicy connections(ConnectionLimits limits) {
+    security = new Security(security.clients(), security.issuers(), limits, security.recheckOnReload());
+    return this;
+  }
+
   public TestPolicy cooldown(Duration cooldown) {
     Route last = routes.remove(routes.size() - 1);
     routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), cooldown, last.upstreamCa(),
