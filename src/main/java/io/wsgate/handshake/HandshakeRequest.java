@@ -18,18 +18,20 @@ import java.util.List;
  * @param identity      set by the token guard for the guards after it; null before / when anonymous
  * @param bearerOffered the client offered the {@code bearer} subprotocol to carry its token; the
  *                      gateway then answers {@code bearer} when the upstream chose nothing
+ * @param cookie        the Cookie value that may be forwarded (a token cookie removed); null = none
  */
 public record HandshakeRequest(String requestId, String peerIp, String clientIp, byte[] clientAddress, boolean tls,
                                String host, String path, String query, MultiMap headers, List<String> subprotocols,
-                               Route route, long receivedNanos, Identity identity, boolean bearerOffered) {
+                               Route route, long receivedNanos, Identity identity, boolean bearerOffered,
+                               String cookie) {
   public String origin() {
     return headers.get("origin");
   }
 
   /** The request after token verification: the identity, and offers / query without the token. */
   public HandshakeRequest authenticated(Identity verified, List<String> remainingOffers, String remainingQuery,
-                                        boolean bearer) {
+                                        boolean bearer, String remainingCookie) {
     return new HandshakeRequest(requestId, peerIp, clientIp, clientAddress, tls, host, path, remainingQuery, headers,
-        List.copyOf(remainingOffers), route, receivedNanos, verified, bearer);
+        List.copyOf(remainingOffers), route, receivedNanos, verified, bearer, remainingCookie);
   }
 }

@@ -76,7 +76,8 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     String clientIp = snapshot.clientAddresses().resolve(peerIp, request.headers());
     HandshakeRequest handshake = new HandshakeRequest(requestId, peerIp, clientIp,
         NetUtil.createByteArrayFromIpAddressString(clientIp), request.isSSL(), request.getHeader("host"), path,
-        request.query(), request.headers(), offeredSubprotocols(request), plan.route(), System.nanoTime(), null, false);
+        request.query(), request.headers(), offeredSubprotocols(request), plan.route(), System.nanoTime(), null, false,
+        cookies(request));
     snapshot.pipeline().run(handshake).onComplete(ar -> {
       if (ar.failed()) {
         reject(request, handshake, Reason.GUARD_FAILED);
@@ -181,6 +182,11 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
         .putHeader("x-content-type-options", "nosniff")
         .putHeader("cache-control", "no-store")
         .end(DemoPage.load());
+  }
+
+  private static String cookies(HttpServerRequest request) {
+    List<String> values = request.headers().getAll("cookie");
+    return values.isEmpty() ? null : String.join("; ", values);
   }
 
   private static List<String> offeredSubprotocols(HttpServerRequest request) {

@@ -23,7 +23,7 @@ public final class UpstreamHeaders {
   private static final Set<String> ALWAYS_DROPPED = Set.of(
       "connection", "upgrade", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
       "te", "trailer", "transfer-encoding", "host", "content-length",
-      "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id", "forwarded");
+      "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id", "forwarded", "cookie");
 
   private UpstreamHeaders() {
   }
@@ -42,6 +42,10 @@ public final class UpstreamHeaders {
         continue;
       }
       out.add(name, header.getValue());
+    }
+    // Cookies go from the request record, which has had a token cookie removed.
+    if (request.cookie() != null && (all || forwardHeaders.contains("cookie"))) {
+      out.set("cookie", request.cookie());
     }
     out.set("x-forwarded-for", request.clientIp());
     out.set("x-forwarded-proto", request.tls() ? "https" : "http");
