@@ -1,0 +1,68 @@
+package io.wsgate.filter;
+
+import io.wsgate.limits.BucketSpec;
+import io.wsgate.policy.MessageRule.Scope;
+import io.wsgate.policy.Rate;
+
+/**
+ * Where one rate's bucket lives, resolved when the pipeline is built: in the session state (per
+ * connection) or in the snapshot's {@link SubjectBuckets} (per subject). A session without a
+ * subject (anonymous route) has nobody to share with, so its per-subject limits fall back to a
+ * bucket of its own.
+ */
+abstract sealed class Limit {
+  final BucketSpec spec;
+
+  private Limit(BucketSpec spec) {
+    this.spec = spec;
+  }
+
+  static Limit of(Rate rate, Scope scope, PipelineSlots slots) {
+    BucketSpec spec = BucketSpec.of(rate);
+    return switch (scope) {
+      case CONNECTION -> new PerConnection(spec, slots.connectionSlot());
+      case SUBJECT -> new PerSubject(spec, slots.subjects(), slots.connectionSlot());
+    };
+  }
+
+  /**
+   * Takes {@code tokens} if the bucket has them. A message costing more than the burst can never
+   * pass: with a byte rate, the burst is also the largest message the rule lets through.
+   */
+  abstract boolean tryConsume(SessionFilterState state, String subject, long tokens);
+
+  static final class PerConnection extends Limit {
+    private final int slot;
+
+    PerConnection(BucketSpec spec, int slot) {
+      super(spec);
+      this.slot = slot;
+    }
+
+    @Override
+    boolean tryConsume(SessionFilterState state, String subject, long tokens) {
+      return state.bucket(slot, spec).tryConsume(tokens);
+    }
+  }
+
+  static final class PerSubject extends Limit {
+    private final SubjectBuckets shared;
+    private final int sharedSlot;
+    private final int anonymousSlot;
+
+    PerSubject(BucketSpec spec, SubjectBuckets shared, int anonymousSlot) {
+      super(spec);
+      this.shared = shared;
+      this.sharedSlot = shared.register(spec);
+      this.anonymousSlot = anonymousSlot;
+    }
+
+    @Override
+    boolean tryConsume(SessionFilterState state, String subject, long tokens) {
+      if (subject == null) {
+        return state.bucket(anonymousSlot, spec).tryConsume(tokens);
+      }
+      return shared.bucket(subject, sharedSlot, spec).tryConsume(tokens);
+    }
+  }
+}
