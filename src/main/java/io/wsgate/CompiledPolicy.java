@@ -1,20 +1,30 @@
 package io.wsgate;
 
-import io.wsgate.audit.AuditLog;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.wsgate.filter.MessagePipeline;
+import io.wsgate.filter.SubjectBuckets;
+import io.wsgate.handshake.AuthorizationGuard;
 import io.wsgate.handshake.ClientAddressResolver;
+import io.wsgate.handshake.ConnectionLimitGuard;
 import io.wsgate.handshake.HandshakePipeline;
 import io.wsgate.handshake.IpGuard;
 import io.wsgate.handshake.MonitorLog;
 import io.wsgate.handshake.OriginGuard;
+import io.wsgate.handshake.SubjectLimitGuard;
+import io.wsgate.handshake.TokenGuard;
 import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.policy.Route;
+import io.wsgate.token.TokenVerifier;
 import io.wsgate.upstream.UpstreamPool;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A policy snapshot with everything derived from it built once (pools, guard pipeline), so the
- * request path only reads final fields. Swapped whole on reload.
+ * A policy snapshot with everything derived from it built once (pools, guard pipeline, message
+ * pipelines, token verifier), so the request and message paths only read final fields. Swapped
+ * whole on reload.
  */
 public final class CompiledPolicy {
   private final GatewayPolicy policy;
@@ -22,23 +32,43 @@ public final class CompiledPolicy {
   private final RoutePlan[] prefix;
   private final HandshakePipeline pipeline;
   private final ClientAddressResolver clientAddresses;
+  private final TokenVerifier tokens;
 
-  public CompiledPolicy(GatewayPolicy policy, int demoPort, AuditLog audit) {
+  private CompiledPolicy(GatewayPolicy policy, List<RoutePlan> plans, HandshakePipeline pipeline, TokenVerifier tokens) {
     this.policy = policy;
-    MonitorLog monitor = (request, reason) -> audit.monitored(request.requestId(), request.clientIp(), request.path(),
-        reason, null);
-    this.pipeline = new HandshakePipeline(List.of(
-        new IpGuard(policy.security().clients().ipRules(), monitor),
-        new OriginGuard(monitor)));
+    this.pipeline = pipeline;
+    this.tokens = tokens;
     this.clientAddresses = new ClientAddressResolver(policy.security().clients().trustedProxies());
     List<RoutePlan> exactList = new ArrayList<>();
     List<RoutePlan> prefixList = new ArrayList<>();
-    policy.routes().forEach(route -> (route.prefix() ? prefixList : exactList)
-        .add(new RoutePlan(route, new UpstreamPool(route, demoPort))));
+    plans.forEach(plan -> (plan.route().prefix() ? prefixList : exactList).add(plan));
     // Longest prefix first, so /chat/admin wins over /chat.
     prefixList.sort((a, b) -> Integer.compare(b.route().path().length(), a.route().path().length()));
     this.exact = exactList.toArray(new RoutePlan[0]);
     this.prefix = prefixList.toArray(new RoutePlan[0]);
+  }
+
+  /** Builds a snapshot; loading verification keys happens off the event loop. */
+  public static Future<CompiledPolicy> compile(Vertx vertx, GatewayPolicy policy, int demoPort, GatewayServices services) {
+    return TokenVerifier.create(vertx, policy.security().issuers()).map(tokens -> {
+      MonitorLog monitor = (request, reason) -> services.audit().monitored(request.requestId(), request.clientIp(),
+          request.path(), reason, null);
+      HandshakePipeline guards = new HandshakePipeline(List.of(
+          new IpGuard(policy.security().clients().ipRules(), monitor),
+          new ConnectionLimitGuard(policy.security().connections(), services.ipConnections(), monitor),
+          new OriginGuard(monitor),
+          new TokenGuard(tokens, services.revocations(), monitor),
+          new AuthorizationGuard(monitor),
+          new SubjectLimitGuard(policy.security().connections(), services.subjectConnections(), monitor)));
+      SubjectBuckets subjects = new SubjectBuckets(policy.security().connections().maxTrackedKeys());
+      List<RoutePlan> plans = new ArrayList<>();
+      for (Route route : policy.routes()) {
+        plans.add(new RoutePlan(route, new UpstreamPool(route, demoPort),
+            MessagePipeline.build(route.security().messages().toUpstream(), subjects),
+            MessagePipeline.build(route.security().messages().toClient(), subjects)));
+      }
+      return new CompiledPolicy(policy, plans, guards, tokens);
+    });
   }
 
   public GatewayPolicy policy() {
@@ -51,6 +81,10 @@ public final class CompiledPolicy {
 
   public HandshakePipeline pipeline() {
     return pipeline;
+  }
+
+  public TokenVerifier tokens() {
+    return tokens;
   }
 
   /** Exact routes win over prefix routes; among prefixes the longest wins. Null: no route. */

@@ -66,12 +66,14 @@ public final class Gateway {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
     boolean needsDemo = policy.routes().stream().anyMatch(r -> r.upstreams().stream().anyMatch(u -> u.demo()));
     Future<DemoUpstream> demo = needsDemo ? DemoUpstream.start(vertx, "127.0.0.1", 0) : Future.succeededFuture();
+    GatewayServices services = new GatewayServices(new AuditLog(new GatewayMetrics()));
     return demo.compose(upstream -> {
       int demoPort = upstream == null ? 0 : upstream.port();
-      AuditLog audit = new AuditLog(new GatewayMetrics());
-      CompiledPolicy compiled = new CompiledPolicy(policy, demoPort, audit);
-      Gateway gateway = new Gateway(vertx, new GatewayServices(compiled, audit), upstream);
-      return gateway.listen(policy, cores).map(gateway);
+      return CompiledPolicy.compile(vertx, policy, demoPort, services).compose(compiled -> {
+        services.swap(compiled);
+        Gateway gateway = new Gateway(vertx, services, upstream);
+        return gateway.listen(policy, cores).map(gateway);
+      });
     }).onFailure(failure -> vertx.close());
   }
 
@@ -123,6 +125,7 @@ public final class Gateway {
             int closed = next.policy().security().recheckOnReload()
                 ? SessionRecheck.apply(next, services.sessions().snapshot()) : 0;
             services.audit().policyReloaded(trigger, previous.policy().version(), next.policy().version(), closed);
+            previous.tokens().close();
           }
 
           @Override
@@ -163,7 +166,7 @@ public final class Gateway {
     if (needsDemo && demo == null) {
       return Future.failedFuture("routes use the demo upstream, which was not started: restart required");
     }
-    return Future.succeededFuture(new CompiledPolicy(policy, demo == null ? 0 : demo.port(), services.audit()));
+    return CompiledPolicy.compile(vertx, policy, demo == null ? 0 : demo.port(), services);
   }
 
   public int port() {
@@ -218,6 +221,7 @@ public final class Gateway {
     });
     stopping = drained.future()
         .compose(v -> Future.join(listeners.stream().map(ListenerVerticle::close).toList()).otherwiseEmpty())
+        .compose(v -> services.current().tokens().close().otherwiseEmpty())
         .compose(v -> demo == null ? Future.succeededFuture() : demo.close())
         .eventually(() -> vertx.close())
         .mapEmpty();

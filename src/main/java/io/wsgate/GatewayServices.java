@@ -1,23 +1,28 @@
 package io.wsgate;
 
 import io.wsgate.audit.AuditLog;
+import io.wsgate.limits.ConcurrencyLimiter;
 import io.wsgate.session.ConnectionSlots;
 import io.wsgate.session.Revocations;
 import io.wsgate.session.SessionRegistry;
 
 import java.util.concurrent.atomic.AtomicReference;
 
-/** What every listener instance shares: the current snapshot, live sessions, the cap, the audit. */
+/**
+ * What every listener instance shares and what outlives a policy snapshot: the current snapshot,
+ * live sessions, the global cap, per-IP and per-subject connection counts, revocations, the audit.
+ */
 public final class GatewayServices {
-  private final AtomicReference<CompiledPolicy> current;
+  private final AtomicReference<CompiledPolicy> current = new AtomicReference<>();
   private final SessionRegistry sessions = new SessionRegistry();
   private final ConnectionSlots slots = new ConnectionSlots();
   private final Revocations revocations = new Revocations();
+  private final ConcurrencyLimiter ipConnections = new ConcurrencyLimiter();
+  private final ConcurrencyLimiter subjectConnections = new ConcurrencyLimiter();
   private final AuditLog audit;
   private volatile Reason drainReason;
 
-  public GatewayServices(CompiledPolicy initial, AuditLog audit) {
-    this.current = new AtomicReference<>(initial);
+  public GatewayServices(AuditLog audit) {
     this.audit = audit;
   }
 
@@ -25,20 +30,29 @@ public final class GatewayServices {
     return current.get();
   }
 
-  public void swap(CompiledPolicy next) {
-    current.set(next);
+  /** @return the snapshot it replaced (null the first time) */
+  public CompiledPolicy swap(CompiledPolicy next) {
+    return current.getAndSet(next);
   }
 
   public SessionRegistry sessions() {
     return sessions;
   }
 
+  public ConnectionSlots slots() {
+    return slots;
+  }
+
   public Revocations revocations() {
     return revocations;
   }
 
-  public ConnectionSlots slots() {
-    return slots;
+  public ConcurrencyLimiter ipConnections() {
+    return ipConnections;
+  }
+
+  public ConcurrencyLimiter subjectConnections() {
+    return subjectConnections;
   }
 
   public AuditLog audit() {

@@ -62,6 +62,19 @@ public final class AuditLog {
         .put("messagesToClient", msgsDown).put("bytesToClient", bytesDown));
   }
 
+  /** A message rule refused a message; the message body is never recorded. */
+  public void messageRefused(String sessionId, String direction, Reason reason, String rule, String action,
+                             boolean monitored, String subject) {
+    write(event(monitored ? "message.monitor_would_refuse" : "message.refused")
+        .put("requestId", sessionId).put("direction", direction).put("reason", reason.tag())
+        .put("rule", rule).put("action", action).put("subject", subject));
+  }
+
+  public void reauthenticated(String sessionId, String subject, String expiresAt) {
+    write(event("session.reauthenticated").put("requestId", sessionId).put("subject", subject)
+        .put("expiresAt", expiresAt));
+  }
+
   public void policyReloaded(String trigger, String fromVersion, String toVersion, int sessionsClosed) {
     metrics.reload(true);
     write(event("policy.reload").put("outcome", "ok").put("trigger", trigger)

@@ -6,9 +6,15 @@ import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketFrame;
 import io.wsgate.Reason;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Moves data frames one way, unchanged (same type, same fragmentation, same payload object, so no
  * copy), while enforcing the message size limit and fail-fast UTF-8 validity of text messages.
+ * With an inspector (message rules, re-authentication), a message's frames are held until it is
+ * complete — at most {@code maxMessageBytes} — and forwarded only if the inspector lets it pass;
+ * a fragmented message is then assembled once for the inspector, its frames still forwarded as they came.
  * Control frames stay on their own hop: pings and pongs are answered per hop, closes are handled
  * by the {@link Session}. When the destination's write queue is full the source is paused until
  * it drains: memory stays bounded whatever the speed of either side.
@@ -19,16 +25,20 @@ final class FrameRelay implements Handler<WebSocketFrame> {
   private final Session session;
   private final long maxMessageBytes;
   private final Utf8Validator utf8 = new Utf8Validator();
+  private final MessageInspector inspector;
+  private final List<WebSocketFrame> held;
   private boolean text;
   private long messageBytes;
   long messages;
   long bytes;
 
-  FrameRelay(WebSocketBase from, WebSocketBase to, Session session, long maxMessageBytes) {
+  FrameRelay(WebSocketBase from, WebSocketBase to, Session session, long maxMessageBytes, MessageInspector inspector) {
     this.from = from;
     this.to = to;
     this.session = session;
     this.maxMessageBytes = maxMessageBytes;
+    this.inspector = inspector;
+    this.held = inspector == null ? null : new ArrayList<>(4);
     to.drainHandler(v -> from.resume());
   }
 
@@ -62,15 +72,40 @@ final class FrameRelay implements Handler<WebSocketFrame> {
       session.terminate(Reason.INVALID_UTF8);
       return;
     }
+    session.relayed(from);
+    if (inspector == null) {
+      forward(frame, length);
+      return;
+    }
+    held.add(frame);
+    if (frame.isFinal()) {
+      boolean pass = inspector.inspect(text, held.size() == 1 ? payload : assemble());
+      if (pass) {
+        for (WebSocketFrame f : held) {
+          forward(f, f.binaryData().length());
+        }
+      }
+      held.clear();
+    }
+  }
+
+  private void forward(WebSocketFrame frame, int length) {
     // The write hands the payload to Netty, which consumes it: read nothing from it afterwards.
     to.writeFrame(frame);
     bytes += length;
     if (frame.isFinal()) {
       messages++;
     }
-    session.relayed(from);
     if (to.writeQueueFull()) {
       from.pause();
     }
+  }
+
+  private Buffer assemble() {
+    Buffer whole = Buffer.buffer((int) messageBytes);
+    for (WebSocketFrame f : held) {
+      whole.appendBuffer(f.binaryData());
+    }
+    return whole;
   }
 }

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 public final class Session {
   private static final Buffer PING_PAYLOAD = Buffer.buffer("wsgate");
   private static final long CLOSE_GRACE_MS = 5000;
+  private static final int MAX_AUDITED_REFUSALS = 20;
 
   private final String id;
   private final String clientIp;
@@ -51,6 +52,9 @@ public final class Session {
   private final long startNanos = System.nanoTime();
   private final FrameRelay toUpstream;
   private final FrameRelay toClient;
+  private final MessageRules rules;
+  private final Reauthentication reauth;
+  private int auditedRefusals;
 
   private long tokenExpiryNanos;
   private long lastDataNanos = startNanos;
@@ -87,8 +91,13 @@ public final class Session {
     this.pingNanos = limits.pingInterval().toNanos();
     this.lifetimeNanos = limits.maxLifetime().toNanos();
     this.tokenExpiryNanos = identity == null ? Long.MAX_VALUE : expiryNanos(identity.expiresAt());
-    this.toUpstream = new FrameRelay(client, upstream, this, limits.maxMessageBytes());
-    this.toClient = new FrameRelay(upstream, client, this, limits.maxMessageBytes());
+    this.rules = new MessageRules(this, plan.toUpstream(), plan.toClient());
+    this.reauth = plan.route().security().auth().reauth() && identity != null
+        ? new Reauthentication(this, plan.route().security().auth().issuers()) : null;
+    MessageInspector up = rules.inspectsUpstreamBound() || reauth != null ? this::inspectToUpstream : null;
+    MessageInspector down = rules.inspectsClientBound() ? (text, payload) -> rules.toClient(text, payload) : null;
+    this.toUpstream = new FrameRelay(client, upstream, this, limits.maxMessageBytes(), up);
+    this.toClient = new FrameRelay(upstream, client, this, limits.maxMessageBytes(), down);
   }
 
   private long expiryNanos(Instant expiresAt) {
@@ -148,6 +157,48 @@ public final class Session {
 
   public long ageMillis() {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+
+  private boolean inspectToUpstream(boolean text, Buffer payload) {
+    if (reauth != null && text && Reauthentication.isControlMessage(payload)) {
+      reauth.handle(payload);
+      return false;
+    }
+    return rules.toUpstream(text, payload);
+  }
+
+  /** A message rule refused a message: metric always, audit record for the first few per session. */
+  void refused(String direction, Reason reason, String rule, String action, boolean monitored) {
+    if (monitored) {
+      services.audit().metrics().monitored(reason);
+    } else {
+      services.audit().metrics().count(reason);
+    }
+    if (auditedRefusals < MAX_AUDITED_REFUSALS) {
+      auditedRefusals++;
+      services.audit().messageRefused(id, direction, reason, rule, action, monitored, subject());
+    }
+  }
+
+  void sendToClient(String text) {
+    client.writeTextMessage(text);
+  }
+
+  GatewayServices services() {
+    return services;
+  }
+
+  Identity identity() {
+    return identity;
+  }
+
+  /** A fresh token for the same subject moved the session's expiry. */
+  void extendTo(Instant expiresAt) {
+    tokenExpiryNanos = expiryNanos(expiresAt);
+    if (timer != -1 && !ended) {
+      vertx.cancelTimer(timer);
+      scheduleCheck();
+    }
   }
 
   /** Ends the session from any thread: both sides get the reason's close code. */

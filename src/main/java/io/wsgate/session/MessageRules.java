@@ -1,0 +1,71 @@
+package io.wsgate.session;
+
+import io.vertx.core.buffer.Buffer;
+import io.wsgate.filter.Decision;
+import io.wsgate.filter.Message;
+import io.wsgate.filter.MessagePipeline;
+import io.wsgate.filter.SessionFilterState;
+
+/**
+ * A session's two message pipelines and their per-connection state. A drop sends the client the
+ * rule's small JSON notice and keeps the session; a close ends it with the rule's close code;
+ * monitor-mode hits are only audited and counted.
+ */
+final class MessageRules {
+  private final Session session;
+  private final MessagePipeline upstreamBound;
+  private final MessagePipeline clientBound;
+  private final SessionFilterState upstreamState;
+  private final SessionFilterState clientState;
+  private final Message upstreamMessage = Message.binary(Buffer.buffer());
+  private final Message clientMessage = Message.binary(Buffer.buffer());
+
+  MessageRules(Session session, MessagePipeline upstreamBound, MessagePipeline clientBound) {
+    this.session = session;
+    this.upstreamBound = upstreamBound;
+    this.clientBound = clientBound;
+    this.upstreamState = upstreamBound.newSessionState();
+    this.clientState = clientBound.newSessionState();
+  }
+
+  boolean inspectsUpstreamBound() {
+    return !upstreamBound.isEmpty();
+  }
+
+  boolean inspectsClientBound() {
+    return !clientBound.isEmpty();
+  }
+
+  boolean toUpstream(boolean text, Buffer payload) {
+    return upstreamBound.isEmpty()
+        || apply("toUpstream", upstreamBound.check(upstreamMessage.reset(text, payload), upstreamState, session.subject()));
+  }
+
+  boolean toClient(boolean text, Buffer payload) {
+    return apply("toClient", clientBound.check(clientMessage.reset(text, payload), clientState, session.subject()));
+  }
+
+  private boolean apply(String direction, Decision decision) {
+    if (decision == Decision.PASS) {
+      return true;
+    }
+    for (Decision.Hit hit : decision.monitorHits()) {
+      session.refused(direction, hit.reason(), hit.rule(), hit.action().name().toLowerCase(java.util.Locale.ROOT), true);
+    }
+    switch (decision.outcome()) {
+      case DROP -> {
+        session.refused(direction, decision.reason(), decision.rule(), "drop", false);
+        session.sendToClient(decision.dropNotice().toString());
+        return false;
+      }
+      case CLOSE -> {
+        session.refused(direction, decision.reason(), decision.rule(), "close", false);
+        session.terminate(decision.reason());
+        return false;
+      }
+      default -> {
+        return true;
+      }
+    }
+  }
+}
