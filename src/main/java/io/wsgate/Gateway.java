@@ -133,7 +133,7 @@ public final class Gateway {
     }
     long drainTimeoutMs = shutdown.drainTimeout().toMillis();
     List<Future<Void>> unbinds = listeners.stream().map(l -> l.shutdown(drainTimeoutMs)).toList();
-    Reason reason = shutdown.closeCode() == 1012 ? Reason.SHUTDOWN_RESTART : Reason.SHUTDOWN;
+    Reason reason = Reason.shutdown(shutdown.closeCode());
     List<Session> live = services.sessions().snapshot();
     LOG.info("Stopping: draining {} sessions over {} ms (close {})", live.size(), shutdown.drainWindow().toMillis(),
         reason.code());

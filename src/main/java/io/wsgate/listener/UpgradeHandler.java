@@ -135,6 +135,10 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       services.audit().accepted(handshake.requestId(), handshake.clientIp(), handshake.route().path(),
           upstream.member().label(), handshake.origin(), snapshot.policy().version());
       session.start();
+      if (services.draining()) {
+        // stop() began while this upgrade was completing, so its list of live sessions missed this one.
+        session.close(Reason.shutdown(services.current().policy().shutdown().closeCode()));
+      }
     });
   }
 
