@@ -79,6 +79,8 @@ public final class Session {
     client.closeHandler(v -> socketClosed(client));
     upstream.closeHandler(v -> socketClosed(upstream));
     scheduleCheck();
+    // The connector paused the upstream at its 101; what it sent since is delivered now.
+    upstream.resume();
     // The upstream may have gone while the client's 101 was being written: its close already fired.
     if (upstream.isClosed()) {
       socketClosed(upstream);

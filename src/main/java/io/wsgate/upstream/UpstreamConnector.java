@@ -87,6 +87,9 @@ public final class UpstreamConnector {
     client.connect(options).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
+        // Hold what the upstream sends until the session is wired: the client is accepted
+        // asynchronously, and frames delivered before Session.start() would have no handler.
+        ar.result().pause();
         if (!promise.tryComplete(new UpstreamConnection(ar.result(), member))) {
           ar.result().close((short) 1001, "gateway gave up waiting");
         }
