@@ -25,10 +25,14 @@ class UpstreamGreetingTest {
   @Test
   void framesTheUpstreamSendsWithItsHandshakeReachTheClient() throws Exception {
     // The 101 and two text frames in one write: they reach the gateway before the client is accepted.
-    try (RawUpstream upstream = new RawUpstream((socket, key) -> socket.write(Buffer.buffer()
-        .appendString(RawUpstream.switchingProtocols(RawUpstream.acceptKey(key)))
-        .appendBytes(RawClient.frame(0x81, "welcome".getBytes(StandardCharsets.UTF_8), false))
-        .appendBytes(RawClient.frame(0x81, "motd".getBytes(StandardCharsets.UTF_8), false))));
+    // Afterwards it hangs up on anything the gateway sends (its close frame at the end).
+    try (RawUpstream upstream = new RawUpstream((socket, key) -> {
+      socket.handler(anything -> socket.close());
+      socket.write(Buffer.buffer()
+          .appendString(RawUpstream.switchingProtocols(RawUpstream.acceptKey(key)))
+          .appendBytes(RawClient.frame(0x81, "welcome".getBytes(StandardCharsets.UTF_8), false))
+          .appendBytes(RawClient.frame(0x81, "motd".getBytes(StandardCharsets.UTF_8), false)));
+    });
          GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url()).build())) {
       BlockingQueue<String> texts = new LinkedBlockingQueue<>();
       ClientWebSocket ws = harness.client.webSocket();
