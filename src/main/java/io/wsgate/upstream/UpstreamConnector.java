@@ -111,7 +111,7 @@ public final class UpstreamConnector {
    * failed TLS handshake is an {@code SSLHandshakeException}; neither answered the upgrade, so both
    * are unreachable members (cool-down, failover), not rejections.
    */
-  static UpstreamFailure classify(UpstreamMember member, Throwable cause) {
+  private static UpstreamFailure classify(UpstreamMember member, Throwable cause) {
     if (cause instanceof UpgradeRejectedException rejected) {
       return new UpstreamFailure(Reason.UPSTREAM_REJECTED, member.label() + " answered HTTP " + rejected.getStatus());
     }
