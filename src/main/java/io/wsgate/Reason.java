@@ -74,6 +74,11 @@ public enum Reason {
     this.tag = name().toLowerCase(java.util.Locale.ROOT);
   }
 
+  /** How sessions are closed when the gateway stops with the policy's close code (1001, or 1012: restart). */
+  public static Reason shutdown(int closeCode) {
+    return closeCode == 1012 ? SHUTDOWN_RESTART : SHUTDOWN;
+  }
+
   public Kind kind() {
     return kind;
   }

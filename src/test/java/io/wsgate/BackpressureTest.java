@@ -5,7 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.GatewayHarness;
 import io.wsgate.testing.TestPolicy;
@@ -46,8 +46,9 @@ class BackpressureTest {
       AtomicLong expected = new AtomicLong();
       CompletableFuture<Void> done = new CompletableFuture<>();
 
-      WebSocket ws = Await.result(harness.connect("/feed"));
-      ws.pause();
+      // The handler is in place before the upgrade completes: the upstream starts pushing at once,
+      // and a message arriving before a handler set after connect() would be dropped by the client.
+      ClientWebSocket ws = harness.client.webSocket();
       ws.binaryMessageHandler(data -> {
         for (int i = 0; i + 8 <= data.length(); i += 8) {
           long value = data.getLong(i);
@@ -60,6 +61,7 @@ class BackpressureTest {
           done.complete(null);
         }
       });
+      Await.result(ws.connect(harness.options("/feed")).onSuccess(connected -> ws.pause()));
       // The slow reader: one 64 KiB message every 2 ms, about 30 MB/s.
       long reader = harness.clientVertx.setPeriodic(2, id -> ws.fetch(1));
       long sampler = harness.clientVertx.setPeriodic(500, id -> {

@@ -88,10 +88,11 @@ class RelayTest {
   }
 
   @Test
-  void subprotocolChosenByUpstreamReachesTheClient() {
+  void subprotocolChosenByUpstreamReachesTheClient() throws Exception {
     WebSocket ws = Await.result(harness.connect(harness.options("/chat").setSubProtocols(List.of("v1.chat", "v2.chat"))));
     assertEquals("v2.chat", ws.subProtocol());
-    MultiMap seen = upstream.handshakes.peek();
+    // The upstream records its socket after sending its 101: wait for it, do not race it.
+    MultiMap seen = upstream.handshakes.poll(10, TimeUnit.SECONDS);
     assertNotNull(seen);
     assertTrue(seen.get("sec-websocket-protocol").contains("v1.chat"));
   }

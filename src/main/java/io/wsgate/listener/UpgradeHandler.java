@@ -2,6 +2,7 @@ package io.wsgate.listener;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -20,7 +21,10 @@ import io.wsgate.upstream.UpstreamFailure;
 import io.wsgate.upstream.UpstreamHeaders;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The upgrade entry point: validates the request, runs the handshake pipeline, connects the
@@ -31,6 +35,8 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
   private final Vertx vertx;
   private final GatewayServices services;
   private final UpstreamConnector connector;
+  /** Connections answered with a refusal and now closing; touched only on this verticle's event loop. */
+  private final Set<HttpConnection> refused = Collections.newSetFromMap(new IdentityHashMap<>());
 
   UpgradeHandler(Vertx vertx, GatewayServices services, UpstreamConnector connector) {
     this.vertx = vertx;
@@ -40,6 +46,11 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
+    if (refused.contains(request.connection())) {
+      // Pipelined behind a refused request: Vert.x hands it over when the refusal is written, but
+      // it is never answered; the connection is about to close (request smuggling defence).
+      return;
+    }
     CompiledPolicy snapshot = services.current();
     String path = request.path();
     boolean upgrade = UpgradeRequestValidator.asksForWebSocket(request);
@@ -161,14 +172,17 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     respond(request, reason);
   }
 
-  private static void respond(HttpServerRequest request, Reason reason) {
-    // A refused upgrade never leaves a connection to speak HTTP on (request smuggling defence).
+  private void respond(HttpServerRequest request, Reason reason) {
+    // A refused upgrade never leaves a connection to speak HTTP on (request smuggling defence):
+    // marked before end(), which is where Vert.x dispatches a request pipelined behind this one.
+    HttpConnection connection = request.connection();
+    refused.add(connection);
     request.response()
         .setStatusCode(reason.code())
         .putHeader("connection", "close")
         .putHeader("content-type", "text/plain; charset=utf-8")
         .end(reason.description() + "\n")
-        .onComplete(v -> request.connection().close());
+        .onComplete(v -> connection.close().onComplete(closed -> refused.remove(connection)));
   }
 
   private static void serveDemoPage(HttpServerRequest request) {

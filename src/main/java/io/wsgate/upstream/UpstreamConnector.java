@@ -1,5 +1,8 @@
 package io.wsgate.upstream;
 
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -47,17 +50,21 @@ public final class UpstreamConnector {
   private Future<UpstreamConnection> attempt(HandshakeRequest request, UpstreamPool pool, MultiMap headers,
                                              List<UpstreamMember> candidates, int index) {
     UpstreamMember member = candidates.get(index);
-    return connectOne(request, member, headers).recover(failure -> {
-      UpstreamFailure reasoned = (UpstreamFailure) failure;
-      if (reasoned.reason() == Reason.UPSTREAM_REJECTED) {
-        return Future.failedFuture(reasoned);
-      }
-      pool.failed(member);
-      if (reasoned.reason() == Reason.UPSTREAM_UNAVAILABLE && index + 1 < candidates.size()) {
-        return attempt(request, pool, headers, candidates, index + 1);
-      }
-      return Future.failedFuture(reasoned);
-    }).onSuccess(connection -> pool.succeeded(member));
+    // Only the member that answered is marked up: a failover's success must not end the cool-down
+    // of the member that just failed.
+    return connectOne(request, member, headers)
+        .onSuccess(connection -> pool.succeeded(member))
+        .recover(failure -> {
+          UpstreamFailure reasoned = (UpstreamFailure) failure;
+          if (reasoned.reason() == Reason.UPSTREAM_REJECTED) {
+            return Future.failedFuture(reasoned);
+          }
+          pool.failed(member);
+          if (reasoned.reason() == Reason.UPSTREAM_UNAVAILABLE && index + 1 < candidates.size()) {
+            return attempt(request, pool, headers, candidates, index + 1);
+          }
+          return Future.failedFuture(reasoned);
+        });
   }
 
   private Future<UpstreamConnection> connectOne(HandshakeRequest request, UpstreamMember member, MultiMap headers) {
@@ -99,15 +106,21 @@ public final class UpstreamConnector {
     return request.query() == null ? path : path + "?" + request.query();
   }
 
+  /**
+   * By type, not by name: Vert.x reports an upstream that hangs up before answering as a plain
+   * {@link WebSocketHandshakeException} ("Connection closed while handshake in process"), and a
+   * failed TLS handshake is an {@code SSLHandshakeException}; neither answered the upgrade, so both
+   * are unreachable members (cool-down, failover), not rejections.
+   */
   private static UpstreamFailure classify(UpstreamMember member, Throwable cause) {
     if (cause instanceof UpgradeRejectedException rejected) {
       return new UpstreamFailure(Reason.UPSTREAM_REJECTED, member.label() + " answered HTTP " + rejected.getStatus());
     }
-    String name = cause.getClass().getName();
-    if (name.contains("Handshake")) {
+    if (cause instanceof WebSocketClientHandshakeException) {
+      // It answered 101 but with a wrong Sec-WebSocket-Accept, Upgrade, Connection or subprotocol.
       return new UpstreamFailure(Reason.UPSTREAM_REJECTED, member.label() + ": invalid handshake response");
     }
-    if (cause instanceof TimeoutException || name.contains("Timeout")) {
+    if (cause instanceof TimeoutException || cause instanceof ConnectTimeoutException) {
       return new UpstreamFailure(Reason.UPSTREAM_TIMEOUT, member.label() + ": timed out");
     }
     return new UpstreamFailure(Reason.UPSTREAM_UNAVAILABLE, member.label() + ": " + cause.getClass().getSimpleName());

@@ -89,6 +89,25 @@ public final class RawClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads everything the peer sends until it closes the connection (EOF or reset) and returns it;
+   * fails when the connection is still open at the socket timeout.
+   */
+  public String readUntilClosed() throws IOException {
+    StringBuilder rest = new StringBuilder();
+    try {
+      int b;
+      while ((b = in.read()) >= 0) {
+        rest.append((char) b);
+      }
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("the connection was still open after reading: " + rest, e);
+    } catch (IOException e) {
+      // reset: the peer is gone, which is what the caller waits for
+    }
+    return rest.toString();
+  }
+
   public void timeout(int millis) throws IOException {
     socket.setSoTimeout(millis);
   }
