@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "wsgate", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Security-hardened WebSocket gateway.",
-    subcommands = {RunCommand.class, DemoUpstreamCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, DemoUpstreamCommand.class, DevTokenCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (invalid policy, could not start, check failed)", "2:usage error"})
 public final class Main implements Runnable {
