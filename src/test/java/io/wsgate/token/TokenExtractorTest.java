@@ -26,8 +26,8 @@ class TokenExtractorTest {
     for (int i = 0; i < headerPairs.length; i += 2) {
       headers.add(headerPairs[i], headerPairs[i + 1]);
     }
-    return new HandshakeRequest("req-1", "127.0.0.1", true, "localhost", "/chat", query, headers, subprotocols, null,
-        System.nanoTime());
+    return new HandshakeRequest("req-1", "127.0.0.1", "127.0.0.1", new byte[] {127, 0, 0, 1}, true, "localhost", "/chat",
+        query, headers, subprotocols, null, System.nanoTime(), null, false, headers.get("cookie"));
   }
 
   @Test
