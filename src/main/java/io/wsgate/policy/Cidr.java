@@ -35,7 +35,10 @@ public final class Cidr {
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("not an IP address or CIDR: \"" + text + "\"");
     }
-    int max = bytes.length * 8;
+    // The JDK hands an IPv4-mapped IPv6 literal (::ffff:a.b.c.d) back as IPv4: keep it IPv4, which
+    // also matches mapped client addresses, and shift its prefix out of the 96 mapping bits.
+    int mapped = v6 && bytes.length == 4 ? 96 : 0;
+    int max = bytes.length * 8 + mapped;
     int prefix = max;
     if (slash >= 0) {
       String digits = s.substring(slash + 1);
@@ -51,7 +54,10 @@ public final class Cidr {
         throw new IllegalArgumentException("prefix length must be 0.." + max + " in \"" + text + "\"");
       }
     }
-    return new Cidr(mask(bytes, prefix), prefix, s);
+    if (prefix < mapped) {
+      throw new IllegalArgumentException("an IPv4-mapped network needs a prefix length of 96..128 in \"" + text + "\"");
+    }
+    return new Cidr(mask(bytes, prefix - mapped), prefix - mapped, s);
   }
 
   private static boolean isDottedQuad(String address) {

@@ -10,6 +10,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import java.io.FileNotFoundException;
 import java.util.List;
 
 /**
@@ -57,6 +58,12 @@ public final class JsonSchemas {
       schema.initializeValidators();
       return schema;
     } catch (RuntimeException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof FileNotFoundException missing) {
+          throw new IllegalArgumentException("cannot resolve " + NodeReader.quote(missing.getMessage())
+              + " (references are never fetched: put the referenced schema under $defs)");
+        }
+      }
       throw new IllegalArgumentException("not a valid JSON Schema: " + e.getMessage());
     }
   }

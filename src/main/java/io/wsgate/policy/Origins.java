@@ -21,7 +21,7 @@ public final class Origins {
   public static final String ANY = "*";
 
   private static final Pattern ORIGIN =
-      Pattern.compile("(http|https)://(\\[[0-9a-f:.]+\\]|[a-z0-9*][a-z0-9.*-]*)(?::([0-9]{1,5}))?");
+      Pattern.compile("(http|https)://(\\[[0-9a-f:.]+\\]|[a-z0-9.*-]+)(?::([0-9]{1,5}))?");
   private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
   private Origins() {
