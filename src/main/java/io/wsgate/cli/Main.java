@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "wsgate", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Security-hardened WebSocket gateway.",
-    subcommands = {RunCommand.class, DemoUpstreamCommand.class, DevTokenCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, PolicyCommand.class, DevTokenCommand.class, DemoUpstreamCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (invalid policy, could not start, check failed)", "2:usage error"})
 public final class Main implements Runnable {
@@ -25,6 +26,6 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(System.out);
+    spec.commandLine().usage(spec.commandLine().getOut());
   }
 }

@@ -23,7 +23,10 @@ public final class Cidr {
     String s = text.trim();
     int slash = s.indexOf('/');
     String address = slash < 0 ? s : s.substring(0, slash);
-    if (address.isEmpty() || !address.matches("[0-9A-Fa-f:.]+")) {
+    // Only literal forms: dotted-quad IPv4 (no legacy "10" or "10.1" forms, which the JDK would
+    // accept) and IPv6 with colons. Anything else could send InetAddress to DNS.
+    boolean v6 = address.indexOf(':') >= 0;
+    if (address.isEmpty() || !(v6 ? address.matches("[0-9A-Fa-f:][0-9A-Fa-f:.]*") : isDottedQuad(address))) {
       throw new IllegalArgumentException("not an IP address or CIDR: \"" + text + "\"");
     }
     byte[] bytes;
@@ -32,11 +35,18 @@ public final class Cidr {
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("not an IP address or CIDR: \"" + text + "\"");
     }
-    int max = bytes.length * 8;
+    // The JDK hands an IPv4-mapped IPv6 literal (::ffff:a.b.c.d) back as IPv4: keep it IPv4, which
+    // also matches mapped client addresses, and shift its prefix out of the 96 mapping bits.
+    int mapped = v6 && bytes.length == 4 ? 96 : 0;
+    int max = bytes.length * 8 + mapped;
     int prefix = max;
     if (slash >= 0) {
+      String digits = s.substring(slash + 1);
       try {
-        prefix = Integer.parseInt(s.substring(slash + 1));
+        if (!digits.matches("[0-9]{1,3}")) {
+          throw new NumberFormatException(digits);
+        }
+        prefix = Integer.parseInt(digits);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("bad prefix length in \"" + text + "\"");
       }
@@ -44,7 +54,23 @@ public final class Cidr {
         throw new IllegalArgumentException("prefix length must be 0.." + max + " in \"" + text + "\"");
       }
     }
-    return new Cidr(mask(bytes, prefix), prefix, s);
+    if (prefix < mapped) {
+      throw new IllegalArgumentException("an IPv4-mapped network needs a prefix length of 96..128 in \"" + text + "\"");
+    }
+    return new Cidr(mask(bytes, prefix - mapped), prefix - mapped, s);
+  }
+
+  private static boolean isDottedQuad(String address) {
+    String[] parts = address.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String part : parts) {
+      if (!part.matches("0|[1-9][0-9]{0,2}") || Integer.parseInt(part) > 255) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public boolean matches(byte[] address) {

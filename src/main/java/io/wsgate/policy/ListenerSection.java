@@ -4,9 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Reads {@code listen:} and its {@code tls:} block. */
+/** Reads {@code listen:} and its {@code tls:} block ({@code clients:} is read by {@link ClientsSection}). */
 final class ListenerSection {
-  static final List<String> KEYS = List.of("host", "port", "tls", "plain");
+  static final List<String> KEYS = List.of("host", "port", "tls", "plain", "clients");
   static final List<String> TLS_KEYS = List.of("cert", "key", "devCertificate");
 
   private final PolicyPaths paths;

@@ -1,6 +1,7 @@
 package io.wsgate.policy;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +11,9 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 /**
- * One YAML mapping with a fixed set of keys. Unknown, duplicate and non-string keys are reported
- * when it is opened; the typed getters return the default when a key is absent or its value is bad
- * (the bad value having been reported).
+ * One YAML mapping with a fixed set of keys (or, for name → value maps, any keys). Unknown,
+ * duplicate and non-string keys are reported when it is opened; the typed getters return the
+ * default when a key is absent or its value is bad (the bad value having been reported).
  */
 final class MappingReader {
   private final NodeReader reader;
@@ -31,8 +32,9 @@ final class MappingReader {
   }
 
   /**
-   * @param node an absent (null) or YAML-null node opens an empty mapping, so defaults apply;
-   *             at least one of an absent mapping's ancestors must be present, for positions
+   * @param node      an absent (null) or YAML-null node opens an empty mapping, so defaults apply;
+   *                  at least one of an absent mapping's ancestors must be present, for positions
+   * @param knownKeys the keys allowed; null allows any key (a name → value map)
    */
   static MappingReader of(NodeReader reader, Node node, String path, List<String> knownKeys) {
     Map<String, NodeTuple> entries = new LinkedHashMap<>();
@@ -54,7 +56,7 @@ final class MappingReader {
       NodeTuple first = entries.get(key);
       if (first != null) {
         reader.error(keyNode, field, "duplicate key (first defined at line " + line(first.getKeyNode()) + ")");
-      } else if (!knownKeys.contains(key)) {
+      } else if (knownKeys != null && !knownKeys.contains(key)) {
         reader.error(keyNode, field, "unknown key (expected one of: " + String.join(", ", knownKeys) + ")");
       } else {
         entries.put(key, tuple);
@@ -69,6 +71,27 @@ final class MappingReader {
 
   private static int line(Node node) {
     return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
+  }
+
+  /** The keys written, in file order (for name → value maps). */
+  List<String> keys() {
+    return List.copyOf(entries.keySet());
+  }
+
+  /** True when the key is written at all, even with no value. */
+  boolean present(String key) {
+    return entries.containsKey(key);
+  }
+
+  /** The key's own node (for errors about the key rather than its value); null when absent. */
+  Node keyNode(String key) {
+    NodeTuple tuple = entries.get(key);
+    return tuple == null ? null : tuple.getKeyNode();
+  }
+
+  /** The node this mapping reports "required" errors at. */
+  Node anchor() {
+    return anchor;
   }
 
   /** True when the node was not a mapping at all (already reported); checks for missing keys are moot. */
@@ -112,9 +135,56 @@ final class MappingReader {
     return has(key) ? reader.sequence(value(key), field(key)) : null;
   }
 
+  /**
+   * The string items of the list in {@code key}; null when absent or not a list (the latter
+   * reported). Items that are not strings are reported and left out.
+   */
+  List<StringItem> strings(String key) {
+    List<Node> items = sequence(key);
+    if (items == null) {
+      return null;
+    }
+    List<StringItem> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      String field = field(key) + "[" + i + "]";
+      String text = reader.string(items.get(i), field);
+      if (text != null) {
+        out.add(new StringItem(text, items.get(i), field, i));
+      }
+    }
+    return out;
+  }
+
+  /** One string of a list, with where it was written. */
+  record StringItem(String value, Node node, String field, int index) {
+  }
+
   String string(String key, String dflt) {
     String s = has(key) ? reader.string(value(key), field(key)) : null;
     return s == null ? dflt : s;
+  }
+
+  /** The value of {@code key} when it is one of {@code choices}; {@code dflt} when absent or bad (reported). */
+  String choice(String key, List<String> choices, String dflt) {
+    String s = string(key, null);
+    if (s == null) {
+      return dflt;
+    }
+    if (!choices.contains(s)) {
+      error(key, "expected " + alternatives(choices) + ", got " + NodeReader.quote(s));
+      return dflt;
+    }
+    return s;
+  }
+
+  /** {@code a or b}, or {@code one of: a, b, c}. */
+  static String alternatives(List<String> choices) {
+    return choices.size() == 2 ? choices.get(0) + " or " + choices.get(1) : "one of: " + String.join(", ", choices);
+  }
+
+  /** {@code mode: enforce | monitor}, default enforce. */
+  Mode mode() {
+    return choice("mode", List.of("enforce", "monitor"), "enforce").equals("monitor") ? Mode.MONITOR : Mode.ENFORCE;
   }
 
   boolean bool(String key, boolean dflt) {

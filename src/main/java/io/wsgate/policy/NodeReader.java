@@ -60,7 +60,7 @@ final class NodeReader {
   }
 
   String string(Node node, String field) {
-    if (node instanceof ScalarNode s) {
+    if (node instanceof ScalarNode s && !isNull(node)) {
       return s.getValue();
     }
     error(node, field, "expected a string, got " + describe(node));

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -37,13 +38,18 @@ public final class PolicyLoader {
 
   /** @param dirOrFile a policy file, or a directory holding {@value #FILE_NAME} */
   public static GatewayPolicy load(Path dirOrFile) throws PolicyException {
+    return load(dirOrFile, System::getenv);
+  }
+
+  /** As {@link #load(Path)}, with the environment that {@code hmacSecretEnv} names are looked up in (tests). */
+  static GatewayPolicy load(Path dirOrFile, Function<String, String> env) throws PolicyException {
     Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE_NAME) : dirOrFile;
     String name = file.toString();
     byte[] bytes = read(file, name);
     Node root = compose(decode(bytes, name), name);
     NodeReader reader = new NodeReader(name);
     Path baseDir = Optional.ofNullable(file.toAbsolutePath().getParent()).orElse(Path.of("/"));
-    GatewayPolicy policy = new PolicyParser(reader, new PolicyPaths(baseDir)).parse(root, version(bytes), dirOrFile);
+    GatewayPolicy policy = new PolicyParser(reader, new PolicyPaths(baseDir), env).parse(root, version(bytes), dirOrFile);
     List<PolicyError> errors = reader.errors();
     if (!errors.isEmpty()) {
       throw new PolicyException(errors);

@@ -3,45 +3,50 @@ package io.wsgate.policy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /** Turns a composed {@code gateway.yaml} node tree into a {@link GatewayPolicy}, reporting into a {@link NodeReader}. */
 final class PolicyParser {
-  static final List<String> TOP_KEYS = List.of("listen", "routes", "limits", "shutdown", "dev");
+  static final List<String> TOP_KEYS =
+      List.of("listen", "issuers", "connections", "routes", "limits", "shutdown", "reload", "dev");
   static final List<String> LIMIT_KEYS = List.of("maxMessageBytes", "idleTimeout", "maxLifetime", "maxConnections",
       "handshakeTimeout", "upstreamConnectTimeout", "pingInterval");
   static final List<String> SHUTDOWN_KEYS = List.of("closeCode", "drainWindow", "drainTimeout");
   static final List<String> DEV_KEYS = List.of("demoPage");
+  static final List<String> RELOAD_KEYS = List.of("recheckSessions");
 
   static final int MAX_MESSAGE_BYTES_LIMIT = 64 << 20;
-  // Placeholders until the security sections are parsed: wide open, never to ship.
-  static final RouteSecurity PLACEHOLDER_ROUTE_SECURITY = new RouteSecurity(null,
-      new OriginRules(java.util.List.of("*"), true, true, Mode.ENFORCE), Auth.ANONYMOUS, MessageRules.NONE);
-  static final Security PLACEHOLDER_SECURITY = new Security(new ClientAddresses(new IpRules(
-      java.util.List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")), java.util.List.of(), Mode.ENFORCE),
-      java.util.List.of(), false), java.util.List.of(), ConnectionLimits.NONE, false);
-
   static final Limits DEFAULT_LIMITS = new Limits(65536, Duration.ofMinutes(5), Duration.ofHours(24), 10_000,
       Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30));
   static final Shutdown DEFAULT_SHUTDOWN = new Shutdown(1001, Duration.ofSeconds(5), Duration.ofSeconds(30));
 
   private final NodeReader reader;
   private final PolicyPaths paths;
+  private final Function<String, String> env;
 
-  PolicyParser(NodeReader reader, PolicyPaths paths) {
+  /** @param env environment variables (HMAC secrets named by {@code hmacSecretEnv} are checked, never kept) */
+  PolicyParser(NodeReader reader, PolicyPaths paths, Function<String, String> env) {
     this.reader = reader;
     this.paths = paths;
+    this.env = env;
   }
 
   /** Always returns a policy; it is only valid if the reader recorded no errors. */
   GatewayPolicy parse(Node root, String version, Path source) {
     MappingReader top = reader.mapping(root, "", TOP_KEYS);
-    Listener listen = new ListenerSection(paths).read(top.mapping("listen", ListenerSection.KEYS));
-    List<Route> routes = new RouteSection(reader, paths).read(top);
+    MappingReader listenSection = top.mapping("listen", ListenerSection.KEYS);
+    Listener listen = new ListenerSection(paths).read(listenSection);
+    ClientAddresses clients = ClientsSection.listener(listenSection);
+    List<Issuer> issuers = new IssuersSection(reader, paths, env).read(top);
+    ConnectionLimits connections = ConnectionsSection.read(top);
+    List<Route> routes = new RouteSection(reader, paths).read(top, issuers);
     Limits limits = limits(top.mapping("limits", LIMIT_KEYS));
     Shutdown shutdown = shutdown(top.mapping("shutdown", SHUTDOWN_KEYS));
+    boolean recheck = top.mapping("reload", RELOAD_KEYS).bool("recheckSessions", false);
     Dev dev = new Dev(top.mapping("dev", DEV_KEYS).bool("demoPage", false));
-    return new GatewayPolicy(version, source, listen, routes, limits, shutdown, dev, PLACEHOLDER_SECURITY);
+    return new GatewayPolicy(version, source, listen, routes, limits, shutdown, dev,
+        new Security(clients, issuers, connections, recheck));
   }
 
   private static Limits limits(MappingReader m) {

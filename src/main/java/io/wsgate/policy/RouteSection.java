@@ -10,19 +10,22 @@ import org.snakeyaml.engine.v2.nodes.Node;
 
 /** Reads the {@code routes:} list. */
 final class RouteSection {
-  static final List<String> KEYS =
-      List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown", "upstreamCa");
+  static final List<String> KEYS = List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown",
+      "upstreamCa", "clients", "origins", "auth", "messages");
   static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(10);
 
   private final NodeReader reader;
   private final PolicyPaths paths;
+  private final RouteSecuritySection security;
 
   RouteSection(NodeReader reader, PolicyPaths paths) {
     this.reader = reader;
     this.paths = paths;
+    this.security = new RouteSecuritySection(reader, paths);
   }
 
-  List<Route> read(MappingReader top) {
+  /** @param issuers the top-level issuers, which routes name */
+  List<Route> read(MappingReader top, List<Issuer> issuers) {
     top.requireKey("routes", "required (at least one route)");
     List<Node> items = top.sequence("routes");
     if (items == null) {
@@ -35,7 +38,7 @@ final class RouteSection {
     Map<String, Node> seen = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       MappingReader m = reader.mapping(items.get(i), "routes[" + i + "]", KEYS);
-      Route route = route(m);
+      Route route = route(m, issuers);
       if (route.path() != null) {
         String match = route.prefix() ? "prefix" : "exact";
         Node first = seen.putIfAbsent(match + " " + route.path(), m.position("path"));
@@ -49,7 +52,7 @@ final class RouteSection {
     return routes;
   }
 
-  private Route route(MappingReader m) {
+  private Route route(MappingReader m, List<Issuer> issuers) {
     m.requireKey("path", "required");
     String path = m.string("path", null);
     String pathProblem = path == null ? null : pathProblem(path);
@@ -67,8 +70,9 @@ final class RouteSection {
     if (ca != null) {
       PolicyPaths.checkReadable(m, "upstreamCa", ca);
     }
+    RouteSecurity routeSecurity = security.read(m, issuers);
     return new Route(pathProblem == null ? path : null, match.equals("prefix"), upstreams, forwardHeaders,
-        cooldown, ca, PolicyParser.PLACEHOLDER_ROUTE_SECURITY);
+        cooldown, ca, routeSecurity);
   }
 
   private static String pathProblem(String path) {

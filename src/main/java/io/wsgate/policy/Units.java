@@ -10,9 +10,17 @@ final class Units {
   // At most 9 digits keeps every product below Long.MAX_VALUE without overflow checks.
   private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
   private static final Pattern SIZE = Pattern.compile("([0-9]{1,9})(KiB|MiB)?");
+  private static final Pattern RATE = Pattern.compile("([0-9]{1,9})/(s|m|h)");
+  private static final Pattern BYTE_RATE = Pattern.compile("([0-9]{1,9})(KiB|MiB)?/(s|m|h)");
 
   static final String DURATION_SYNTAX = "expected a number followed by ms, s, m, h or d, e.g. 30s";
   static final String SIZE_SYNTAX = "expected a number of bytes, optionally followed by KiB or MiB, e.g. 64KiB";
+  static final String RATE_SYNTAX = "expected N/s, N/m or N/h, e.g. 10/s";
+  static final String BYTE_RATE_SYNTAX = "expected bytes per s, m or h, e.g. 65536/s, 64KiB/s or 1MiB/s";
+
+  /** An amount per period, as written; the amount may be 0 (the caller reports that). */
+  record PerPeriod(long amount, Duration period) {
+  }
 
   private Units() {
   }
@@ -40,6 +48,24 @@ final class Units {
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2);
     return Optional.of(unit == null ? n : unit.equals("KiB") ? n << 10 : n << 20);
+  }
+
+  /** {@code N/s}, {@code N/m}, {@code N/h}; with {@code bytes}, N may also carry KiB or MiB. */
+  static Optional<PerPeriod> parseRate(String text, boolean bytes) {
+    Matcher m = (bytes ? BYTE_RATE : RATE).matcher(text);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    long n = Long.parseLong(m.group(1));
+    if (bytes && m.group(2) != null) {
+      n = m.group(2).equals("KiB") ? n << 10 : n << 20;
+    }
+    Duration period = switch (m.group(bytes ? 3 : 2)) {
+      case "s" -> Duration.ofSeconds(1);
+      case "m" -> Duration.ofMinutes(1);
+      default -> Duration.ofHours(1);
+    };
+    return Optional.of(new PerPeriod(n, period));
   }
 
   /** Renders a byte count as bytes, with the exact KiB/MiB equivalent when there is one. */

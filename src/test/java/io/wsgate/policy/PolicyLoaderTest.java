@@ -7,54 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class PolicyLoaderTest {
-  private static final String PLAIN_LISTENER = "listen:\n  plain: true\n";
-  private static final String ONE_ROUTE = "routes:\n  - path: /chat\n    upstreams: [demo]\n";
+class PolicyLoaderTest extends PolicyTestSupport {
+  /** Appended to a listen: block to make it complete. */
+  private static final String CLIENTS = "  clients: { allow: [0.0.0.0/0] }\n";
   private static final Limits DEFAULT_LIMITS = new Limits(65536, Duration.ofMinutes(5), Duration.ofHours(24), 10000,
       Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30));
   private static final Shutdown DEFAULT_SHUTDOWN = new Shutdown(1001, Duration.ofSeconds(5), Duration.ofSeconds(30));
-
-  @TempDir
-  Path dir;
-
-  private Path write(String yaml) throws IOException {
-    Path file = dir.resolve("gateway.yaml");
-    Files.writeString(file, yaml, StandardCharsets.UTF_8);
-    return file;
-  }
-
-  private GatewayPolicy load(String yaml) throws Exception {
-    write(yaml);
-    return PolicyLoader.load(dir);
-  }
-
-  /** Loads a policy that must fail; returns its errors as {@code file:line:col: field: message} with the file name cut off. */
-  private List<String> errors(String yaml) throws IOException {
-    Path file = write(yaml);
-    PolicyException e = assertThrows(PolicyException.class, () -> PolicyLoader.load(dir));
-    String prefix = file + ":";
-    return e.errors().stream().map(PolicyError::toString).map(s -> {
-      assertTrue(s.startsWith(prefix), s);
-      return s.substring(prefix.length());
-    }).toList();
-  }
-
-  private String onlyError(String yaml) throws IOException {
-    List<String> errors = errors(yaml);
-    assertEquals(1, errors.size(), errors::toString);
-    return errors.get(0);
-  }
 
   // --- the shipped policy ---
 
@@ -88,6 +56,32 @@ class PolicyLoaderTest {
     assertEquals(DEFAULT_LIMITS, p.limits());
     assertEquals(DEFAULT_SHUTDOWN, p.shutdown());
     assertTrue(p.dev().demoPage());
+
+    Security security = p.security();
+    assertEquals(new ClientAddresses(new IpRules(List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")), List.of(),
+        Mode.ENFORCE), List.of(), false), security.clients());
+    Path devKey = certsDev.resolve("dev-issuer.jwk.json");
+    assertEquals(List.of(new Issuer("dev", "https://wsgate.local/dev", List.of("wsgate"), Set.of("ES256"),
+        new KeySource(null, null, null, devKey, null, null, null), Duration.ofSeconds(30), 8192,
+        List.of("sub", "exp"))), security.issuers());
+    assertTrue(Files.exists(devKey), "the development issuer key is generated on load");
+    assertEquals(new ConnectionLimits(new Rate(10, Duration.ofSeconds(1), 20), 100, 20,
+        new Rate(1000, Duration.ofSeconds(1), 2000), 100_000, Mode.ENFORCE), security.connections());
+    assertFalse(security.recheckOnReload());
+
+    RouteSecurity rs = chat.security();
+    assertNull(rs.ipRules());
+    assertEquals(new OriginRules(List.of("https://localhost:8443", "https://127.0.0.1:8443"), true, false,
+        Mode.ENFORCE), rs.origins());
+    assertEquals(new Auth(false, List.of("dev"), List.of(new TokenSource(TokenSource.Kind.AUTHORIZATION, null),
+        new TokenSource(TokenSource.Kind.SUBPROTOCOL, null)), List.of("chat"), List.of(), Map.of(),
+        "x-wsgate-subject", Map.of(), true, Mode.ENFORCE), rs.auth());
+    assertEquals(new MessageRules(List.of(
+        new MessageRule.Size("size", 65536, Action.CLOSE, Mode.ENFORCE),
+        new MessageRule.RateLimit("rate", MessageRule.Scope.CONNECTION, new Rate(20, Duration.ofSeconds(1), 40), null,
+            Action.DROP, Mode.ENFORCE),
+        new MessageRule.Patterns("no-script", List.of("(?i)<script"), Action.DROP, Mode.ENFORCE)), List.of()),
+        rs.messages());
   }
 
   @Test
@@ -118,6 +112,16 @@ class PolicyLoaderTest {
     assertEquals(List.of("user-agent", "accept-language", "cookie", "origin"), route.forwardHeaders());
     assertEquals(Duration.ofSeconds(10), route.upstreamCooldown());
     assertNull(route.upstreamCa());
+
+    assertEquals(List.of(), p.security().issuers());
+    assertEquals(ConnectionLimits.NONE, p.security().connections());
+    assertFalse(p.security().recheckOnReload());
+    assertEquals(new ClientAddresses(new IpRules(List.of(Cidr.parse("0.0.0.0/0")), List.of(), Mode.ENFORCE), List.of(),
+        false), p.security().clients());
+    assertNull(route.security().ipRules());
+    assertEquals(MessageRules.NONE, route.security().messages());
+    assertEquals(new OriginRules(List.of("*"), false, false, Mode.ENFORCE), route.security().origins());
+    assertTrue(route.security().auth().anonymous());
   }
 
   // --- positions and formatting ---
@@ -132,45 +136,48 @@ class PolicyLoaderTest {
 
   @Test
   void unknownSchemeReportsItsLineAndColumn() throws Exception {
-    String yaml = PLAIN_LISTENER                 // lines 1-2
-        + "routes:\n"                            // 3
-        + "  - path: /a\n"                       // 4
-        + "    upstreams: [demo]\n"              // 5
-        + "  - path: /b\n"                       // 6
-        + "    upstreams: [http://example.com/]\n"; // 7, the URL starts in column 17
-    assertEquals("7:17: routes[1].upstreams[0]: unknown scheme \"http\" (expected ws, wss or demo)", onlyError(yaml));
+    String yaml = PLAIN_LISTENER                 // lines 1-3
+        + "routes:\n"                            // 4
+        + "  - path: /a\n"                       // 5
+        + "    upstreams: [demo]\n"              // 6
+        + OPEN                                   // 7-8
+        + "  - path: /b\n"                       // 9
+        + "    upstreams: [http://example.com/]\n" // 10, the URL starts in column 17
+        + OPEN;
+    assertEquals("10:17: routes[1].upstreams[0]: unknown scheme \"http\" (expected ws, wss or demo)", onlyError(yaml));
   }
 
   @Test
   void blockSequenceItemsAreReportedWhereTheyStand() throws Exception {
-    String yaml = PLAIN_LISTENER + "routes:\n  - path: /a\n    upstreams:\n      - demo\n      - ftp://h\n";
-    assertEquals("7:9: routes[0].upstreams[1]: unknown scheme \"ftp\" (expected ws, wss or demo)", onlyError(yaml));
+    String yaml = PLAIN_LISTENER + "routes:\n  - path: /a\n" + OPEN + "    upstreams:\n      - demo\n      - ftp://h\n";
+    assertEquals("10:9: routes[0].upstreams[1]: unknown scheme \"ftp\" (expected ws, wss or demo)", onlyError(yaml));
   }
 
   @Test
   void everyErrorIsReportedInFileOrder() throws Exception {
     String yaml = "listen:\n"
         + "  plain: true\n"
-        + "  port: 70000\n"
-        + ONE_ROUTE                              // 4-6
-        + "limits:\n"                            // 7
-        + "  maxConnections: lots\n"             // 8
-        + "  idleTimeout: 5 minutes\n"           // 9
-        + "shutdown:\n"                          // 10
-        + "  closeCode: 1000\n"                  // 11
-        + "dev:\n"                               // 12
-        + "  demoPage: yes\n";                   // 13
+        + CLIENTS                                // 3
+        + "  port: 70000\n"                      // 4
+        + ONE_ROUTE                              // 5-9
+        + "limits:\n"                            // 10
+        + "  maxConnections: lots\n"             // 11
+        + "  idleTimeout: 5 minutes\n"           // 12
+        + "shutdown:\n"                          // 13
+        + "  closeCode: 1000\n"                  // 14
+        + "dev:\n"                               // 15
+        + "  demoPage: yes\n";                   // 16
     assertEquals(List.of(
-        "3:9: listen.port: must be between 0 and 65535, got 70000",
-        "8:19: limits.maxConnections: expected an integer, got \"lots\"",
-        "9:16: limits.idleTimeout: invalid duration \"5 minutes\" (expected a number followed by ms, s, m, h or d, e.g. 30s)",
-        "11:14: shutdown.closeCode: must be 1001 (going away) or 1012 (service restart), got 1000",
-        "13:13: dev.demoPage: expected true or false, got \"yes\""), errors(yaml));
+        "4:9: listen.port: must be between 0 and 65535, got 70000",
+        "11:19: limits.maxConnections: expected an integer, got \"lots\"",
+        "12:16: limits.idleTimeout: invalid duration \"5 minutes\" (expected a number followed by ms, s, m, h or d, e.g. 30s)",
+        "14:14: shutdown.closeCode: must be 1001 (going away) or 1012 (service restart), got 1000",
+        "16:13: dev.demoPage: expected true or false, got \"yes\""), errors(yaml));
   }
 
   @Test
   void exceptionMessageJoinsAllErrors() throws Exception {
-    write("listen:\n  plain: true\n  port: x\nroutes: []\n");
+    write("listen:\n  plain: true\n  port: x\n" + CLIENTS + "routes: []\n");
     PolicyException e = assertThrows(PolicyException.class, () -> PolicyLoader.load(dir));
     assertEquals(2, e.errors().size());
     assertEquals(e.errors().get(0) + "\n" + e.errors().get(1), e.getMessage());
@@ -180,10 +187,10 @@ class PolicyLoaderTest {
 
   @Test
   void yamlSyntaxErrorIsOneErrorWithAPosition() throws Exception {
-    // the flow list opened on line 5 is never closed; the parser notices at the ':' on line 6
+    // the flow list opened on line 6 is never closed; the parser notices at the ':' on line 7
     String error = onlyError(PLAIN_LISTENER + "routes:\n  - path: /a\n    upstreams: [demo\n  - path: /b\n");
-    assertTrue(error.startsWith("6:9: invalid YAML: "), error);
-    assertTrue(error.endsWith("(while parsing a flow sequence started at line 5)"), error);
+    assertTrue(error.startsWith("7:9: invalid YAML: "), error);
+    assertTrue(error.endsWith("(while parsing a flow sequence started at line 6)"), error);
   }
 
   @Test
@@ -195,12 +202,12 @@ class PolicyLoaderTest {
   @Test
   void duplicateKeyIsAnError() throws Exception {
     assertEquals("3:3: listen.plain: duplicate key (first defined at line 2)",
-        onlyError("listen:\n  plain: true\n  plain: false\n" + ONE_ROUTE));
+        onlyError("listen:\n  plain: true\n  plain: false\n" + CLIENTS + ONE_ROUTE));
   }
 
   @Test
   void duplicateTopLevelSectionIsAnError() throws Exception {
-    assertEquals("6:1: listen: duplicate key (first defined at line 1)",
+    assertEquals("9:1: listen: duplicate key (first defined at line 1)",
         onlyError(PLAIN_LISTENER + ONE_ROUTE + "listen:\n  plain: true\n"));
   }
 
@@ -217,7 +224,8 @@ class PolicyLoaderTest {
 
   @Test
   void unknownTopLevelKeyIsAnError() throws Exception {
-    assertEquals("1:1: lsiten: unknown key (expected one of: listen, routes, limits, shutdown, dev)",
+    assertEquals("1:1: lsiten: unknown key (expected one of: listen, issuers, connections, routes, limits, shutdown,"
+            + " reload, dev)",
         onlyError("lsiten:\n  plain: true\n" + PLAIN_LISTENER + ONE_ROUTE));
   }
 
@@ -256,25 +264,25 @@ class PolicyLoaderTest {
 
   @Test
   void wrongTypesAreErrors() throws Exception {
-    String yaml = "listen:\n  plain: maybe\n  port: [1]\n"
+    String yaml = "listen:\n  plain: maybe\n  port: [1]\n" + CLIENTS
         + "routes:\n  path: /a\n"
         + "limits: 5\n";
     assertEquals(List.of(
         "2:10: listen.plain: expected true or false, got \"maybe\"",
         "3:9: listen.port: expected an integer, got a list",
-        "5:3: routes: expected a list, got a mapping",
-        "6:9: limits: expected a mapping, got \"5\""), errors(yaml));
+        "6:3: routes: expected a list, got a mapping",
+        "7:9: limits: expected a mapping, got \"5\""), errors(yaml));
   }
 
   @Test
   void integersMustBeDecimal() throws Exception {
     assertEquals("2:9: listen.port: expected an integer, got \"0x20FB\"",
-        onlyError("listen:\n  port: 0x20FB\n  plain: true\n" + ONE_ROUTE));
+        onlyError("listen:\n  port: 0x20FB\n  plain: true\n" + CLIENTS + ONE_ROUTE));
   }
 
   @Test
   void unknownKeysNameTheExpectedOnes() throws Exception {
-    String yaml = "listen:\n  tls:\n    cert: a\n    key: b\n    devCertificate: true\n    certt: c\n" + ONE_ROUTE;
+    String yaml = "listen:\n  tls:\n    cert: a\n    key: b\n    devCertificate: true\n    certt: c\n" + CLIENTS + ONE_ROUTE;
     assertEquals("6:5: listen.tls.certt: unknown key (expected one of: cert, key, devCertificate)", onlyError(yaml));
   }
 
@@ -302,10 +310,10 @@ class PolicyLoaderTest {
   @Test
   void badDurationsNameTheValue() throws Exception {
     assertEquals(List.of(
-        "7:16: limits.idleTimeout: invalid duration \"5\" (expected a number followed by ms, s, m, h or d, e.g. 30s)",
-        "8:16: limits.maxLifetime: invalid duration \"1w\" (expected a number followed by ms, s, m, h or d, e.g. 30s)",
-        "9:17: limits.pingInterval: invalid duration \"-1s\" (expected a number followed by ms, s, m, h or d, e.g. 30s)",
-        "10:21: limits.handshakeTimeout: must be greater than 0"),
+        "10:16: limits.idleTimeout: invalid duration \"5\" (expected a number followed by ms, s, m, h or d, e.g. 30s)",
+        "11:16: limits.maxLifetime: invalid duration \"1w\" (expected a number followed by ms, s, m, h or d, e.g. 30s)",
+        "12:17: limits.pingInterval: invalid duration \"-1s\" (expected a number followed by ms, s, m, h or d, e.g. 30s)",
+        "13:21: limits.handshakeTimeout: must be greater than 0"),
         errors(PLAIN_LISTENER + ONE_ROUTE + "limits:\n  idleTimeout: 5\n  maxLifetime: 1w\n  pingInterval: -1s\n"
             + "  handshakeTimeout: 0s\n"));
   }
@@ -321,17 +329,17 @@ class PolicyLoaderTest {
   @Test
   void sizesOutOfRangeOrMalformedAreErrors() throws Exception {
     String head = PLAIN_LISTENER + ONE_ROUTE + "limits:\n  maxMessageBytes: ";
-    assertEquals("7:20: limits.maxMessageBytes: must be between 1 byte and 67108864 bytes (64MiB), got \"0\"",
+    assertEquals("10:20: limits.maxMessageBytes: must be between 1 byte and 67108864 bytes (64MiB), got \"0\"",
         onlyError(head + "0\n"));
-    assertEquals("7:20: limits.maxMessageBytes: must be between 1 byte and 67108864 bytes (64MiB), got \"65MiB\"",
+    assertEquals("10:20: limits.maxMessageBytes: must be between 1 byte and 67108864 bytes (64MiB), got \"65MiB\"",
         onlyError(head + "65MiB\n"));
-    assertEquals("7:20: limits.maxMessageBytes: invalid size \"64KB\" (expected a number of bytes, optionally followed"
+    assertEquals("10:20: limits.maxMessageBytes: invalid size \"64KB\" (expected a number of bytes, optionally followed"
         + " by KiB or MiB, e.g. 64KiB)", onlyError(head + "64KB\n"));
   }
 
   @Test
   void maxConnectionsHasBounds() throws Exception {
-    assertEquals("7:19: limits.maxConnections: must be between 1 and 10000000, got 0",
+    assertEquals("10:19: limits.maxConnections: must be between 1 and 10000000, got 0",
         onlyError(PLAIN_LISTENER + ONE_ROUTE + "limits:\n  maxConnections: 0\n"));
     assertEquals(10_000_000,
         load(PLAIN_LISTENER + ONE_ROUTE + "limits:\n  maxConnections: 10000000\n").limits().maxConnections());
@@ -341,7 +349,7 @@ class PolicyLoaderTest {
 
   @Test
   void plainListenerHasNoTls() throws Exception {
-    GatewayPolicy p = load("listen:\n  host: 127.0.0.1\n  port: 0\n  plain: true\n" + ONE_ROUTE);
+    GatewayPolicy p = load("listen:\n  host: 127.0.0.1\n  port: 0\n  plain: true\n" + CLIENTS + ONE_ROUTE);
     assertTrue(p.listen().plain());
     assertNull(p.listen().tls());
     assertEquals("127.0.0.1", p.listen().host());
@@ -351,15 +359,18 @@ class PolicyLoaderTest {
   @Test
   void listenerNeedsTlsOrExplicitPlain() throws Exception {
     assertEquals("2:3: listen.tls: required (a plain ws:// listener needs plain: true)",
-        onlyError("listen:\n  port: 80\n" + ONE_ROUTE));
+        onlyError("listen:\n  port: 80\n" + CLIENTS + ONE_ROUTE));
     assertEquals("2:3: listen.tls: required (a plain ws:// listener needs plain: true)",
-        onlyError("listen:\n  plain: false\n" + ONE_ROUTE));
-    assertEquals("1:1: listen.tls: required (a plain ws:// listener needs plain: true)", onlyError(ONE_ROUTE));
+        onlyError("listen:\n  plain: false\n" + CLIENTS + ONE_ROUTE));
+    assertEquals(List.of("1:1: listen.tls: required (a plain ws:// listener needs plain: true)",
+            "1:1: listen.clients: required (list the addresses that may connect, e.g. allow: [0.0.0.0/0, \"::/0\"])"),
+        errors(ONE_ROUTE));
   }
 
   @Test
   void tlsAndPlainTogetherIsAnError() throws Exception {
-    String yaml = "listen:\n  plain: true\n  tls:\n    cert: a.crt\n    key: a.key\n    devCertificate: true\n" + ONE_ROUTE;
+    String yaml = "listen:\n  plain: true\n  tls:\n    cert: a.crt\n    key: a.key\n    devCertificate: true\n" + CLIENTS
+        + ONE_ROUTE;
     assertEquals("2:10: listen.plain: plain: true conflicts with listen.tls (choose one)", onlyError(yaml));
   }
 
@@ -370,7 +381,7 @@ class PolicyLoaderTest {
     Files.writeString(dir.resolve("certs/gw.key"), "key");
     Path sub = Files.createDirectories(dir.resolve("policies"));
     Files.writeString(sub.resolve("gateway.yaml"),
-        "listen:\n  tls:\n    cert: ../certs/gw.crt\n    key: ./../certs/gw.key\n" + ONE_ROUTE);
+        "listen:\n  tls:\n    cert: ../certs/gw.crt\n    key: ./../certs/gw.key\n" + CLIENTS + ONE_ROUTE);
     Tls tls = PolicyLoader.load(sub).listen().tls();
     Path certs = dir.toAbsolutePath().normalize().resolve("certs");
     assertEquals(certs.resolve("gw.crt"), tls.cert());
@@ -384,12 +395,12 @@ class PolicyLoaderTest {
     assertEquals(List.of(
             "3:11: listen.tls.cert: file not found: " + abs.resolve("missing.crt"),
             "4:10: listen.tls.key: file not found: " + abs.resolve("missing.key")),
-        errors("listen:\n  tls:\n    cert: missing.crt\n    key: missing.key\n" + ONE_ROUTE));
+        errors("listen:\n  tls:\n    cert: missing.crt\n    key: missing.key\n" + CLIENTS + ONE_ROUTE));
   }
 
   @Test
   void devCertificateAllowsBothFilesMissing() throws Exception {
-    Tls tls = load("listen:\n  tls:\n    cert: gw.crt\n    key: gw.key\n    devCertificate: true\n" + ONE_ROUTE)
+    Tls tls = load("listen:\n  tls:\n    cert: gw.crt\n    key: gw.key\n    devCertificate: true\n" + CLIENTS + ONE_ROUTE)
         .listen().tls();
     assertTrue(tls.devCertificate());
     assertFalse(Files.exists(tls.cert()));
@@ -400,13 +411,13 @@ class PolicyLoaderTest {
     Files.writeString(dir.resolve("gw.crt"), "cert");
     assertEquals("4:10: listen.tls.key: file not found: " + dir.toAbsolutePath().normalize().resolve("gw.key")
             + " (with devCertificate: true, cert and key must both exist or both be missing)",
-        onlyError("listen:\n  tls:\n    cert: gw.crt\n    key: gw.key\n    devCertificate: true\n" + ONE_ROUTE));
+        onlyError("listen:\n  tls:\n    cert: gw.crt\n    key: gw.key\n    devCertificate: true\n" + CLIENTS + ONE_ROUTE));
   }
 
   @Test
   void tlsNeedsCertAndKey() throws Exception {
     assertEquals(List.of("3:5: listen.tls.cert: required", "3:5: listen.tls.key: required"),
-        errors("listen:\n  tls:\n    devCertificate: true\n" + ONE_ROUTE));
+        errors("listen:\n  tls:\n    devCertificate: true\n" + CLIENTS + ONE_ROUTE));
   }
 
   // --- routes ---
@@ -414,41 +425,42 @@ class PolicyLoaderTest {
   @Test
   void routesAreRequiredAndNonEmpty() throws Exception {
     assertEquals("1:1: routes: required (at least one route)", onlyError(PLAIN_LISTENER));
-    assertEquals("3:9: routes: must contain at least one route", onlyError(PLAIN_LISTENER + "routes: []\n"));
+    assertEquals("4:9: routes: must contain at least one route", onlyError(PLAIN_LISTENER + "routes: []\n"));
   }
 
   @Test
   void routePathRules() throws Exception {
     String yaml = PLAIN_LISTENER + "routes:\n"
-        + "  - upstreams: [demo]\n"                   // 4: no path
-        + "  - path: chat\n    upstreams: [demo]\n"   // 5
-        + "  - path: /a b\n    upstreams: [demo]\n"   // 7
-        + "  - path: /a?x=1\n    upstreams: [demo]\n" // 9
-        + "  - path: /b\n    match: fuzzy\n    upstreams: [demo]\n"; // 11-12
+        + "  - upstreams: [demo]\n" + OPEN                   // 5: no path
+        + "  - path: chat\n    upstreams: [demo]\n" + OPEN   // 8
+        + "  - path: /a b\n    upstreams: [demo]\n" + OPEN   // 12
+        + "  - path: /a?x=1\n    upstreams: [demo]\n" + OPEN // 16
+        + "  - path: /b\n    match: fuzzy\n    upstreams: [demo]\n" + OPEN; // 20-21
     assertEquals(List.of(
-        "4:5: routes[0].path: required",
-        "5:11: routes[1].path: must start with \"/\", got \"chat\"",
-        "7:11: routes[2].path: must not contain whitespace or control characters, got \"/a b\"",
-        "9:11: routes[3].path: must not contain \"?\" or \"#\" (a route matches the path only), got \"/a?x=1\"",
-        "12:12: routes[4].match: expected exact or prefix, got \"fuzzy\""), errors(yaml));
+        "5:5: routes[0].path: required",
+        "8:11: routes[1].path: must start with \"/\", got \"chat\"",
+        "12:11: routes[2].path: must not contain whitespace or control characters, got \"/a b\"",
+        "16:11: routes[3].path: must not contain \"?\" or \"#\" (a route matches the path only), got \"/a?x=1\"",
+        "21:12: routes[4].match: expected exact or prefix, got \"fuzzy\""), errors(yaml));
   }
 
   @Test
   void duplicateRouteIsAnError() throws Exception {
-    String yaml = PLAIN_LISTENER + ONE_ROUTE + "  - path: /chat\n    match: exact\n    upstreams: [demo]\n";
-    assertEquals("6:11: routes[1].path: duplicate route \"/chat\" (exact), first defined at line 4", onlyError(yaml));
+    String yaml = PLAIN_LISTENER + ONE_ROUTE + "  - path: /chat\n    match: exact\n    upstreams: [demo]\n" + OPEN;
+    assertEquals("9:11: routes[1].path: duplicate route \"/chat\" (exact), first defined at line 5", onlyError(yaml));
   }
 
   @Test
   void samePathWithDifferentMatchIsAllowed() throws Exception {
-    GatewayPolicy p = load(PLAIN_LISTENER + ONE_ROUTE + "  - path: /chat\n    match: prefix\n    upstreams: [demo]\n");
+    GatewayPolicy p = load(PLAIN_LISTENER + ONE_ROUTE + "  - path: /chat\n    match: prefix\n    upstreams: [demo]\n" + OPEN);
     assertEquals(2, p.routes().size());
     assertTrue(p.routes().get(1).prefix());
   }
 
   @Test
   void prefixRoutesMatchSubPathsOnly() throws Exception {
-    Route api = load(PLAIN_LISTENER + "routes:\n  - path: /api\n    match: prefix\n    upstreams: [demo]\n").routes().get(0);
+    Route api = load(PLAIN_LISTENER + "routes:\n  - path: /api\n    match: prefix\n    upstreams: [demo]\n" + OPEN)
+        .routes().get(0);
     assertTrue(api.matches("/api"));
     assertTrue(api.matches("/api/"));
     assertTrue(api.matches("/api/v1/stream"));
@@ -459,21 +471,22 @@ class PolicyLoaderTest {
     assertTrue(exact.matches("/chat"));
     assertFalse(exact.matches("/chat/room"));
 
-    Route root = load(PLAIN_LISTENER + "routes:\n  - path: /\n    match: prefix\n    upstreams: [demo]\n").routes().get(0);
+    Route root = load(PLAIN_LISTENER + "routes:\n  - path: /\n    match: prefix\n    upstreams: [demo]\n" + OPEN)
+        .routes().get(0);
     assertTrue(root.matches("/anything/at/all"));
   }
 
   @Test
   void upstreamsAreRequiredAndNonEmpty() throws Exception {
     assertEquals(List.of(
-            "4:5: routes[0].upstreams: required (demo, or ws:// / wss:// URLs)",
-            "6:16: routes[1].upstreams: must list at least one upstream"),
-        errors(PLAIN_LISTENER + "routes:\n  - path: /a\n  - path: /b\n    upstreams: []\n"));
+            "5:5: routes[0].upstreams: required (demo, or ws:// / wss:// URLs)",
+            "9:16: routes[1].upstreams: must list at least one upstream"),
+        errors(PLAIN_LISTENER + "routes:\n  - path: /a\n" + OPEN + "  - path: /b\n    upstreams: []\n" + OPEN));
   }
 
   @Test
   void upstreamUrlsParse() throws Exception {
-    List<UpstreamTarget> ups = load(PLAIN_LISTENER + "routes:\n  - path: /a\n    upstreams:\n"
+    List<UpstreamTarget> ups = load(PLAIN_LISTENER + "routes:\n  - path: /a\n" + OPEN + "    upstreams:\n"
         + "      - ws://chat.internal\n"
         + "      - wss://chat.internal/\n"
         + "      - ws://10.0.0.5:9000/socket/v2\n"
@@ -489,24 +502,24 @@ class PolicyLoaderTest {
 
   @Test
   void badUpstreamUrlsAreErrors() throws Exception {
-    String yaml = PLAIN_LISTENER + "routes:\n  - path: /a\n    upstreams:\n"
-        + "      - http://h\n"              // 6
-        + "      - ws://user:pw@h\n"        // 7
-        + "      - ws://h/x?y=1\n"          // 8
-        + "      - ws://h/x#top\n"          // 9
-        + "      - chat.internal\n"         // 10
-        + "      - ws://h:0\n"              // 11
-        + "      - ws:///path\n"            // 12
-        + "      - [ws://h]\n";             // 13
+    String yaml = PLAIN_LISTENER + "routes:\n  - path: /a\n" + OPEN + "    upstreams:\n"
+        + "      - http://h\n"              // 9
+        + "      - ws://user:pw@h\n"        // 10
+        + "      - ws://h/x?y=1\n"          // 11
+        + "      - ws://h/x#top\n"          // 12
+        + "      - chat.internal\n"         // 13
+        + "      - ws://h:0\n"              // 14
+        + "      - ws:///path\n"            // 15
+        + "      - [ws://h]\n";             // 16
     assertEquals(List.of(
-        "6:9: routes[0].upstreams[0]: unknown scheme \"http\" (expected ws, wss or demo)",
-        "7:9: routes[0].upstreams[1]: user info is not allowed in an upstream URL",
-        "8:9: routes[0].upstreams[2]: a query is not allowed in an upstream URL",
-        "9:9: routes[0].upstreams[3]: a fragment is not allowed in an upstream URL",
-        "10:9: routes[0].upstreams[4]: expected demo or a ws:// or wss:// URL, got \"chat.internal\"",
-        "11:9: routes[0].upstreams[5]: port must be between 1 and 65535, got 0",
-        "12:9: routes[0].upstreams[6]: expected ws://host[:port][/path], got \"ws:///path\"",
-        "13:9: routes[0].upstreams[7]: expected a string, got a list"), errors(yaml));
+        "9:9: routes[0].upstreams[0]: unknown scheme \"http\" (expected ws, wss or demo)",
+        "10:9: routes[0].upstreams[1]: user info is not allowed in an upstream URL",
+        "11:9: routes[0].upstreams[2]: a query is not allowed in an upstream URL",
+        "12:9: routes[0].upstreams[3]: a fragment is not allowed in an upstream URL",
+        "13:9: routes[0].upstreams[4]: expected demo or a ws:// or wss:// URL, got \"chat.internal\"",
+        "14:9: routes[0].upstreams[5]: port must be between 1 and 65535, got 0",
+        "15:9: routes[0].upstreams[6]: expected ws://host[:port][/path], got \"ws:///path\"",
+        "16:9: routes[0].upstreams[7]: expected a string, got a list"), errors(yaml));
   }
 
   @Test
@@ -522,20 +535,20 @@ class PolicyLoaderTest {
   @Test
   void forwardHeadersRejectHopByHopAndBadNames() throws Exception {
     String yaml = PLAIN_LISTENER + ONE_ROUTE + "    forwardHeaders:\n"
-        + "      - Connection\n"            // 7
-        + "      - sec-websocket-key\n"     // 8
-        + "      - host\n"                  // 9
-        + "      - 'x header'\n"            // 10
-        + "      - '*'\n"                   // 11
-        + "      - cookie\n"                // 12
-        + "      - Cookie\n";               // 13
+        + "      - Connection\n"            // 10
+        + "      - sec-websocket-key\n"     // 11
+        + "      - host\n"                  // 12
+        + "      - 'x header'\n"            // 13
+        + "      - '*'\n"                   // 14
+        + "      - cookie\n"                // 15
+        + "      - Cookie\n";               // 16
     assertEquals(List.of(
-        "7:9: routes[0].forwardHeaders[0]: \"connection\" is a hop-by-hop or handshake header and is never forwarded",
-        "8:9: routes[0].forwardHeaders[1]: \"sec-websocket-key\" is a hop-by-hop or handshake header and is never forwarded",
-        "9:9: routes[0].forwardHeaders[2]: \"host\" is a hop-by-hop or handshake header and is never forwarded",
-        "10:9: routes[0].forwardHeaders[3]: invalid header name \"x header\"",
-        "11:9: routes[0].forwardHeaders[4]: \"*\" must be the only entry",
-        "13:9: routes[0].forwardHeaders[6]: duplicate header name \"cookie\""), errors(yaml));
+        "10:9: routes[0].forwardHeaders[0]: \"connection\" is a hop-by-hop or handshake header and is never forwarded",
+        "11:9: routes[0].forwardHeaders[1]: \"sec-websocket-key\" is a hop-by-hop or handshake header and is never forwarded",
+        "12:9: routes[0].forwardHeaders[2]: \"host\" is a hop-by-hop or handshake header and is never forwarded",
+        "13:9: routes[0].forwardHeaders[3]: invalid header name \"x header\"",
+        "14:9: routes[0].forwardHeaders[4]: \"*\" must be the only entry",
+        "16:9: routes[0].forwardHeaders[6]: duplicate header name \"cookie\""), errors(yaml));
   }
 
   @Test
@@ -545,23 +558,24 @@ class PolicyLoaderTest {
     assertEquals(Duration.ofMinutes(2), r.upstreamCooldown());
     assertEquals(dir.toAbsolutePath().normalize().resolve("ca.pem"), r.upstreamCa());
 
-    assertEquals("6:17: routes[0].upstreamCa: file not found: " + dir.toAbsolutePath().normalize().resolve("none.pem"),
+    assertEquals("9:17: routes[0].upstreamCa: file not found: " + dir.toAbsolutePath().normalize().resolve("none.pem"),
         onlyError(PLAIN_LISTENER + ONE_ROUTE + "    upstreamCa: none.pem\n"));
   }
 
   @Test
   void mergeKeysReuseARouteAndExplicitKeysWin() throws Exception {
     GatewayPolicy p = load(PLAIN_LISTENER + "routes:\n"
-        + "  - &chat\n    path: /a\n    upstreams: [ws://h:9000]\n    upstreamCooldown: 1m\n"
+        + "  - &chat\n    path: /a\n    upstreams: [ws://h:9000]\n    upstreamCooldown: 1m\n" + OPEN
         + "  - <<: *chat\n    path: /b\n");
     assertEquals(List.of("/a", "/b"), p.routes().stream().map(Route::path).toList());
     assertEquals(p.routes().get(0).upstreams(), p.routes().get(1).upstreams());
     assertEquals(Duration.ofMinutes(1), p.routes().get(1).upstreamCooldown());
+    assertEquals(p.routes().get(0).security(), p.routes().get(1).security());
   }
 
   @Test
   void aRouteThatIsNotAMappingIsOneError() throws Exception {
-    assertEquals("4:5: routes[0]: expected a mapping, got \"/chat\"", onlyError(PLAIN_LISTENER + "routes:\n  - /chat\n"));
+    assertEquals("5:5: routes[0]: expected a mapping, got \"/chat\"", onlyError(PLAIN_LISTENER + "routes:\n  - /chat\n"));
   }
 
   // --- shutdown and dev ---
@@ -576,11 +590,11 @@ class PolicyLoaderTest {
 
   @Test
   void drainTimeoutMustCoverTheDrainWindow() throws Exception {
-    assertEquals("8:17: shutdown.drainTimeout: must be at least drainWindow (1m), got 30s",
+    assertEquals("11:17: shutdown.drainTimeout: must be at least drainWindow (1m), got 30s",
         onlyError(PLAIN_LISTENER + ONE_ROUTE + "shutdown:\n  drainWindow: 1m\n  drainTimeout: 30s\n"));
-    assertEquals("7:16: shutdown.drainWindow: must not exceed drainTimeout (30s), got 1m",
+    assertEquals("10:16: shutdown.drainWindow: must not exceed drainTimeout (30s), got 1m",
         onlyError(PLAIN_LISTENER + ONE_ROUTE + "shutdown:\n  drainWindow: 1m\n"));
-    assertEquals("7:17: shutdown.drainTimeout: must be greater than 0",
+    assertEquals("10:17: shutdown.drainTimeout: must be greater than 0",
         onlyError(PLAIN_LISTENER + ONE_ROUTE + "shutdown:\n  drainTimeout: 0s\n  drainWindow: 0s\n"));
   }
 }

@@ -1,0 +1,202 @@
+package io.wsgate.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+
+/** {@code policies/gateway.schema.json}, the editor schema, agrees with the shipped policy and with the loader. */
+class GatewaySchemaTest extends PolicyTestSupport {
+  private static final Path SCHEMA_FILE = Path.of("policies/gateway.schema.json");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static JsonNode yaml(String text) {
+    Object doc = new Load(LoadSettings.builder().setSchema(new CoreSchema()).build()).loadFromString(text);
+    return JSON.valueToTree(doc);
+  }
+
+  private static Schema schema() throws Exception {
+    return JsonSchemas.compile(Files.readString(SCHEMA_FILE)); // also checks it against the 2020-12 meta-schema
+  }
+
+  private static List<String> violations(String yamlText) throws Exception {
+    return schema().validate(yaml(yamlText)).stream().map(Error::toString).toList();
+  }
+
+  @Test
+  void theShippedPolicyValidatesAndPointsEditorsAtTheSchema() throws Exception {
+    String text = Files.readString(Path.of("policies/gateway.yaml"));
+    assertTrue(text.startsWith("# yaml-language-server: $schema=gateway.schema.json\n"), "first line");
+    assertEquals(List.of(), violations(text));
+  }
+
+  @Test
+  void aPolicyUsingEveryKeyValidatesAndLoads() throws Exception {
+    Files.writeString(dir.resolve("chat.schema.json"), "{\"type\": \"object\"}");
+    Files.writeString(dir.resolve("secret"), "x".repeat(64));
+    Files.writeString(dir.resolve("ca.pem"), "pem");
+    String everything = """
+        listen:
+          host: 127.0.0.1
+          port: 0
+          plain: true
+          clients: { allow: [0.0.0.0/0, "::/0"], deny: [10.6.0.0/16], trustedProxies: [127.0.0.1], proxyProtocol: false, mode: enforce }
+        issuers:
+          idp:
+            issuer: https://idp.example.com/
+            audiences: [wsgate]
+            algorithms: [RS256, ES256]
+            keys: { jwksUrl: https://idp.example.com/jwks.json, refresh: 10m, minRefetch: 30s }
+            clockSkew: 30s
+            maxTokenBytes: 8KiB
+            requiredClaims: [sub, exp, tenant]
+          dev:
+            issuer: https://wsgate.local/dev
+            audiences: [wsgate]
+            algorithms: [ES256]
+            keys: { jwkFile: dev.jwk.json, generateDevKey: true }
+          hmac:
+            issuer: internal
+            audiences: [wsgate]
+            algorithms: [HS256, HS512]
+            keys: { hmacSecretFile: secret }
+        connections:
+          perIp: { handshakes: 10/s, burst: 20, max: 100 }
+          perSubject: { max: 20 }
+          global: { handshakes: 1000/s, burst: 2000 }
+          trackedKeys: 100000
+          mode: monitor
+        reload: { recheckSessions: true }
+        routes:
+          - path: /chat
+            match: prefix
+            upstreams: [demo, ws://10.0.0.5:9000/socket]
+            forwardHeaders: [user-agent]
+            upstreamCooldown: 10s
+            upstreamCa: ca.pem
+            clients: { allow: [10.0.0.0/8], deny: [], mode: enforce }
+            origins: { allow: ["https://app.example.com", "https://*.example.com"], allowMissing: false, allowNull: false, mode: enforce }
+            auth:
+              issuers: [idp, dev]
+              tokenFrom: [authorization, subprotocol, "cookie:session", "query:access_token"]
+              scopes: [chat]
+              roles: [member]
+              claims: { tenant: acme }
+              subjectHeader: x-wsgate-subject
+              forwardClaims: { tenant: x-wsgate-tenant }
+              reauth: true
+              mode: enforce
+            messages:
+              toUpstream:
+                - { name: text-only, types: [text], action: close }
+                - { name: size, maxBytes: 4KiB, action: drop, mode: monitor }
+                - { name: rate, rate: { messages: 20/s, burst: 40, bytes: 64KiB/s, per: connection }, action: drop }
+                - { name: by-type, rateByField: { field: type, limits: { chat: 5/s, typing: 20/s }, other: 50/s, per: subject }, action: drop }
+                - { name: json, json: { maxDepth: 16 }, action: close }
+                - { name: schema, schema: chat.schema.json, action: drop }
+                - { name: no-script, denyPatterns: ["(?i)<script"], action: drop }
+              toClient:
+                - { json: ~, action: close }
+          - path: /public
+            upstreams: [demo]
+            origins: { allow: ["*"] }
+            auth: { anonymous: true, mode: monitor }
+        limits: { maxMessageBytes: 64KiB, idleTimeout: 5m, maxLifetime: 24h, maxConnections: 10000, handshakeTimeout: 10s, upstreamConnectTimeout: 5s, pingInterval: 30s }
+        shutdown: { closeCode: 1012, drainWindow: 5s, drainTimeout: 30s }
+        dev: { demoPage: false }
+        """;
+    assertEquals(List.of(), violations(everything));
+    GatewayPolicy p = load(everything);
+    assertEquals(3, p.security().issuers().size());
+    assertEquals(7, p.routes().get(0).security().messages().toUpstream().size());
+  }
+
+  @Test
+  void brokenPoliciesFailTheSchema() throws Exception {
+    String route = "routes:\n  - path: /chat\n    upstreams: [demo]\n    origins: { allow: ['*'] }\n";
+    String listen = "listen:\n  plain: true\n  clients: { allow: [0.0.0.0/0] }\n";
+    assertEquals(List.of(), violations(listen + route + "    auth: { anonymous: true }\n"), "the baseline is valid");
+
+    assertViolation(listen + route + "    auth: { anonymous: true }\nlsiten: {}\n", "lsiten");
+    assertViolation("listen:\n  plain: true\n" + route + "    auth: { anonymous: true }\n", "clients");
+    assertViolation(listen + route + "    auth: { anonymous: true, issuers: [dev] }\n", "/routes/0/auth");
+    assertViolation(listen + route + "    auth: { scopes: [chat] }\n", "issuers");
+    assertViolation(listen + "issuers:\n  dev: { issuer: x, audiences: [a], algorithms: [none], keys: { jwksUrl: https://x/ } }\n"
+        + route + "    auth: { issuers: [dev] }\n", "/issuers/dev/algorithms/0");
+    assertViolation(listen + "issuers:\n  dev: { issuer: x, audiences: [a], algorithms: [RS256], keys: { jwksUrl: https://x/,"
+        + " pemFile: k.pem } }\n" + route + "    auth: { issuers: [dev] }\n", "/issuers/dev/keys");
+    assertViolation(listen + route + "    auth: { anonymous: true }\n    messages:\n      toUpstream:\n"
+        + "        - { types: [text], maxBytes: 1KiB, action: drop }\n", "/routes/0/messages/toUpstream/0");
+    assertViolation(listen + route + "    auth: { anonymous: true }\n    messages:\n      toUpstream:\n"
+        + "        - { rate: { messages: 20/sec }, action: drop }\n", "/routes/0/messages/toUpstream/0/rate/messages");
+    assertViolation(listen + route + "    auth: { anonymous: true }\nlimits: { idleTimeout: 5 minutes }\n",
+        "/limits/idleTimeout");
+    assertViolation("listen:\n  clients: { allow: [] }\n" + route + "    auth: { anonymous: true }\n", "tls");
+  }
+
+  private static void assertViolation(String yamlText, String mentioned) throws Exception {
+    List<String> errors = violations(yamlText);
+    assertTrue(errors.stream().anyMatch(e -> e.contains(mentioned)), () -> "expected a violation mentioning "
+        + mentioned + ", got " + errors);
+  }
+
+  /** Every key the loader reads is in the schema, and the schema invents none. */
+  @Test
+  void theSchemaKnowsExactlyTheLoadersKeys() throws Exception {
+    JsonNode root = JSON.readTree(SCHEMA_FILE.toFile());
+    JsonNode defs = root.get("$defs");
+    JsonNode listen = root.at("/properties/listen");
+    JsonNode rule = defs.get("rule");
+    JsonNode connections = root.at("/properties/connections");
+    assertKeys(PolicyParser.TOP_KEYS, root);
+    assertKeys(ListenerSection.KEYS, listen);
+    assertKeys(ListenerSection.TLS_KEYS, listen.at("/properties/tls"));
+    assertKeys(ClientsSection.LISTENER_KEYS, defs.get("listenClients"));
+    assertKeys(ClientsSection.ROUTE_KEYS, defs.get("routeClients"));
+    assertKeys(IssuersSection.KEYS, defs.get("issuer"));
+    assertKeys(IssuersSection.KEY_SOURCE_KEYS, defs.get("keys"));
+    assertKeys(ConnectionsSection.KEYS, connections);
+    assertKeys(ConnectionsSection.PER_IP_KEYS, connections.at("/properties/perIp"));
+    assertKeys(ConnectionsSection.PER_SUBJECT_KEYS, connections.at("/properties/perSubject"));
+    assertKeys(ConnectionsSection.GLOBAL_KEYS, connections.at("/properties/global"));
+    assertKeys(PolicyParser.RELOAD_KEYS, root.at("/properties/reload"));
+    assertKeys(PolicyParser.LIMIT_KEYS, root.at("/properties/limits"));
+    assertKeys(PolicyParser.SHUTDOWN_KEYS, root.at("/properties/shutdown"));
+    assertKeys(PolicyParser.DEV_KEYS, root.at("/properties/dev"));
+    assertKeys(RouteSection.KEYS, defs.get("route"));
+    assertKeys(RouteSecuritySection.ORIGIN_KEYS, defs.get("origins"));
+    assertKeys(RouteSecuritySection.AUTH_KEYS, defs.get("auth"));
+    assertKeys(MessageRulesSection.KEYS, defs.at("/route/properties/messages"));
+    assertKeys(MessageRulesSection.RULE_KEYS, rule);
+    assertKeys(MessageRulesSection.RATE_KEYS, rule.at("/properties/rate"));
+    assertKeys(MessageRulesSection.FIELD_RATE_KEYS, rule.at("/properties/rateByField"));
+    assertKeys(MessageRulesSection.JSON_KEYS, rule.at("/properties/json"));
+    assertEquals(IssuersSection.ALGORITHMS, texts(defs.at("/issuer/properties/algorithms/items/enum")));
+  }
+
+  private static void assertKeys(List<String> loaderKeys, JsonNode schemaObject) {
+    Set<String> schemaKeys = new TreeSet<>();
+    schemaObject.get("properties").fieldNames().forEachRemaining(schemaKeys::add);
+    assertEquals(new TreeSet<>(loaderKeys), schemaKeys);
+    assertEquals(false, schemaObject.get("additionalProperties").asBoolean(true), "additionalProperties: false");
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+}
