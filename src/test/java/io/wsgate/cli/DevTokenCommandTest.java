@@ -110,7 +110,8 @@ class DevTokenCommandTest {
 
   @Test
   void aPolicyLoadedFromDiskWithoutIssuersIsRefusedThroughTheCli() throws Exception {
-    Files.writeString(dir.resolve("gateway.yaml"), "listen:\n  plain: true\nroutes:\n  - path: /chat\n    upstreams: [demo]\n");
+    Files.writeString(dir.resolve("gateway.yaml"), "listen:\n  plain: true\n  clients: { allow: [127.0.0.1] }\n"
+        + "routes:\n  - path: /chat\n    upstreams: [demo]\n    origins: { allow: [\"*\"] }\n    auth: { anonymous: true }\n");
     CommandLine cli = new CommandLine(new DevTokenCommand())
         .setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
 
