@@ -1,0 +1,157 @@
+package io.wsgate.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.wsgate.Gateway;
+import io.wsgate.policy.Action;
+import io.wsgate.policy.Auth;
+import io.wsgate.policy.MessageRule;
+import io.wsgate.policy.MessageRules;
+import io.wsgate.policy.Mode;
+import io.wsgate.policy.Rate;
+import io.wsgate.policy.RouteSecurity;
+import io.wsgate.testing.Await;
+import io.wsgate.testing.TestCerts;
+import io.wsgate.testing.TestPolicy;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Echo round trips over loopback: straight to the upstream, through the gateway (TLS, no message
+ * rules), and through the gateway with a typical rule set. Prints throughput, latency percentiles
+ * and memory. Indicative only: clients, gateway and upstream share one JVM and this machine's cores.
+ *
+ * <pre>mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.wsgate.bench.RelayBenchmark \
+ *     -Dexec.args="50 20 256"   # connections, seconds per phase, message bytes</pre>
+ */
+public final class RelayBenchmark {
+  public static void main(String[] args) throws Exception {
+    int connections = args.length > 0 ? Integer.parseInt(args[0]) : 50;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int size = args.length > 2 ? Integer.parseInt(args[2]) : 256;
+    Vertx upstreamVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    HttpServer echo = upstreamVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .webSocketHandler(ws -> ws.frameHandler(frame -> {
+          if (frame.isText() || frame.isBinary() || frame.isContinuation()) {
+            ws.writeFrame(frame);
+          }
+        }));
+    Await.result(echo.listen());
+    String url = "ws://127.0.0.1:" + echo.actualPort() + "/";
+    Vertx clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    System.out.printf("wsgate relay benchmark: %d connections, %d s per phase, %d-byte text messages, %d cores%n",
+        connections, seconds, size, Runtime.getRuntime().availableProcessors());
+    System.out.println("phase                       msgs/s     p50 ms   p90 ms   p99 ms   p99.9 ms  heap MB  RSS MB");
+
+    run("direct (ws, no gateway)", clientVertx, false, echo.actualPort(), connections, seconds, size);
+
+    Gateway plain = Await.result(Gateway.start(TestPolicy.create().plain().route("/echo", url).build()));
+    run("gateway (ws, no rules)", clientVertx, false, plain.port(), connections, seconds, size);
+    Await.result(plain.stop());
+
+    Gateway tls = Await.result(Gateway.start(TestPolicy.create().route("/echo", url).build()));
+    run("gateway (wss, no rules)", clientVertx, true, tls.port(), connections, seconds, size);
+    Await.result(tls.stop());
+
+    RouteSecurity rules = new RouteSecurity(null, TestPolicy.OPEN_ROUTE.origins(), Auth.ANONYMOUS, new MessageRules(
+        List.of(new MessageRule.Size("size", 65536, Action.CLOSE, Mode.ENFORCE),
+            new MessageRule.RateLimit("rate", MessageRule.Scope.CONNECTION, Rate.of(100_000, Duration.ofSeconds(1)), null,
+                Action.DROP, Mode.ENFORCE),
+            new MessageRule.Json("json", 16, Action.CLOSE, Mode.ENFORCE),
+            new MessageRule.Patterns("deny", List.of("(?i)<script", "\\bDROP\\s+TABLE\\b"), Action.DROP, Mode.ENFORCE)),
+        List.of()));
+    Gateway filtered = Await.result(Gateway.start(TestPolicy.create().route("/echo", url).security(rules).build()));
+    run("gateway (wss, 4 rules)", clientVertx, true, filtered.port(), connections, seconds, size);
+    Await.result(filtered.stop());
+
+    Await.result(clientVertx.close());
+    Await.result(upstreamVertx.close());
+  }
+
+  private static void run(String phase, Vertx vertx, boolean tls, int port, int connections, int seconds, int size)
+      throws Exception {
+    WebSocketClientOptions options = new WebSocketClientOptions().setMaxConnections(connections * 2);
+    if (tls) {
+      options.setSsl(true).setTrustOptions(TestCerts.trust()).setVerifyHost(true);
+    }
+    WebSocketClient client = vertx.createWebSocketClient(options);
+    String payload = "{\"type\":\"chat\",\"text\":\"" + "x".repeat(Math.max(0, size - 26)) + "\"}";
+    List<WebSocket> sockets = new ArrayList<>();
+    for (int i = 0; i < connections; i++) {
+      sockets.add(Await.result(client.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port)
+          .setURI("/echo").setSsl(tls))));
+    }
+    int capacity = 4_000_000;
+    long[] samples = new long[capacity];
+    AtomicInteger count = new AtomicInteger();
+    long warmupEnd = System.nanoTime() + 2_000_000_000L;
+    long end = warmupEnd + seconds * 1_000_000_000L;
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    for (WebSocket ws : sockets) {
+      CompletableFuture<Void> finished = new CompletableFuture<>();
+      done.add(finished);
+      long[] sentAt = {0};
+      ws.textMessageHandler(reply -> {
+        long now = System.nanoTime();
+        if (now > warmupEnd) {
+          int i = count.getAndIncrement();
+          if (i < capacity) {
+            samples[i] = now - sentAt[0];
+          }
+        }
+        if (now >= end) {
+          finished.complete(null);
+          return;
+        }
+        sentAt[0] = System.nanoTime();
+        ws.writeTextMessage(payload);
+      });
+      vertx.runOnContext(v -> {
+        sentAt[0] = System.nanoTime();
+        ws.writeTextMessage(payload);
+      });
+    }
+    CompletableFuture.allOf(done.toArray(new CompletableFuture[0])).get(seconds + 60L, java.util.concurrent.TimeUnit.SECONDS);
+    int n = Math.min(count.get(), capacity);
+    long[] sorted = Arrays.copyOf(samples, n);
+    Arrays.sort(sorted);
+    ManagementFactory.getMemoryMXBean().gc();
+    long heapMb = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
+    System.out.printf("%-26s %8.0f  %7.3f  %7.3f  %7.3f  %8.3f  %7d  %6d%n", phase, n / (double) seconds,
+        pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), pct(sorted, 99.9), heapMb, rssMb());
+    Future.join(sockets.stream().map(WebSocket::close).toList()).await();
+    client.close().await();
+  }
+
+  private static double pct(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    return sorted[(int) Math.min(sorted.length - 1, Math.ceil(p / 100 * sorted.length) - 1)] / 1e6;
+  }
+
+  private static long rssMb() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+      }
+    }
+    return -1;
+  }
+}
