@@ -19,16 +19,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -50,7 +43,6 @@ public final class DevCertificate {
 
   private static final Duration VALIDITY = Duration.ofDays(365);
   private static final Duration BACKDATE = Duration.ofHours(1);
-  private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
   private DevCertificate() {
   }
@@ -77,9 +69,9 @@ public final class DevCertificate {
     byte[] certPem = pem("CERTIFICATE", selfSigned(keyPair));
     byte[] keyPem = pem("PRIVATE KEY", keyPair.getPrivate().getEncoded()); // JDK encodes PKCS#8
     try {
-      writeAtomically(keyFile, keyPem, "rw-------");
+      PrivateFiles.createNew(keyFile, keyPem, "rw-------");
       try {
-        writeAtomically(certFile, certPem, "rw-r--r--");
+        PrivateFiles.createNew(certFile, certPem, "rw-r--r--");
       } catch (IOException | RuntimeException e) {
         Files.deleteIfExists(keyFile); // never leave a lone key behind: the next start would refuse
         throw e;
@@ -142,35 +134,5 @@ public final class DevCertificate {
     String base64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
     return ("-----BEGIN " + type + "-----\n" + base64 + "\n-----END " + type + "-----\n")
         .getBytes(StandardCharsets.US_ASCII);
-  }
-
-  /** Writes and syncs a temp file beside the target, then renames it: readers see all or nothing. */
-  private static void writeAtomically(Path target, byte[] content, String posixPermissions) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    // Created with owner-only permissions, so the key is never readable by others, even briefly.
-    Path temp = POSIX
-        ? Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-        : Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-    try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(content);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      if (POSIX) {
-        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(posixPermissions));
-      }
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.wsgate.policy;
 
+import io.wsgate.demo.PrivateFiles;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
@@ -10,15 +11,9 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The development token issuer's signing key: an EC P-256 JWK Set with one key ({@code kid}
@@ -34,7 +29,6 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class DevIssuerKey {
   public static final String KEY_ID = "dev-1";
-  private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
   private DevIssuerKey() {
   }
@@ -54,7 +48,7 @@ public final class DevIssuerKey {
     byte[] json = (JSONObjectUtils.toJSONString(new JWKSet(newKey()).toJSONObject(false)) + "\n")
         .getBytes(StandardCharsets.UTF_8);
     try {
-      return writeOnce(file, json);
+      return PrivateFiles.createNew(file, json, "rw-------");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write development issuer key " + file, e);
     }
@@ -66,34 +60,6 @@ public final class DevIssuerKey {
           .generate();
     } catch (JOSEException e) {
       throw new IllegalStateException("EC P-256 is not available", e);
-    }
-  }
-
-  private static boolean writeOnce(Path target, byte[] content) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path temp = POSIX
-        ? Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-        : Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-    try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(content);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      try {
-        Files.createLink(target, temp); // atomic, and fails instead of replacing an existing file
-      } catch (UnsupportedOperationException e) {
-        Files.move(temp, target); // no hard links here: still refuses to replace
-      }
-      return true;
-    } catch (FileAlreadyExistsException e) {
-      return false;
-    } finally {
-      Files.deleteIfExists(temp);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.wsgate.token;
 
+import io.wsgate.policy.DevIssuerKey;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -10,22 +11,15 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -114,39 +108,6 @@ public final class DevTokens {
    * @return true if written, false if the file already existed (it is not inspected)
    */
   public static boolean ensureKeySet(Path jwkFile) throws IOException {
-    if (Files.exists(jwkFile)) {
-      return false;
-    }
-    ECKey key;
-    try {
-      key = new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256)
-          .keyID("dev-" + UUID.randomUUID().toString().substring(0, 8)).generate();
-    } catch (JOSEException e) {
-      throw new IllegalStateException("EC P-256 is not available", e);
-    }
-    byte[] json = new JWKSet(key).toString(false).getBytes(StandardCharsets.UTF_8);
-    Path dir = jwkFile.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, ".dev-jwks-", ".tmp");
-    try {
-      if (POSIX) {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-      }
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer buf = ByteBuffer.wrap(json);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, jwkFile, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, jwkFile);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-    return true;
+    return DevIssuerKey.ensure(jwkFile);
   }
 }
