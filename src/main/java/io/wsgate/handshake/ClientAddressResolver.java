@@ -20,10 +20,19 @@ public final class ClientAddressResolver {
     this.trustedProxies = trustedProxies;
   }
 
-  /** @return the client IP (textual, canonical) */
-  public String resolve(String peerIp, MultiMap headers) {
+  /**
+   * @param peerIp     the TCP peer
+   * @param declaredIp the source a PROXY protocol header declared (equal to {@code peerIp} without one)
+   * @return the client IP (textual, canonical)
+   */
+  public String resolve(String peerIp, String declaredIp, MultiMap headers) {
     if (trustedProxies.isEmpty() || !trusted(peerIp)) {
       return peerIp;
+    }
+    if (!declaredIp.equals(peerIp)) {
+      // A trusted load balancer spoke PROXY protocol: its declaration is the client (it carries
+      // no forwarding headers of its own at the TCP level).
+      return declaredIp;
     }
     List<String> hops = forwardedHops(headers);
     for (int i = hops.size() - 1; i >= 0; i--) {

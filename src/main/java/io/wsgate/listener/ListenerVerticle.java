@@ -45,7 +45,10 @@ public final class ListenerVerticle extends VerticleBase {
         .setMaxInitialLineLength(8192)
         .setMaxHeaderSize(16384)
         .setWebSocketClosingTimeout(5)
-        .setTcpNoDelay(true);
+        .setTcpNoDelay(true)
+        .setUseProxyProtocol(policy.security().clients().proxyProtocol())
+        .setProxyProtocolTimeout(limits.handshakeTimeout().toMillis())
+        .setProxyProtocolTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
     if (!policy.listen().plain()) {
       ServerTls.apply(options, policy.listen().tls());
     }

@@ -83,8 +83,11 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     }
     // The upgrade completes asynchronously: hold the request until toWebSocket() takes it.
     request.pause();
-    String peerIp = request.remoteAddress().hostAddress();
-    String clientIp = snapshot.clientAddresses().resolve(peerIp, request.headers());
+    // With PROXY protocol, remoteAddress() is the source the load balancer declared and
+    // remoteAddress(true) the load balancer itself; the declaration counts only from a trusted proxy.
+    String peerIp = request.connection().remoteAddress(true).hostAddress();
+    String declaredIp = request.remoteAddress().hostAddress();
+    String clientIp = snapshot.clientAddresses().resolve(peerIp, declaredIp, request.headers());
     HandshakeRequest handshake = new HandshakeRequest(requestId, peerIp, clientIp,
         NetUtil.createByteArrayFromIpAddressString(clientIp), request.isSSL(), request.getHeader("host"), path,
         request.query(), request.headers(), offeredSubprotocols(request), plan.route(), System.nanoTime(), null, false,

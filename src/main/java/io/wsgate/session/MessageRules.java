@@ -55,7 +55,7 @@ final class MessageRules {
     switch (decision.outcome()) {
       case DROP -> {
         session.refused(direction, decision.reason(), decision.rule(), "drop", false);
-        session.sendToClient(decision.dropNotice().toString());
+        session.noticeToClient(decision.dropNotice().toString());
         return false;
       }
       case CLOSE -> {

@@ -184,6 +184,13 @@ public final class Session {
     client.writeTextMessage(text);
   }
 
+  /** Drop notices are best effort: a client flooding faster than it reads does not get one each. */
+  void noticeToClient(String text) {
+    if (!client.writeQueueFull()) {
+      client.writeTextMessage(text);
+    }
+  }
+
   GatewayServices services() {
     return services;
   }

@@ -79,6 +79,11 @@ public final class TestPolicy {
     return this;
   }
 
+  public TestPolicy clientAddresses(ClientAddresses addresses) {
+    security = new Security(addresses, security.issuers(), security.connections(), security.recheckOnReload());
+    return this;
+  }
+
   public TestPolicy issuers(List<io.wsgate.policy.Issuer> issuers) {
     security = new Security(security.clients(), issuers, security.connections(), security.recheckOnReload());
     return this;
