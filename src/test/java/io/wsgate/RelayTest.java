@@ -148,6 +148,19 @@ class RelayTest {
     assertNotNull(pings.poll(10, TimeUnit.SECONDS), "a quiet client gets a keepalive ping");
   }
 
+  @Test
+  void permessageDeflateIsNotNegotiated() throws Exception {
+    try (io.wsgate.testing.RawClient raw = new io.wsgate.testing.RawClient(harness.port(), true)) {
+      raw.send(io.wsgate.testing.RawClient.upgrade("/chat").replace("\r\n\r\n",
+          "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"));
+      String head = raw.readHead();
+      assertEquals(101, io.wsgate.testing.RawClient.status(head));
+      assertFalse(head.toLowerCase(java.util.Locale.ROOT).contains("sec-websocket-extensions"), head);
+      Await.until("upstream socket", () -> !upstream.sockets.isEmpty());
+      assertNull(upstream.handshakes.peek().get("sec-websocket-extensions"), "no extension offered upstream");
+    }
+  }
+
   private static BlockingQueue<WebSocketFrame> frames(WebSocket ws) {
     BlockingQueue<WebSocketFrame> received = new LinkedBlockingQueue<>();
     ws.frameHandler(frame -> {
