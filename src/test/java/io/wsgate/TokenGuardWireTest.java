@@ -14,6 +14,7 @@ import io.vertx.core.http.WebSocket;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
+import io.wsgate.testing.RawUpstream;
 import io.wsgate.testing.TestAuth;
 import io.wsgate.testing.TestIssuer;
 import io.wsgate.testing.TestPolicy;
@@ -376,6 +377,28 @@ class TokenGuardWireTest {
       assertEquals("still here", echo.get(10, TimeUnit.SECONDS));
       assertFalse(bobClosed.isDone());
       Await.result(harness.connect(harness.options("/chat").addHeader("Authorization", bearer(idp.token("bob")))));
+    }
+  }
+
+  @Test
+  void revocationWhileTheUpstreamHandshakeIsInFlightStillEndsTheSession() throws Exception {
+    TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
+    CompletableFuture<Runnable> held = new CompletableFuture<>();
+    try (RawUpstream upstream = new RawUpstream((socket, key) -> held.complete(
+             () -> socket.write(RawUpstream.switchingProtocols(RawUpstream.acceptKey(key)))));
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create().issuers(List.of(idp.issuer()))
+             .route("/chat", "ws://127.0.0.1:" + upstream.port() + "/").security(TestAuth.trusting("idp").route())
+             .build())) {
+      CompletableFuture<Short> closed = new CompletableFuture<>();
+      var attempt = harness.connect(harness.options("/chat").addHeader("Authorization", bearer(idp.token("alice"))))
+          .onSuccess(ws -> ws.closeHandler(v -> closed.complete(ws.closeStatusCode())));
+      Runnable answer = held.get(10, TimeUnit.SECONDS); // alice passed the guards; the upstream has not answered
+      assertEquals(0, harness.gateway.revokeSubject("alice", Instant.now().plusSeconds(60)), "no live session yet");
+      answer.run();
+      Await.result(attempt);
+      assertEquals((short) 1008, closed.get(10, TimeUnit.SECONDS), "revoked before the session began: closed at once");
+      Await.until("the session ends, counted as a revocation",
+          () -> harness.gateway.services().audit().metrics().outcomes(Reason.SUBJECT_REVOKED) == 1);
     }
   }
 
