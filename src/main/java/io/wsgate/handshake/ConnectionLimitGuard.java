@@ -9,7 +9,7 @@ import io.wsgate.policy.ConnectionLimits;
 import io.wsgate.policy.Mode;
 
 /**
- * Handshake rate per client IP (429 + Retry-After), the global handshake rate (503) and
+ * Handshake rate per client IP (429 + Retry-After), then the global handshake rate (503), then
  * concurrent connections per client IP (429). The concurrency count is held for the session's
  * lifetime and given back through the verdict's release.
  */
@@ -34,17 +34,19 @@ public final class ConnectionLimitGuard implements HandshakeGuard {
 
   @Override
   public Future<Verdict> check(HandshakeRequest request) {
+    // Per IP before global: an attempt its own address may not make must not spend the budget
+    // shared by every client, or one address flooding past its limit would starve all the others.
+    if (perIp != null) {
+      long wait = perIp.tryAcquire(request.clientIp(), 1);
+      if (wait > 0 && enforce(request, Reason.HANDSHAKE_RATE_LIMITED)) {
+        return Future.succeededFuture(Verdict.denyRetryAfter(Reason.HANDSHAKE_RATE_LIMITED, RetryAfter.seconds(wait)));
+      }
+    }
     if (global != null) {
       long wait = global.tryAcquire("*", 1);
       if (wait > 0 && enforce(request, Reason.GLOBAL_HANDSHAKE_RATE_LIMITED)) {
         return Future.succeededFuture(Verdict.denyRetryAfter(Reason.GLOBAL_HANDSHAKE_RATE_LIMITED,
             RetryAfter.seconds(wait)));
-      }
-    }
-    if (perIp != null) {
-      long wait = perIp.tryAcquire(request.clientIp(), 1);
-      if (wait > 0 && enforce(request, Reason.HANDSHAKE_RATE_LIMITED)) {
-        return Future.succeededFuture(Verdict.denyRetryAfter(Reason.HANDSHAKE_RATE_LIMITED, RetryAfter.seconds(wait)));
       }
     }
     Integer max = limits.connectionsPerIp();

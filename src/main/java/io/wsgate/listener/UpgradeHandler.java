@@ -161,6 +161,10 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       if (draining != null) {
         // Accepted while the stop began: the drain's snapshot did not see this session.
         session.close(draining);
+      } else if (session.subject() != null && services.revocations().isRevoked(session.subject())) {
+        // Revoked after the token guard passed, while the upstream was connecting: the revocation's
+        // snapshot of live sessions did not see this one (start() registered it before this check).
+        session.close(Reason.SUBJECT_REVOKED);
       }
     });
   }

@@ -72,20 +72,30 @@ public final class UpstreamHeaders {
   }
 
   /**
-   * Claims are issuer data, but still never allowed to smuggle a header: a value with control
-   * characters (CR, LF, NUL, ...) is dropped rather than forwarded.
+   * Claims are issuer data, but still never allowed to smuggle a header, nor to arrive changed: a
+   * value that is not {@link #forwardable} is dropped rather than forwarded.
    */
   private static void putSafe(MultiMap out, String header, String value) {
-    if (header == null || value == null) {
+    if (header == null || value == null || !forwardable(value)) {
       return;
     }
+    out.set(header, value);
+  }
+
+  /**
+   * The value crosses as a header exactly as it is: visible US-ASCII, SP and HTAB only (RFC 9110
+   * §5.5). Control characters (CR, LF, NUL, ...) could smuggle a header; anything past U+007E is
+   * sent as ISO-8859-1 at best and as {@code ?} past U+00FF, so two different subjects could look
+   * the same upstream.
+   */
+  public static boolean forwardable(String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (c < 0x20 && c != '\t' || c == 0x7F) {
-        return;
+      if (c < 0x20 && c != '\t' || c > 0x7E) {
+        return false;
       }
     }
-    out.set(header, value);
+    return true;
   }
 
   private static Set<String> identityHeaders(Auth auth) {

@@ -15,11 +15,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * A real Vert.x WebSocket upstream on its own Vert.x instance and an OS-chosen port. It echoes
- * every data frame back unchanged and records what it saw: handshake headers, frames, sockets.
+ * every data frame back unchanged and records what it saw: handshake headers and URIs, frames, sockets.
  */
 public final class EchoUpstream implements AutoCloseable {
   public final Vertx vertx = Vertx.vertx();
   public final BlockingQueue<MultiMap> handshakes = new LinkedBlockingQueue<>();
+  /** The request URI (path and query) of each upgrade, in the order of {@link #handshakes}. */
+  public final BlockingQueue<String> uris = new LinkedBlockingQueue<>();
   public final BlockingQueue<WebSocketFrame> frames = new LinkedBlockingQueue<>();
   public final List<ServerWebSocket> sockets = new CopyOnWriteArrayList<>();
   public final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
@@ -36,6 +38,7 @@ public final class EchoUpstream implements AutoCloseable {
       options.setWebSocketSubProtocols(subprotocols);
     }
     server = vertx.createHttpServer(options).webSocketHandler(ws -> {
+      uris.add(ws.uri());
       handshakes.add(MultiMap.caseInsensitiveMultiMap().addAll(ws.headers()));
       sockets.add(ws);
       ws.frameHandler(frame -> {
