@@ -100,7 +100,10 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
         if (denied.retryAfterSeconds() > 0) {
           request.response().putHeader("retry-after", Long.toString(denied.retryAfterSeconds()));
         }
-        if (denied.reason().code() == 401) {
+        if (denied.reason() == Reason.TOKEN_MISSING) {
+          // RFC 6750 §3.1: a request without credentials gets the challenge but no error code.
+          request.response().putHeader("www-authenticate", "Bearer realm=\"wsgate\"");
+        } else if (denied.reason().code() == 401) {
           // RFC 6750 §3: the error code only, never the token or why exactly it failed.
           request.response().putHeader("www-authenticate", "Bearer realm=\"wsgate\", error=\"invalid_token\"");
         }
