@@ -172,7 +172,9 @@ final class JwksKeySource {
         keys = ar.result();
       } else {
         failures.incrementAndGet();
-        LOG.warn("JWKS fetch for issuer {} from {} failed: {}{}", issuerName, url, ar.cause().getMessage(),
+        // Scheme, host and path only: a query string may carry a credential.
+        LOG.warn("JWKS fetch for issuer {} from {}://{}{} failed: {}{}", issuerName, url.getScheme(), url.getAuthority(),
+            url.getPath(), ar.cause().getMessage(),
             keys != null ? "; keeping the last good keys" : "; no keys yet");
       }
       synchronized (this) {
