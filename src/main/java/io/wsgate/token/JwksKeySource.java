@@ -172,9 +172,9 @@ final class JwksKeySource {
         keys = ar.result();
       } else {
         failures.incrementAndGet();
-        // Scheme, host and path only: a query string may carry a credential.
-        LOG.warn("JWKS fetch for issuer {} from {}://{}{} failed: {}{}", issuerName, url.getScheme(), url.getAuthority(),
-            url.getPath(), ar.cause().getMessage(),
+        // Scheme, host, port and path only: user info or a query string may carry a credential.
+        LOG.warn("JWKS fetch for issuer {} from {}://{}{}{} failed: {}{}", issuerName, url.getScheme(), url.getHost(),
+            url.getPort() > 0 ? ":" + url.getPort() : "", url.getPath(), ar.cause().getMessage(),
             keys != null ? "; keeping the last good keys" : "; no keys yet");
       }
       synchronized (this) {
