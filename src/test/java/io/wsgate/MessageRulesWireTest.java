@@ -110,6 +110,8 @@ class MessageRulesWireTest {
       Await.until("upstream closed", () -> !upstream.closes.isEmpty());
       assertEquals("1008", upstream.closes.peek().split(" ")[0]);
       assertEquals(List.of("text is fine"), upstreamTexts(upstream), "the binary message never reached the upstream");
+      // Counted once: by the session's end record, written when both sides are closed.
+      Await.until("session ended", () -> harness.gateway.services().audit().metrics().closedTotal() == 1);
       assertEquals(1, harness.gateway.services().audit().metrics().outcomes(Reason.MESSAGE_TYPE_DENIED));
     }
   }
@@ -204,6 +206,8 @@ class MessageRulesWireTest {
       client.ws().writeTextMessage("{\"a\": nope}");
       assertEquals(1007, client.closeCode());
       assertEquals(List.of("{\"a\":[[1]]}"), upstreamTexts(upstream));
+      // Counted once: by the session's end record, written when both sides are closed.
+      Await.until("session ended", () -> harness.gateway.services().audit().metrics().closedTotal() == 1);
       assertEquals(1, harness.gateway.services().audit().metrics().outcomes(Reason.INVALID_JSON));
     }
   }
