@@ -38,6 +38,9 @@ class GracefulStopTest {
         });
         closes.add(closed);
       }
+      // A client sees 101 a moment before the gateway registers its session; the drain spreads
+      // only the sessions registered when the stop begins.
+      Await.until("sessions registered", () -> harness.gateway.services().sessions().size() == 5);
       Future<Void> stopped = harness.gateway.stop();
       for (CompletableFuture<String> closed : closes) {
         assertEquals("1012 gateway restarting", closed.get(10, TimeUnit.SECONDS));
@@ -61,6 +64,8 @@ class GracefulStopTest {
       CompletableFuture<String> closed = CloseTest.closeOf(live);
       WebSocket second = Await.result(harness.connect("/chat"));
       CompletableFuture<String> secondClosed = CloseTest.closeOf(second);
+      // Registered, so the drain spreads them and lasts long enough for the refused upgrade below.
+      Await.until("sessions registered", () -> harness.gateway.services().sessions().size() == 2);
       Future<Void> stopped = harness.gateway.stop();
       Throwable refused = Await.failure(harness.connect("/chat"));
       assertInstanceOf(io.vertx.core.http.UpgradeRejectedException.class, refused, String.valueOf(refused));

@@ -15,6 +15,7 @@ import io.netty.util.NetUtil;
 import io.wsgate.handshake.Admission;
 import io.wsgate.handshake.HandshakeRequest;
 import io.wsgate.session.Session;
+import io.wsgate.session.SessionRecheck;
 import io.wsgate.upstream.UpstreamConnection;
 import io.wsgate.upstream.UpstreamConnector;
 import io.wsgate.upstream.UpstreamFailure;
@@ -160,14 +161,10 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       services.audit().accepted(handshake.requestId(), handshake.clientIp(), handshake.route().path(),
           upstream.member().label(), handshake.origin(), session.subject(), snapshot.policy().version());
       session.start();
-      Reason draining = services.drainReason();
-      if (draining != null) {
-        // Accepted while the stop began: the drain's snapshot did not see this session.
-        session.close(draining);
-      } else if (session.subject() != null && services.revocations().isRevoked(session.subject())) {
-        // Revoked after the token guard passed, while the upstream was connecting: the revocation's
-        // snapshot of live sessions did not see this one (start() registered it before this check).
-        session.close(Reason.SUBJECT_REVOKED);
+      // A stop, revocation or re-checking reload since the handshake checks did not see this session.
+      Reason late = SessionRecheck.lateDecision(services, snapshot, session);
+      if (late != null) {
+        session.close(late);
       }
     });
   }

@@ -167,11 +167,14 @@ public final class Session {
     return rules.toUpstream(text, payload);
   }
 
-  /** A message rule refused a message: metric always, audit record for the first few per session. */
+  /**
+   * A message rule refused a message: metric always, audit record for the first few per session.
+   * A refusal that closes the session is counted by the session's end record, so not here as well.
+   */
   void refused(String direction, Reason reason, String rule, String action, boolean monitored) {
     if (monitored) {
       services.audit().metrics().monitored(reason);
-    } else {
+    } else if (!"close".equals(action)) {
       services.audit().metrics().count(reason);
     }
     if (auditedRefusals < MAX_AUDITED_REFUSALS) {

@@ -1,6 +1,7 @@
 package io.wsgate.session;
 
 import io.wsgate.CompiledPolicy;
+import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
 import io.wsgate.RoutePlan;
 import io.wsgate.handshake.OriginGuard;
@@ -13,7 +14,8 @@ import java.util.List;
 /**
  * After a reload whose policy asks for it, live sessions are judged again by the new snapshot's
  * connection-level rules (route still there, address rules, Origin rules); those it would now
- * refuse are closed with 1008. Rules in monitor mode close nothing.
+ * refuse are closed with 1008. Rules in monitor mode close nothing. A session that registers only
+ * after such a gateway-wide decision looked at the live sessions judges itself: {@link #lateDecision}.
  */
 public final class SessionRecheck {
   private SessionRecheck() {
@@ -29,6 +31,30 @@ public final class SessionRecheck {
       }
     }
     return closed;
+  }
+
+  /**
+   * A session joins the registry only after its client got 101, well after its handshake checks
+   * passed. A stop, a revocation or a re-checking reload that happened in between already looked at
+   * the live sessions and missed this one. Each of them records its decision before it looks, so a
+   * session that looks after registering (call this right after {@link Session#start()}) cannot miss
+   * it as well.
+   *
+   * @return the reason to close the session now, or null
+   */
+  public static Reason lateDecision(GatewayServices services, CompiledPolicy admittedBy, Session session) {
+    Reason draining = services.drainReason();
+    if (draining != null) {
+      return draining;
+    }
+    if (session.subject() != null && services.revocations().isRevoked(session.subject())) {
+      return Reason.SUBJECT_REVOKED;
+    }
+    CompiledPolicy current = services.current();
+    if (current != admittedBy && current.policy().security().recheckOnReload() && !stillAllowed(current, session)) {
+      return Reason.POLICY_DENIES_SESSION;
+    }
+    return null;
   }
 
   static boolean stillAllowed(CompiledPolicy next, Session session) {
