@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
+import io.wsgate.admin.AdminServer;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.audit.GatewayMetrics;
 import io.wsgate.demo.DemoUpstream;
@@ -14,6 +15,7 @@ import io.wsgate.listener.CertificateReloader;
 import io.wsgate.listener.ListenerVerticle;
 import io.wsgate.reload.PolicyReloader;
 import io.wsgate.session.SessionRecheck;
+import io.wsgate.policy.AdminSettings;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.Shutdown;
 import io.wsgate.policy.Tls;
@@ -43,6 +45,8 @@ public final class Gateway {
   private final DemoUpstream demo;
   private CertificateReloader certificates;
   private PolicyReloader reloader;
+  private AdminServer admin;
+  private volatile boolean listening;
   private int port;
   private Future<Void> stopping;
 
@@ -72,7 +76,7 @@ public final class Gateway {
       return CompiledPolicy.compile(vertx, policy, demoPort, services).compose(compiled -> {
         services.swap(compiled);
         Gateway gateway = new Gateway(vertx, services, upstream);
-        return gateway.listen(policy, cores).map(gateway);
+        return gateway.listen(policy, cores).compose(v -> gateway.startAdmin(policy.admin())).map(gateway);
       });
     }).onFailure(failure -> vertx.close());
   }
@@ -90,11 +94,23 @@ public final class Gateway {
       LOG.info("wsgate listening on {}://{}:{} (policy {}, {} event loops)",
           policy.listen().plain() ? "ws" : "wss", policy.listen().host(), port, policy.version(), instances);
       if (policy.listen().plain()) {
-        return Future.succeededFuture();
+        return Future.<Void>succeededFuture();
       }
       certificates = new CertificateReloader(vertx, policy.listen().tls(), this::servers);
       return certificates.start(CERT_CHECK_INTERVAL_MS);
-    });
+    }).onSuccess(v -> listening = true);
+  }
+
+  /** The admin listener comes up after the client listeners (and goes down after them). */
+  private Future<Void> startAdmin(AdminSettings settings) {
+    if (!settings.enabled()) {
+      return Future.succeededFuture();
+    }
+    return AdminServer.start(vertx, this, settings).onSuccess(server -> {
+      admin = server;
+      LOG.info("wsgate admin on http://{}:{} ({})", settings.host(), server.port(),
+          settings.tokenRequired() ? "bearer token required" : "loopback, no token");
+    }).mapEmpty();
   }
 
   private Future<Void> deploy(int bindPort, int instances) {
@@ -121,6 +137,9 @@ public final class Gateway {
           public void reloaded(CompiledPolicy previous, CompiledPolicy next, String trigger) {
             if (!previous.policy().listen().equals(next.policy().listen())) {
               LOG.warn("listen settings changed: they take effect only after a restart");
+            }
+            if (!previous.policy().admin().equals(next.policy().admin())) {
+              LOG.warn("admin settings changed: they take effect only after a restart");
             }
             int closed = next.policy().security().recheckOnReload()
                 ? SessionRecheck.apply(next, services.sessions().snapshot()) : 0;
@@ -173,6 +192,16 @@ public final class Gateway {
     return port;
   }
 
+  /** The admin listener's port, or -1 when the policy has no (enabled) {@code admin:} section. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
+  }
+
+  /** True while the client listeners are bound and accepting: from start until {@link #stop()} begins. */
+  public boolean listening() {
+    return listening;
+  }
+
   public GatewayServices services() {
     return services;
   }
@@ -193,6 +222,7 @@ public final class Gateway {
       return stopping;
     }
     Shutdown shutdown = services.current().policy().shutdown();
+    listening = false;
     if (certificates != null) {
       certificates.stop();
     }
@@ -223,6 +253,7 @@ public final class Gateway {
         .compose(v -> Future.join(listeners.stream().map(ListenerVerticle::close).toList()).otherwiseEmpty())
         .compose(v -> services.current().tokens().close().otherwiseEmpty())
         .compose(v -> demo == null ? Future.succeededFuture() : demo.close())
+        .compose(v -> admin == null ? Future.<Void>succeededFuture() : admin.close().otherwiseEmpty())
         .eventually(() -> vertx.close())
         .mapEmpty();
     return stopping;
