@@ -27,7 +27,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Wires one policy snapshot to the listeners and owns start and graceful stop.
+ * Wires one policy snapshot to the listeners and owns start and graceful stop. The admin listener
+ * (when the policy has an {@code admin:} section) starts after the client listeners.
  *
  * <pre>{@code
  * Gateway gateway = Gateway.start(PolicyLoader.load(Path.of("policies"))).await();
@@ -213,7 +214,9 @@ public final class Gateway {
   /**
    * Graceful stop: refuse new upgrades (503, so a load balancer retries elsewhere), close live
    * sessions with the policy's close code spread evenly over the drain window (so clients do not
-   * all reconnect at once), wait for them up to the drain timeout, then close the listeners.
+   * all reconnect at once), wait for them up to the drain timeout, then close the listeners. The
+   * admin listener closes last, so {@code /ready} (503 from the first moment) and {@code /metrics}
+   * stay reachable during the drain.
    * Vert.x's own server shutdown is not used for the drain: once it starts, it holds every close
    * until its timeout and then sends 1000, losing the code we chose.
    */

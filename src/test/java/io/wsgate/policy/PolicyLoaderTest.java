@@ -43,6 +43,7 @@ class PolicyLoaderTest extends PolicyTestSupport {
     assertEquals(certsDev.resolve("gateway.crt"), p.listen().tls().cert());
     assertEquals(certsDev.resolve("gateway.key"), p.listen().tls().key());
     assertTrue(p.listen().tls().devCertificate());
+    assertEquals(new AdminSettings(true, "127.0.0.1", 9090, null, null), p.admin(), "admin on loopback, no token");
 
     assertEquals(1, p.routes().size());
     Route chat = p.routes().get(0);
