@@ -240,6 +240,10 @@ class AdminApiTest {
       assertEquals(400, admin.send(HttpMethod.POST, "/subjects/dave/revoke?for=1h", "{\"until\":\"" + soon + "\"}").status());
       assertEquals(400, admin.send(HttpMethod.POST, "/subjects/dave/revoke", "{\"for\":\"1h\"}").status());
       assertEquals(false, harness.gateway.services().revocations().isRevoked("dave"));
+      // Subjects are path segments: percent-encoded by the caller, decoded once by the gateway.
+      assertEquals("auth0|x/y z", admin.send(HttpMethod.POST, "/subjects/auth0%7Cx%2Fy%20z/revoke", null).json()
+          .getString("subject"));
+      assertTrue(harness.gateway.services().revocations().isRevoked("auth0|x/y z"));
 
       List<JsonObject> actions = audit.events("admin.action");
       assertTrue(actions.stream().anyMatch(e -> e.getString("action").equals("subject.revoke")
@@ -328,6 +332,18 @@ class AdminApiTest {
       assertEquals("DOWN", draining.json().getJsonObject("checks").getString("listeners"));
       assertEquals(200, admin.get("/health").status(), "alive while draining");
       Await.result(stopped);
+    }
+  }
+
+  @Test
+  void anAdminPortInUseFailsTheStart() throws Exception {
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness first = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
+             .admin(AdminSettings.loopback(0)).build())) {
+      Throwable failure = Await.failure(io.wsgate.Gateway.start(TestPolicy.create().route("/chat", upstream.url("/"))
+          .admin(AdminSettings.loopback(first.gateway.adminPort())).build()));
+      assertTrue(failure instanceof java.net.BindException || String.valueOf(failure.getMessage()).contains("in use"),
+          failure::toString);
     }
   }
 
