@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
+import io.wsgate.admin.AdminServer;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.audit.GatewayMetrics;
 import io.wsgate.demo.DemoUpstream;
@@ -14,6 +15,7 @@ import io.wsgate.listener.CertificateReloader;
 import io.wsgate.listener.ListenerVerticle;
 import io.wsgate.reload.PolicyReloader;
 import io.wsgate.session.SessionRecheck;
+import io.wsgate.policy.AdminSettings;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.Shutdown;
 import io.wsgate.policy.Tls;
@@ -25,7 +27,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Wires one policy snapshot to the listeners and owns start and graceful stop.
+ * Wires one policy snapshot to the listeners and owns start and graceful stop. The admin listener
+ * (when the policy has an {@code admin:} section) starts after the client listeners.
  *
  * <pre>{@code
  * Gateway gateway = Gateway.start(PolicyLoader.load(Path.of("policies"))).await();
@@ -43,6 +46,8 @@ public final class Gateway {
   private final DemoUpstream demo;
   private CertificateReloader certificates;
   private PolicyReloader reloader;
+  private AdminServer admin;
+  private volatile boolean listening;
   private int port;
   private Future<Void> stopping;
 
@@ -72,7 +77,7 @@ public final class Gateway {
       return CompiledPolicy.compile(vertx, policy, demoPort, services).compose(compiled -> {
         services.swap(compiled);
         Gateway gateway = new Gateway(vertx, services, upstream);
-        return gateway.listen(policy, cores).map(gateway);
+        return gateway.listen(policy, cores).compose(v -> gateway.startAdmin(policy.admin())).map(gateway);
       });
     }).onFailure(failure -> vertx.close());
   }
@@ -90,11 +95,23 @@ public final class Gateway {
       LOG.info("wsgate listening on {}://{}:{} (policy {}, {} event loops)",
           policy.listen().plain() ? "ws" : "wss", policy.listen().host(), port, policy.version(), instances);
       if (policy.listen().plain()) {
-        return Future.succeededFuture();
+        return Future.<Void>succeededFuture();
       }
       certificates = new CertificateReloader(vertx, policy.listen().tls(), this::servers);
       return certificates.start(CERT_CHECK_INTERVAL_MS);
-    });
+    }).onSuccess(v -> listening = true);
+  }
+
+  /** The admin listener comes up after the client listeners (and goes down after them). */
+  private Future<Void> startAdmin(AdminSettings settings) {
+    if (!settings.enabled()) {
+      return Future.succeededFuture();
+    }
+    return AdminServer.start(vertx, this, settings).onSuccess(server -> {
+      admin = server;
+      LOG.info("wsgate admin on http://{}:{} ({})", settings.host(), server.port(),
+          settings.tokenRequired() ? "bearer token required" : "loopback, no token");
+    }).mapEmpty();
   }
 
   private Future<Void> deploy(int bindPort, int instances) {
@@ -121,6 +138,9 @@ public final class Gateway {
           public void reloaded(CompiledPolicy previous, CompiledPolicy next, String trigger) {
             if (!previous.policy().listen().equals(next.policy().listen())) {
               LOG.warn("listen settings changed: they take effect only after a restart");
+            }
+            if (!previous.policy().admin().equals(next.policy().admin())) {
+              LOG.warn("admin settings changed: they take effect only after a restart");
             }
             int closed = next.policy().security().recheckOnReload()
                 ? SessionRecheck.apply(next, services.sessions().snapshot()) : 0;
@@ -173,6 +193,16 @@ public final class Gateway {
     return port;
   }
 
+  /** The admin listener's port, or -1 when the policy has no (enabled) {@code admin:} section. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
+  }
+
+  /** True while the client listeners are bound and accepting: from start until {@link #stop()} begins. */
+  public boolean listening() {
+    return listening;
+  }
+
   public GatewayServices services() {
     return services;
   }
@@ -184,7 +214,9 @@ public final class Gateway {
   /**
    * Graceful stop: refuse new upgrades (503, so a load balancer retries elsewhere), close live
    * sessions with the policy's close code spread evenly over the drain window (so clients do not
-   * all reconnect at once), wait for them up to the drain timeout, then close the listeners.
+   * all reconnect at once), wait for them up to the drain timeout, then close the listeners. The
+   * admin listener closes last, so {@code /ready} (503 from the first moment) and {@code /metrics}
+   * stay reachable during the drain.
    * Vert.x's own server shutdown is not used for the drain: once it starts, it holds every close
    * until its timeout and then sends 1000, losing the code we chose.
    */
@@ -193,6 +225,7 @@ public final class Gateway {
       return stopping;
     }
     Shutdown shutdown = services.current().policy().shutdown();
+    listening = false;
     if (certificates != null) {
       certificates.stop();
     }
@@ -223,6 +256,7 @@ public final class Gateway {
         .compose(v -> Future.join(listeners.stream().map(ListenerVerticle::close).toList()).otherwiseEmpty())
         .compose(v -> services.current().tokens().close().otherwiseEmpty())
         .compose(v -> demo == null ? Future.succeededFuture() : demo.close())
+        .compose(v -> admin == null ? Future.<Void>succeededFuture() : admin.close().otherwiseEmpty())
         .eventually(() -> vertx.close())
         .mapEmpty();
     return stopping;

@@ -1,5 +1,6 @@
 package io.wsgate;
 
+import io.wsgate.admin.GatewayMeters;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.ConcurrencyLimiter;
 import io.wsgate.session.ConnectionSlots;
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What every listener instance shares and what outlives a policy snapshot: the current snapshot,
- * live sessions, the global cap, per-IP and per-subject connection counts, revocations, the audit.
+ * live sessions, the global cap, per-IP and per-subject connection counts, revocations, the audit, the metrics.
  */
 public final class GatewayServices {
   private final AtomicReference<CompiledPolicy> current = new AtomicReference<>();
@@ -20,10 +21,12 @@ public final class GatewayServices {
   private final ConcurrencyLimiter ipConnections = new ConcurrencyLimiter();
   private final ConcurrencyLimiter subjectConnections = new ConcurrencyLimiter();
   private final AuditLog audit;
+  private final GatewayMeters meters;
   private volatile Reason drainReason;
 
   public GatewayServices(AuditLog audit) {
     this.audit = audit;
+    this.meters = new GatewayMeters(audit, sessions, this::current);
   }
 
   public CompiledPolicy current() {
@@ -57,6 +60,11 @@ public final class GatewayServices {
 
   public AuditLog audit() {
     return audit;
+  }
+
+  /** The Prometheus metrics: latency timers and views of the counters above. */
+  public GatewayMeters meters() {
+    return meters;
   }
 
   public boolean draining() {

@@ -53,7 +53,7 @@ public final class AuditLog {
     if (reason != null) {
       metrics.count(reason);
     }
-    metrics.closed(msgsUp, bytesUp, msgsDown, bytesDown);
+    metrics.closed(reason, msgsUp, bytesUp, msgsDown, bytesDown);
     write(event("session.closed")
         .put("requestId", requestId).put("reason", reason == null ? "peer_closed" : reason.tag())
         .put("clientCloseCode", clientCode).put("upstreamCloseCode", upstreamCode)
@@ -85,6 +85,24 @@ public final class AuditLog {
     metrics.reload(false);
     write(event("policy.reload").put("outcome", "failed").put("trigger", trigger)
         .put("policyVersion", keptVersion).put("errors", errorCount));
+  }
+
+  /**
+   * An operator used the admin API. Never holds the admin token.
+   *
+   * @param action   what was asked, e.g. {@code session.kill}, {@code subject.revoke}, {@code sessions.list}
+   * @param target   what it was asked of (session id, subject, path), or null
+   * @param remoteIp the admin client's address
+   * @param outcome  {@code ok}, {@code not_found}, {@code bad_request}, {@code unauthorized}, {@code forbidden}
+   */
+  public void adminAction(String action, String target, String remoteIp, String outcome) {
+    write(event("admin.action").put("action", action).put("target", target).put("remoteIp", remoteIp)
+        .put("outcome", outcome));
+  }
+
+  /** Queue depth, drops and writability of the audit trail, for {@code /metrics} and {@code /ready}. */
+  public AuditStatus status() {
+    return AuditStatus.SYNCHRONOUS;
   }
 
   private static JsonObject event(String type) {

@@ -13,6 +13,10 @@ import java.util.concurrent.atomic.LongAdder;
 public final class GatewayMetrics {
   private final Map<Reason, LongAdder> outcomes = new EnumMap<>(Reason.class);
   private final Map<Reason, LongAdder> monitored = new EnumMap<>(Reason.class);
+  private final Map<Reason, LongAdder> closes = new EnumMap<>(Reason.class);
+  private final Map<Reason, LongAdder> dropped = new EnumMap<>(Reason.class);
+  private final Map<Reason, LongAdder> refusedClosing = new EnumMap<>(Reason.class);
+  private final LongAdder peerCloses = new LongAdder();
   private final LongAdder accepted = new LongAdder();
   private final LongAdder reloadsOk = new LongAdder();
   private final LongAdder reloadsFailed = new LongAdder();
@@ -26,6 +30,9 @@ public final class GatewayMetrics {
     for (Reason reason : Reason.values()) {
       outcomes.put(reason, new LongAdder());
       monitored.put(reason, new LongAdder());
+      closes.put(reason, new LongAdder());
+      dropped.put(reason, new LongAdder());
+      refusedClosing.put(reason, new LongAdder());
     }
   }
 
@@ -62,7 +69,23 @@ public final class GatewayMetrics {
     return accepted.sum();
   }
 
-  public void closed(long msgsUp, long bytesUp, long msgsDown, long bytesDown) {
+  /** A message rule refused a message (enforced, not monitored): {@code close} ends the session, else dropped. */
+  public void refused(Reason reason, boolean close) {
+    (close ? refusedClosing : dropped).get(reason).increment();
+  }
+
+  /** Messages refused for this reason by rules whose action is close ({@code true}) or drop. */
+  public long refusals(Reason reason, boolean close) {
+    return (close ? refusedClosing : dropped).get(reason).sum();
+  }
+
+  /**
+   * A session ended; its message counts are added here once.
+   *
+   * @param reason why the gateway ended it, or null when a peer closed it normally
+   */
+  public void closed(Reason reason, long msgsUp, long bytesUp, long msgsDown, long bytesDown) {
+    (reason == null ? peerCloses : closes.get(reason)).increment();
     closed.increment();
     messagesToUpstream.add(msgsUp);
     bytesToUpstream.add(bytesUp);
@@ -72,6 +95,19 @@ public final class GatewayMetrics {
 
   public long closedTotal() {
     return closed.sum();
+  }
+
+  /** Sessions ended for this reason; null: ended by a peer's normal close. */
+  public long closes(Reason reason) {
+    return (reason == null ? peerCloses : closes.get(reason)).sum();
+  }
+
+  public long bytesToUpstream() {
+    return bytesToUpstream.sum();
+  }
+
+  public long bytesToClient() {
+    return bytesToClient.sum();
   }
 
   public long messagesToUpstream() {

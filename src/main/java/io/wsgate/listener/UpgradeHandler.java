@@ -52,6 +52,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       // it is never answered; the connection is about to close (request smuggling defence).
       return;
     }
+    long received = System.nanoTime();
     CompiledPolicy snapshot = services.current();
     String path = request.path();
     boolean upgrade = UpgradeRequestValidator.asksForWebSocket(request);
@@ -62,12 +63,12 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     String requestId = RequestIds.next();
     RoutePlan plan = path == null ? null : snapshot.match(path);
     if (plan == null) {
-      reject(request, requestId, Reason.ROUTE_NOT_FOUND);
+      reject(request, requestId, received, Reason.ROUTE_NOT_FOUND);
       return;
     }
     if (!upgrade) {
       request.response().putHeader("upgrade", "websocket");
-      reject(request, requestId, Reason.UPGRADE_REQUIRED);
+      reject(request, requestId, received, Reason.UPGRADE_REQUIRED);
       return;
     }
     Reason malformed = UpgradeRequestValidator.check(request);
@@ -75,11 +76,11 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       if (malformed == Reason.UNSUPPORTED_WS_VERSION) {
         request.response().putHeader("sec-websocket-version", "13");
       }
-      reject(request, requestId, malformed);
+      reject(request, requestId, received, malformed);
       return;
     }
     if (services.draining()) {
-      reject(request, requestId, Reason.DRAINING);
+      reject(request, requestId, received, Reason.DRAINING);
       return;
     }
     // The upgrade completes asynchronously: hold the request until toWebSocket() takes it.
@@ -91,7 +92,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     String clientIp = snapshot.clientAddresses().resolve(peerIp, declaredIp, request.headers());
     HandshakeRequest handshake = new HandshakeRequest(requestId, peerIp, clientIp,
         NetUtil.createByteArrayFromIpAddressString(clientIp), request.isSSL(), request.getHeader("host"), path,
-        request.query(), request.headers(), offeredSubprotocols(request), plan.route(), System.nanoTime(), null, false,
+        request.query(), request.headers(), offeredSubprotocols(request), plan.route(), received, null, false,
         cookies(request));
     snapshot.pipeline().run(handshake).onComplete(ar -> {
       if (ar.failed()) {
@@ -122,8 +123,10 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       reject(request, handshake, Reason.CONNECTION_CAP);
       return;
     }
+    long connecting = System.nanoTime();
     connector.connect(handshake, plan.pool(), UpstreamHeaders.build(handshake, plan.route()))
         .onComplete(ar -> {
+          services.meters().upstreamConnect(ar.succeeded(), connecting);
           if (ar.failed()) {
             services.slots().release();
             admission.release();
@@ -153,9 +156,11 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
         admission.release();
         services.audit().rejected(handshake.requestId(), handshake.clientIp(), handshake.path(),
             Reason.CLIENT_LEFT_DURING_HANDSHAKE);
+        services.meters().handshake(false, handshake.receivedNanos());
         return;
       }
       ServerWebSocket client = ar.result();
+      services.meters().handshake(true, handshake.receivedNanos());
       Session session = new Session(handshake, upstream.member().label(), client, upstream.socket(), vertx, plan,
           snapshot, services, admission::release);
       services.audit().accepted(handshake.requestId(), handshake.clientIp(), handshake.route().path(),
@@ -171,11 +176,13 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
 
   private void reject(HttpServerRequest request, HandshakeRequest handshake, Reason reason) {
     services.audit().rejected(handshake.requestId(), handshake.clientIp(), handshake.path(), reason);
+    services.meters().handshake(false, handshake.receivedNanos());
     respond(request, reason);
   }
 
-  private void reject(HttpServerRequest request, String requestId, Reason reason) {
+  private void reject(HttpServerRequest request, String requestId, long received, Reason reason) {
     services.audit().rejected(requestId, request.remoteAddress().hostAddress(), request.path(), reason);
+    services.meters().handshake(false, received);
     respond(request, reason);
   }
 

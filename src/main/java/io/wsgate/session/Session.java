@@ -159,6 +159,29 @@ public final class Session {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 
+  // The counts below are written by this session's event loop only; another thread (the admin
+  // API) reads them without synchronization and may see a value a few messages old.
+
+  /** Data messages relayed client → upstream so far. */
+  public long messagesToUpstream() {
+    return toUpstream.messages;
+  }
+
+  /** Payload bytes relayed client → upstream so far. */
+  public long bytesToUpstream() {
+    return toUpstream.bytes;
+  }
+
+  /** Data messages relayed upstream → client so far. */
+  public long messagesToClient() {
+    return toClient.messages;
+  }
+
+  /** Payload bytes relayed upstream → client so far. */
+  public long bytesToClient() {
+    return toClient.bytes;
+  }
+
   private boolean inspectToUpstream(boolean text, Buffer payload) {
     if (reauth != null && text && Reauthentication.isControlMessage(payload)) {
       reauth.handle(payload);
@@ -176,6 +199,7 @@ public final class Session {
       services.audit().metrics().monitored(reason);
     } else if (!"close".equals(action)) {
       services.audit().metrics().count(reason);
+      services.audit().metrics().refused(reason, "close".equals(action));
     }
     if (auditedRefusals < MAX_AUDITED_REFUSALS) {
       auditedRefusals++;

@@ -48,6 +48,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     Files.writeString(dir.resolve("chat.schema.json"), "{\"type\": \"object\"}");
     Files.writeString(dir.resolve("secret"), "x".repeat(64));
     Files.writeString(dir.resolve("ca.pem"), "pem");
+    Files.writeString(dir.resolve("admin.token"), "0123456789abcdef0123456789abcdef");
     String everything = """
         listen:
           host: 127.0.0.1
@@ -117,10 +118,13 @@ class GatewaySchemaTest extends PolicyTestSupport {
         limits: { maxMessageBytes: 64KiB, idleTimeout: 5m, maxLifetime: 24h, maxConnections: 10000, handshakeTimeout: 10s, upstreamConnectTimeout: 5s, pingInterval: 30s }
         shutdown: { closeCode: 1012, drainWindow: 5s, drainTimeout: 30s }
         dev: { demoPage: false }
+        admin: { enabled: true, host: 0.0.0.0, port: 0, tokenFile: admin.token }
         """;
     assertEquals(List.of(), violations(everything));
     GatewayPolicy p = load(everything);
     assertEquals(3, p.security().issuers().size());
+    assertEquals(abs("admin.token"), p.admin().tokenFile());
+    assertEquals(List.of(), violations(everything.replace("tokenFile: admin.token", "tokenEnv: ADMIN_TOKEN")));
     assertEquals(7, p.routes().get(0).security().messages().toUpstream().size());
   }
 
@@ -145,6 +149,8 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertViolation(listen + route + "    auth: { anonymous: true }\nlimits: { idleTimeout: 5 minutes }\n",
         "/limits/idleTimeout");
     assertViolation("listen:\n  clients: { allow: [] }\n" + route + "    auth: { anonymous: true }\n", "tls");
+    assertViolation(listen + route + "    auth: { anonymous: true }\nadmin: { tokenFile: a, tokenEnv: B }\n", "/admin");
+    assertViolation(listen + route + "    auth: { anonymous: true }\nadmin: { port: 90000 }\n", "/admin/port");
   }
 
   private static void assertViolation(String yamlText, String mentioned) throws Exception {
@@ -176,6 +182,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertKeys(PolicyParser.LIMIT_KEYS, root.at("/properties/limits"));
     assertKeys(PolicyParser.SHUTDOWN_KEYS, root.at("/properties/shutdown"));
     assertKeys(PolicyParser.DEV_KEYS, root.at("/properties/dev"));
+    assertKeys(AdminSection.KEYS, root.at("/properties/admin"));
     assertKeys(RouteSection.KEYS, defs.get("route"));
     assertKeys(RouteSecuritySection.ORIGIN_KEYS, defs.get("origins"));
     assertKeys(RouteSecuritySection.AUTH_KEYS, defs.get("auth"));

@@ -43,6 +43,7 @@ class PolicyLoaderTest extends PolicyTestSupport {
     assertEquals(certsDev.resolve("gateway.crt"), p.listen().tls().cert());
     assertEquals(certsDev.resolve("gateway.key"), p.listen().tls().key());
     assertTrue(p.listen().tls().devCertificate());
+    assertEquals(new AdminSettings(true, "127.0.0.1", 9090, null, null), p.admin(), "admin on loopback, no token");
 
     assertEquals(1, p.routes().size());
     Route chat = p.routes().get(0);
@@ -225,7 +226,7 @@ class PolicyLoaderTest extends PolicyTestSupport {
   @Test
   void unknownTopLevelKeyIsAnError() throws Exception {
     assertEquals("1:1: lsiten: unknown key (expected one of: listen, issuers, connections, routes, limits, shutdown,"
-            + " reload, dev)",
+            + " reload, dev, admin)",
         onlyError("lsiten:\n  plain: true\n" + PLAIN_LISTENER + ONE_ROUTE));
   }
 

@@ -1,5 +1,6 @@
 package io.wsgate.testing;
 
+import io.wsgate.policy.AdminSettings;
 import io.wsgate.policy.Auth;
 import io.wsgate.policy.Cidr;
 import io.wsgate.policy.ClientAddresses;
@@ -47,6 +48,7 @@ public final class TestPolicy {
   private boolean plain;
   private boolean demoPage;
   private Tls tls = new Tls(TestCerts.cert(), TestCerts.key(), false);
+  private AdminSettings admin = AdminSettings.DISABLED;
 
   public static TestPolicy create() {
     return new TestPolicy();
@@ -165,10 +167,16 @@ public final class TestPolicy {
     return this;
   }
 
+  /** The admin listener; off unless a test asks (e.g. {@code AdminSettings.loopback(0)}). */
+  public TestPolicy admin(AdminSettings settings) {
+    this.admin = settings;
+    return this;
+  }
+
   public GatewayPolicy build() {
     return new GatewayPolicy("test", Path.of("."), new Listener("127.0.0.1", 0, plain ? null : tls), routes,
         new Limits(maxMessageBytes, idleTimeout, maxLifetime, maxConnections, handshakeTimeout, upstreamTimeout,
             pingInterval),
-        new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage), security);
+        new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage), security, admin);
   }
 }

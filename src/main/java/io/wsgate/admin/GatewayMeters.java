@@ -1,0 +1,201 @@
+package io.wsgate.admin;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wsgate.CompiledPolicy;
+import io.wsgate.Reason;
+import io.wsgate.audit.AuditLog;
+import io.wsgate.audit.GatewayMetrics;
+import io.wsgate.policy.Issuer;
+import io.wsgate.session.SessionRegistry;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's Prometheus metrics (names in {@code docs/metrics.md}). Counters are not kept twice:
+ * each one reads the {@link GatewayMetrics} adder, the session registry, the audit status or the
+ * token verifier when scraped, so nothing on the message path touches Micrometer. The only meters
+ * written directly are the two latency timers, once per handshake and once per upstream connect.
+ *
+ * <pre>{@code
+ * GatewayMeters meters = services.meters();
+ * meters.handshake(true, request.receivedNanos());
+ * String text = meters.scrape(); // Prometheus text format 0.0.4
+ * }</pre>
+ */
+public final class GatewayMeters {
+  /** Bucket bounds of both latency histograms: 1 ms .. 10 s. */
+  static final Duration[] LATENCY_BUCKETS = {
+      Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+      Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final GatewayMetrics metrics;
+  private final Supplier<CompiledPolicy> current;
+  private final Timer handshakeAccepted;
+  private final Timer handshakeRejected;
+  private final Timer upstreamOk;
+  private final Timer upstreamFailed;
+  // Registered on first use, at scrape time (guarded by this): sparse series that would otherwise
+  // be dozens of zeros.
+  private final Set<Reason> monitorSeries = EnumSet.noneOf(Reason.class);
+  private final Set<Reason> dropSeries = EnumSet.noneOf(Reason.class);
+  private final Set<Reason> closeRuleSeries = EnumSet.noneOf(Reason.class);
+  private final Map<String, List<Meter>> jwksSeries = new HashMap<>();
+
+  /**
+   * @param current the policy snapshot in force (its token verifier counts JWKS fetches)
+   */
+  public GatewayMeters(AuditLog audit, SessionRegistry sessions, Supplier<CompiledPolicy> current) {
+    this.metrics = audit.metrics();
+    this.current = current;
+    handshakeAccepted = latency("wsgate.handshake.duration", "accepted",
+        "Upgrade request received until the client got 101 or a refusal");
+    handshakeRejected = latency("wsgate.handshake.duration", "rejected",
+        "Upgrade request received until the client got 101 or a refusal");
+    upstreamOk = latency("wsgate.upstream.connect.duration", "ok",
+        "Upstream TCP + TLS + WebSocket handshake, failover included");
+    upstreamFailed = latency("wsgate.upstream.connect.duration", "failed",
+        "Upstream TCP + TLS + WebSocket handshake, failover included");
+
+    // Strong references only: Micrometer holds the objects below weakly, and all three live as long
+    // as the gateway's services do.
+    Gauge.builder("wsgate.sessions.active", sessions, SessionRegistry::size)
+        .description("Live proxied sessions").register(registry);
+    FunctionCounter.builder("wsgate.handshakes", metrics, GatewayMetrics::acceptedTotal)
+        .description("Upgrade requests by outcome; reason is the refusal's tag (none when accepted)")
+        .tags("outcome", "accepted", "reason", "none").register(registry);
+    for (Reason reason : Reason.values()) {
+      if (reason.kind() == Reason.Kind.HTTP) {
+        // Only the audit's rejected() counts HTTP reasons, so their outcome count is the rejection count.
+        FunctionCounter.builder("wsgate.handshakes", metrics, m -> m.outcomes(reason))
+            .description("Upgrade requests by outcome; reason is the refusal's tag (none when accepted)")
+            .tags("outcome", "rejected", "reason", reason.tag()).register(registry);
+      } else {
+        FunctionCounter.builder("wsgate.sessions.closed", metrics, m -> m.closes(reason))
+            .description("Ended sessions by reason (peer_closed: a peer closed normally)")
+            .tag("reason", reason.tag()).register(registry);
+      }
+    }
+    FunctionCounter.builder("wsgate.sessions.closed", metrics, m -> m.closes(null))
+        .description("Ended sessions by reason (peer_closed: a peer closed normally)")
+        .tag("reason", "peer_closed").register(registry);
+    relayed("to_upstream", GatewayMetrics::messagesToUpstream, GatewayMetrics::bytesToUpstream);
+    relayed("to_client", GatewayMetrics::messagesToClient, GatewayMetrics::bytesToClient);
+    for (boolean ok : new boolean[] {true, false}) {
+      FunctionCounter.builder("wsgate.policy.reloads", metrics, m -> m.reloads(ok))
+          .description("Policy reloads by outcome").tag("outcome", ok ? "ok" : "failed").register(registry);
+    }
+    Gauge.builder("wsgate.audit.queue.depth", audit, a -> a.status().queueDepth())
+        .description("Audit events waiting to be written").register(registry);
+    Gauge.builder("wsgate.audit.queue.capacity", audit, a -> a.status().queueCapacity())
+        .description("Most audit events the queue holds (0: written synchronously)").register(registry);
+    FunctionCounter.builder("wsgate.audit.dropped", audit, a -> a.status().dropped())
+        .description("Audit events lost because the queue was full or the writer failed").register(registry);
+  }
+
+  private Timer latency(String name, String outcome, String description) {
+    return Timer.builder(name).description(description).tag("outcome", outcome)
+        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+  }
+
+  private void relayed(String direction, java.util.function.ToDoubleFunction<GatewayMetrics> messages,
+                       java.util.function.ToDoubleFunction<GatewayMetrics> bytes) {
+    FunctionCounter.builder("wsgate.messages", metrics, messages)
+        .description("Data messages relayed, added when each session ends").tag("direction", direction)
+        .register(registry);
+    FunctionCounter.builder("wsgate.message.bytes", metrics, bytes)
+        .description("Payload bytes relayed, added when each session ends").tag("direction", direction)
+        .register(registry);
+  }
+
+  /** One upgrade request answered; {@code startNanos} is when it arrived ({@link System#nanoTime()}). */
+  public void handshake(boolean accepted, long startNanos) {
+    (accepted ? handshakeAccepted : handshakeRejected).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** One upstream connect finished (after any failover); {@code startNanos} is when it began. */
+  public void upstreamConnect(boolean ok, long startNanos) {
+    (ok ? upstreamOk : upstreamFailed).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Every metric in the Prometheus text format (version 0.0.4). */
+  public synchronized String scrape() {
+    registerSparseSeries();
+    registerJwksSeries();
+    return registry.scrape();
+  }
+
+  /** The content type of {@link #scrape()}. */
+  public static String contentType() {
+    return "text/plain; version=0.0.4; charset=utf-8";
+  }
+
+  private void registerSparseSeries() {
+    for (Reason reason : Reason.values()) {
+      if (metrics.monitoredTotal(reason) > 0 && monitorSeries.add(reason)) {
+        FunctionCounter.builder("wsgate.monitor.hits", metrics, m -> m.monitoredTotal(reason))
+            .description("Checks in monitor mode that would have refused (handshake guards and message rules)")
+            .tag("reason", reason.tag()).register(registry);
+      }
+      for (boolean close : new boolean[] {false, true}) {
+        Set<Reason> seen = close ? closeRuleSeries : dropSeries;
+        if (metrics.refusals(reason, close) > 0 && seen.add(reason)) {
+          FunctionCounter.builder("wsgate.message.refusals", metrics, m -> m.refusals(reason, close))
+              .description("Messages refused by a message rule, by reason and the rule's action")
+              .tags("reason", reason.tag(), "action", close ? "close" : "drop").register(registry);
+        }
+      }
+    }
+  }
+
+  /** One pair of counters per JWKS issuer of the policy in force; an issuer removed by a reload goes away. */
+  private void registerJwksSeries() {
+    CompiledPolicy snapshot = current.get();
+    Set<String> names = new TreeSet<>();
+    if (snapshot != null) {
+      for (Issuer issuer : snapshot.policy().security().issuers()) {
+        if (issuer.keys() != null && issuer.keys().jwksUrl() != null) {
+          names.add(issuer.name());
+        }
+      }
+    }
+    jwksSeries.entrySet().removeIf(entry -> {
+      if (names.contains(entry.getKey())) {
+        return false;
+      }
+      entry.getValue().forEach(registry::remove);
+      return true;
+    });
+    for (String name : names) {
+      jwksSeries.computeIfAbsent(name, n -> List.of(
+          FunctionCounter.builder("wsgate.jwks.fetches", this, m -> m.jwks(n, false))
+              .description("JWKS fetches completed (succeeded or failed), by issuer; restarts at 0 on a policy reload")
+              .tag("issuer", n).register(registry),
+          FunctionCounter.builder("wsgate.jwks.failures", this, m -> m.jwks(n, true))
+              .description("JWKS fetches that failed, by issuer; restarts at 0 on a policy reload")
+              .tag("issuer", n).register(registry)));
+    }
+  }
+
+  private double jwks(String issuer, boolean failures) {
+    CompiledPolicy snapshot = current.get();
+    if (snapshot == null) {
+      return 0;
+    }
+    return failures ? snapshot.tokens().jwksFailures(issuer) : snapshot.tokens().jwksFetches(issuer);
+  }
+}

@@ -1,0 +1,47 @@
+package io.wsgate.testing;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects what the gateway writes to the {@code wsgate.audit} logger while it is open, as JSON objects. */
+public final class AuditCapture implements AutoCloseable {
+  private final Logger logger = (Logger) LoggerFactory.getLogger("wsgate.audit");
+  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final Level previous = logger.getLevel();
+
+  public AuditCapture() {
+    appender.start();
+    logger.addAppender(appender);
+    logger.setLevel(Level.INFO);
+  }
+
+  /** Every audit event so far with {@code "event": type}. */
+  public List<JsonObject> events(String type) {
+    List<ILoggingEvent> copy;
+    synchronized (appender) { // AppenderBase.doAppend holds this lock while it appends
+      copy = new ArrayList<>(appender.list);
+    }
+    List<JsonObject> out = new ArrayList<>();
+    for (ILoggingEvent e : copy) {
+      JsonObject json = new JsonObject(e.getFormattedMessage());
+      if (type.equals(json.getString("event"))) {
+        out.add(json);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    logger.detachAppender(appender);
+    logger.setLevel(previous);
+    appender.stop();
+  }
+}
