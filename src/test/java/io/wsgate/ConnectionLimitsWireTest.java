@@ -66,6 +66,8 @@ class ConnectionLimitsWireTest {
       Await.until("a handshake succeeds after the refill", Duration.ofSeconds(5),
           () -> harness.connect("/chat").toCompletionStage().toCompletableFuture()
               .orTimeout(10, TimeUnit.SECONDS).handle((ws, failure) -> ws != null).join());
+      // The upstream records a handshake just after its 101 goes out: wait for it, then check nothing more came.
+      Await.until("the upstream saw the third handshake", () -> upstream.handshakes.size() >= 3);
       assertEquals(3, upstream.handshakes.size());
     }
   }
