@@ -60,6 +60,7 @@ class AuthorizationWireTest {
       assertEquals(101, statusWith(harness, idp, idp.claims("alice").claim("scope", "chat:write chat:read").build()));
       assertEquals(101, statusWith(harness, idp, idp.claims("alice").claim("scp", List.of("chat:read", "chat:write"))
           .build()), "scp as a list");
+      Await.until("the upstream recorded its handshakes", () -> upstream.handshakes.size() >= 2);
       assertEquals(2, upstream.handshakes.size());
     }
   }

@@ -128,6 +128,7 @@ class ConnectionLimitsWireTest {
       long wait = retryAfter(refused);
       assertTrue(wait >= 1 && wait <= 60, "Retry-After " + wait);
       assertEquals(1, harness.gateway.services().audit().metrics().outcomes(Reason.GLOBAL_HANDSHAKE_RATE_LIMITED));
+      Await.until("the upstream recorded its handshakes", () -> upstream.handshakes.size() >= 1);
       assertEquals(1, upstream.handshakes.size());
     }
   }
