@@ -10,9 +10,10 @@ import java.util.Objects;
  *
  * @param version  a short content hash of the files it was built from (audit: which policy decided)
  * @param source   the directory (or file) the snapshot was loaded from
+ * @param audit    where the audit trail goes; read once at start (a reload that changes it needs a restart)
  */
 public record GatewayPolicy(String version, Path source, Listener listen, List<Route> routes, Limits limits,
-                            Shutdown shutdown, Dev dev, Security security) {
+                            Shutdown shutdown, Dev dev, Security security, AuditSettings audit) {
   public GatewayPolicy {
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(listen, "listen");
@@ -21,5 +22,6 @@ public record GatewayPolicy(String version, Path source, Listener listen, List<R
     Objects.requireNonNull(shutdown, "shutdown");
     Objects.requireNonNull(dev, "dev");
     Objects.requireNonNull(security, "security");
+    Objects.requireNonNull(audit, "audit");
   }
 }
