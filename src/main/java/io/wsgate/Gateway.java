@@ -62,11 +62,22 @@ public final class Gateway {
     if (tls != null && tls.devCertificate()) {
       LOG.warn("Serving the DEVELOPMENT certificate {} (SHA-256 {})", tls.cert(), DevCertificate.fingerprintSha256(tls.cert()));
     }
+    AuditLog audit;
+    try {
+      audit = new AuditLog(new GatewayMetrics(), policy.audit());
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(new IllegalStateException("audit: " + e.getMessage()));
+    }
+    if (!audit.healthy()) {
+      LOG.error("The audit trail in {} cannot be written: {}", policy.audit().dir(),
+          audit.acceptsNewSessions() ? "records are lost until it can (onFailure: failOpen)"
+              : "new sessions are refused with 503 until it can (onFailure: failClosed)");
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
     boolean needsDemo = policy.routes().stream().anyMatch(r -> r.upstreams().stream().anyMatch(u -> u.demo()));
     Future<DemoUpstream> demo = needsDemo ? DemoUpstream.start(vertx, "127.0.0.1", 0) : Future.succeededFuture();
-    GatewayServices services = new GatewayServices(new AuditLog(new GatewayMetrics()));
+    GatewayServices services = new GatewayServices(audit);
     return demo.compose(upstream -> {
       int demoPort = upstream == null ? 0 : upstream.port();
       return CompiledPolicy.compile(vertx, policy, demoPort, services).compose(compiled -> {
@@ -74,7 +85,7 @@ public final class Gateway {
         Gateway gateway = new Gateway(vertx, services, upstream);
         return gateway.listen(policy, cores).map(gateway);
       });
-    }).onFailure(failure -> vertx.close());
+    }).onFailure(failure -> vertx.close().eventually(audit::close));
   }
 
   private Future<Void> listen(GatewayPolicy policy, int instances) {
@@ -121,6 +132,9 @@ public final class Gateway {
           public void reloaded(CompiledPolicy previous, CompiledPolicy next, String trigger) {
             if (!previous.policy().listen().equals(next.policy().listen())) {
               LOG.warn("listen settings changed: they take effect only after a restart");
+            }
+            if (!previous.policy().audit().equals(next.policy().audit())) {
+              LOG.warn("audit settings changed: they take effect only after a restart");
             }
             int closed = next.policy().security().recheckOnReload()
                 ? SessionRecheck.apply(next, services.sessions().snapshot()) : 0;
@@ -186,7 +200,8 @@ public final class Gateway {
    * sessions with the policy's close code spread evenly over the drain window (so clients do not
    * all reconnect at once), wait for them up to the drain timeout, then close the listeners.
    * Vert.x's own server shutdown is not used for the drain: once it starts, it holds every close
-   * until its timeout and then sends 1000, losing the code we chose.
+   * until its timeout and then sends 1000, losing the code we chose. Last, once no event loop can
+   * audit anything more, the audit trail is drained and forced to disk.
    */
   public synchronized Future<Void> stop() {
     if (stopping != null) {
@@ -224,6 +239,7 @@ public final class Gateway {
         .compose(v -> services.current().tokens().close().otherwiseEmpty())
         .compose(v -> demo == null ? Future.succeededFuture() : demo.close())
         .eventually(() -> vertx.close())
+        .eventually(() -> services.audit().close())
         .mapEmpty();
     return stopping;
   }
