@@ -117,6 +117,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
         limits: { maxMessageBytes: 64KiB, idleTimeout: 5m, maxLifetime: 24h, maxConnections: 10000, handshakeTimeout: 10s, upstreamConnectTimeout: 5s, pingInterval: 30s }
         shutdown: { closeCode: 1012, drainWindow: 5s, drainTimeout: 30s }
         dev: { demoPage: false }
+        audit: { dir: audit, rotateBytes: 100MiB, queueSize: 65536, flushInterval: 1s, onFailure: failClosed, hmacKeyFile: secret, console: false }
         """;
     assertEquals(List.of(), violations(everything));
     GatewayPolicy p = load(everything);
@@ -145,6 +146,11 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertViolation(listen + route + "    auth: { anonymous: true }\nlimits: { idleTimeout: 5 minutes }\n",
         "/limits/idleTimeout");
     assertViolation("listen:\n  clients: { allow: [] }\n" + route + "    auth: { anonymous: true }\n", "tls");
+    assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { console: true }\n", "dir");
+    assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { dir: a, onFailure: block }\n",
+        "/audit/onFailure");
+    assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { dir: a, hmacKeyFile: k, hmacKeyEnv: K }\n",
+        "/audit");
   }
 
   private static void assertViolation(String yamlText, String mentioned) throws Exception {
@@ -176,6 +182,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertKeys(PolicyParser.LIMIT_KEYS, root.at("/properties/limits"));
     assertKeys(PolicyParser.SHUTDOWN_KEYS, root.at("/properties/shutdown"));
     assertKeys(PolicyParser.DEV_KEYS, root.at("/properties/dev"));
+    assertKeys(AuditSection.KEYS, root.at("/properties/audit"));
     assertKeys(RouteSection.KEYS, defs.get("route"));
     assertKeys(RouteSecuritySection.ORIGIN_KEYS, defs.get("origins"));
     assertKeys(RouteSecuritySection.AUTH_KEYS, defs.get("auth"));
