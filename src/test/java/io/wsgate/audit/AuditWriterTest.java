@@ -202,16 +202,69 @@ class AuditWriterTest {
   }
 
   @Test
+  void aRestartAfterATornWriteChainsFromTheLastCompleteLine() throws Exception {
+    Path dir = tmp.resolve("audit");
+    SetClock clock = new SetClock("2026-11-25T10:00:00Z");
+    AuditLog first = new AuditLog(new GatewayMetrics(), settings(dir, 1 << 20, 64), clock);
+    first.rejected("r-1", "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+    Await.result(first.close());
+    Path torn = dir.resolve("audit-2026-11-25.jsonl");
+    String complete = Files.readAllLines(torn).get(1);
+    Files.writeString(torn, "{\"seq\":3,\"ts\":\"2026-11-25T10:0", java.nio.file.StandardOpenOption.APPEND);
+
+    AuditLog second = new AuditLog(new GatewayMetrics(), settings(dir, 1 << 20, 64), clock);
+    Await.result(second.close());
+    JsonObject header = new JsonObject(Files.readAllLines(dir.resolve("audit-2026-11-25.1.jsonl")).get(0));
+    assertEquals(AuditChain.hash(complete), header.getString("prev"));
+    assertEquals(3, header.getLong("seq"));
+    assertEquals("audit-2026-11-25.jsonl:3: truncated line (no newline at the end of the file)",
+        AuditVerifier.verify(files(dir), null).problem(), "the torn write stays visible");
+    assertTrue(AuditVerifier.verify(files(dir).subList(1, 2), null).intact(), "what follows verifies on its own");
+  }
+
+  @Test
+  void manyThreadsOneChain() throws Exception {
+    Path dir = tmp.resolve("audit");
+    GatewayMetrics metrics = new GatewayMetrics();
+    AuditLog audit = new AuditLog(metrics, settings(dir, 64 << 10, 65536), Clock.systemUTC());
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int id = t;
+      Thread thread = new Thread(() -> {
+        for (int i = 0; i < 2000; i++) {
+          audit.rejected("t" + id + "-" + i, "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+        }
+      });
+      thread.start();
+      threads.add(thread);
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    Await.result(audit.close());
+    assertEquals(0, metrics.auditDrops());
+    List<JsonObject> all = records(dir);
+    assertEquals(8000, all.stream().filter(r -> r.getString("event").equals("handshake.rejected")).count());
+    assertEquals(8000, all.stream().map(r -> r.getString("requestId")).filter(java.util.Objects::nonNull).distinct().count());
+    assertIntact(dir);
+  }
+
+  @Test
   void aFullQueueDropsCountsAndRecovers() throws Exception {
     Path dir = tmp.resolve("audit");
     GatewayMetrics metrics = new GatewayMetrics();
     AuditLog audit = new AuditLog(metrics, settings(dir, 1 << 30, 1), Clock.systemUTC());
-    for (int i = 0; i < 20_000 && metrics.auditDrops() == 0; i++) {
-      audit.rejected("r-" + i, "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
-    }
-    assertTrue(metrics.auditDrops() > 0, "a one-record queue overflows");
-    assertFalse(audit.healthy());
-    assertFalse(audit.acceptsNewSessions(), "failClosed");
+    java.util.concurrent.atomic.AtomicBoolean flooding = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread flood = new Thread(() -> {
+      for (int i = 0; flooding.get(); i++) {
+        audit.rejected("r-" + i, "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+      }
+    });
+    flood.start();
+    Await.until("a one-record queue overflows", () -> metrics.auditDrops() > 0 && !audit.healthy());
+    Await.until("refusing while it overflows (failClosed)", () -> !audit.acceptsNewSessions());
+    flooding.set(false);
+    flood.join();
     Await.until("healthy again once a flush interval passes without a drop", audit::healthy);
     assertTrue(audit.acceptsNewSessions());
     Await.result(audit.close());
