@@ -67,11 +67,22 @@ public final class Gateway {
     if (tls != null && tls.devCertificate()) {
       LOG.warn("Serving the DEVELOPMENT certificate {} (SHA-256 {})", tls.cert(), DevCertificate.fingerprintSha256(tls.cert()));
     }
+    AuditLog audit;
+    try {
+      audit = new AuditLog(new GatewayMetrics(), policy.audit());
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(new IllegalStateException("audit: " + e.getMessage()));
+    }
+    if (!audit.healthy()) {
+      LOG.error("The audit trail in {} cannot be written: {}", policy.audit().dir(),
+          audit.acceptsNewSessions() ? "records are lost until it can (onFailure: failOpen)"
+              : "new sessions are refused with 503 until it can (onFailure: failClosed)");
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
     boolean needsDemo = policy.routes().stream().anyMatch(r -> r.upstreams().stream().anyMatch(u -> u.demo()));
     Future<DemoUpstream> demo = needsDemo ? DemoUpstream.start(vertx, "127.0.0.1", 0) : Future.succeededFuture();
-    GatewayServices services = new GatewayServices(new AuditLog(new GatewayMetrics()));
+    GatewayServices services = new GatewayServices(audit);
     return demo.compose(upstream -> {
       int demoPort = upstream == null ? 0 : upstream.port();
       return CompiledPolicy.compile(vertx, policy, demoPort, services).compose(compiled -> {
@@ -79,7 +90,7 @@ public final class Gateway {
         Gateway gateway = new Gateway(vertx, services, upstream);
         return gateway.listen(policy, cores).compose(v -> gateway.startAdmin(policy.admin())).map(gateway);
       });
-    }).onFailure(failure -> vertx.close());
+    }).onFailure(failure -> vertx.close().eventually(audit::close));
   }
 
   private Future<Void> listen(GatewayPolicy policy, int instances) {
@@ -141,6 +152,9 @@ public final class Gateway {
             }
             if (!previous.policy().admin().equals(next.policy().admin())) {
               LOG.warn("admin settings changed: they take effect only after a restart");
+            }
+            if (!previous.policy().audit().equals(next.policy().audit())) {
+              LOG.warn("audit settings changed: they take effect only after a restart");
             }
             int closed = next.policy().security().recheckOnReload()
                 ? SessionRecheck.apply(next, services.sessions().snapshot()) : 0;
@@ -218,7 +232,8 @@ public final class Gateway {
    * admin listener closes last, so {@code /ready} (503 from the first moment) and {@code /metrics}
    * stay reachable during the drain.
    * Vert.x's own server shutdown is not used for the drain: once it starts, it holds every close
-   * until its timeout and then sends 1000, losing the code we chose.
+   * until its timeout and then sends 1000, losing the code we chose. Last, once no event loop can
+   * audit anything more, the audit trail is drained and forced to disk.
    */
   public synchronized Future<Void> stop() {
     if (stopping != null) {
@@ -258,6 +273,7 @@ public final class Gateway {
         .compose(v -> demo == null ? Future.succeededFuture() : demo.close())
         .compose(v -> admin == null ? Future.<Void>succeededFuture() : admin.close().otherwiseEmpty())
         .eventually(() -> vertx.close())
+        .eventually(() -> services.audit().close())
         .mapEmpty();
     return stopping;
   }

@@ -1,24 +1,85 @@
 package io.wsgate.audit;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.wsgate.policy.AuditSettings;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.nio.file.Path;
+import java.time.Clock;
 
 /**
- * One JSON object per decision, written to the {@code wsgate.audit} logger. Never holds message
- * bodies, tokens or keys: callers pass only the fields below.
+ * One JSON object per decision, sealed into the hash chain and written by one background thread
+ * ({@link AuditWriter}) to the audit files, or to the {@code wsgate.audit} logger when the policy has
+ * no {@code audit:} section. The methods only enqueue: they never block an event loop. Never holds
+ * message bodies, tokens or keys: callers pass only the fields below. Every event type and field
+ * is documented in {@code docs/audit.md}; keep it in step.
+ *
+ * <pre>{@code
+ * AuditLog audit = new AuditLog(new GatewayMetrics(), policy.audit());
+ * if (!audit.acceptsNewSessions()) { ... 503 audit_unavailable ... }
+ * audit.close().await(); // on stop: drains the queue and forces the file
+ * }</pre>
  */
 public final class AuditLog {
-  private static final Logger LOG = LoggerFactory.getLogger("wsgate.audit");
-
   private final GatewayMetrics metrics;
+  private final AuditSettings settings;
+  private final AuditWriter writer;
+  private final Clock clock;
 
+  /** Records go to the {@code wsgate.audit} logger only ({@link AuditSettings#LOG_ONLY}). */
   public AuditLog(GatewayMetrics metrics) {
+    this(metrics, AuditSettings.LOG_ONLY);
+  }
+
+  /**
+   * Opens the audit trail the settings describe and starts its writer thread.
+   *
+   * @throws IllegalStateException when the HMAC key cannot be read or is too short
+   */
+  public AuditLog(GatewayMetrics metrics, AuditSettings settings) {
+    this(metrics, settings, Clock.systemUTC());
+  }
+
+  /** As {@link #AuditLog(GatewayMetrics, AuditSettings)}, with the clock that stamps records (tests). */
+  public AuditLog(GatewayMetrics metrics, AuditSettings settings, Clock clock) {
     this.metrics = metrics;
+    this.settings = settings;
+    this.clock = clock;
+    this.writer = AuditWriter.start(settings, metrics, clock);
+  }
+
+  public AuditSettings settings() {
+    return settings;
+  }
+
+  /**
+   * True while every record is being kept: the queue has not overflowed within the last flush
+   * interval and the files can be written.
+   */
+  public boolean healthy() {
+    return writer.healthy();
+  }
+
+  /**
+   * False when new sessions must be refused because of the audit trail: it is not
+   * {@linkplain #healthy() healthy} and the policy says {@code onFailure: failClosed}.
+   */
+  public boolean acceptsNewSessions() {
+    return settings.onFailure() == AuditSettings.OnFailure.FAIL_OPEN || writer.healthy();
+  }
+
+  /** The audit file being written; null without an {@code audit.dir} or while writes fail. */
+  public Path currentFile() {
+    return writer.currentFile();
+  }
+
+  /**
+   * Writes every record enqueued so far, forces the file to disk and stops the writer thread.
+   * Records enqueued afterwards are counted as dropped. Idempotent.
+   */
+  public Future<Void> close() {
+    return Future.fromCompletionStage(writer.close());
   }
 
   public GatewayMetrics metrics() {
@@ -105,11 +166,11 @@ public final class AuditLog {
     return AuditStatus.SYNCHRONOUS;
   }
 
-  private static JsonObject event(String type) {
-    return new JsonObject().put("ts", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()).put("event", type);
+  private JsonObject event(String type) {
+    return new JsonObject().put("ts", AuditChain.timestamp(clock.instant())).put("event", type);
   }
 
-  private static void write(JsonObject event) {
-    LOG.info(event.encode());
+  private void write(JsonObject event) {
+    writer.write(event);
   }
 }

@@ -25,6 +25,7 @@ public final class GatewayMetrics {
   private final LongAdder messagesToClient = new LongAdder();
   private final LongAdder bytesToUpstream = new LongAdder();
   private final LongAdder bytesToClient = new LongAdder();
+  private final LongAdder auditDrops = new LongAdder();
 
   public GatewayMetrics() {
     for (Reason reason : Reason.values()) {
@@ -116,5 +117,15 @@ public final class GatewayMetrics {
 
   public long messagesToClient() {
     return messagesToClient.sum();
+  }
+
+  /** An audit record was lost: the audit queue was full, or it could not be written before the stop. */
+  public void auditDropped(long records) {
+    auditDrops.add(records);
+  }
+
+  /** Audit records lost since start (the {@code audit drops} metric). */
+  public long auditDrops() {
+    return auditDrops.sum();
   }
 }

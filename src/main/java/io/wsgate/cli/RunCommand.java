@@ -42,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
     if (listen != null) {
       Listener l = policy.listen();
       policy = new GatewayPolicy(policy.version(), policy.source(), new Listener(l.host(), listen, l.tls()),
-          policy.routes(), policy.limits(), policy.shutdown(), policy.dev(), policy.security(), policy.admin());
+          policy.routes(), policy.limits(), policy.shutdown(), policy.dev(), policy.security(), policy.admin(), policy.audit());
     }
     Gateway gateway;
     try {

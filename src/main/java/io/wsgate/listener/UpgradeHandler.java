@@ -61,6 +61,11 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       return;
     }
     String requestId = RequestIds.next();
+    if (!services.audit().acceptsNewSessions()) {
+      // onFailure: failClosed, and records are being lost: no decision may go unrecorded.
+      reject(request, requestId, received, Reason.AUDIT_UNAVAILABLE);
+      return;
+    }
     RoutePlan plan = path == null ? null : snapshot.match(path);
     if (plan == null) {
       reject(request, requestId, received, Reason.ROUTE_NOT_FOUND);

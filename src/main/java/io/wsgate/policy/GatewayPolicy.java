@@ -11,9 +11,11 @@ import java.util.Objects;
  * @param version  a short content hash of the files it was built from (audit: which policy decided)
  * @param source   the directory (or file) the snapshot was loaded from
  * @param admin    the admin listener; {@link AdminSettings#DISABLED} when the policy has no {@code admin:}
+ * @param audit    where the audit trail goes; read once at start (a reload that changes it needs a restart)
  */
 public record GatewayPolicy(String version, Path source, Listener listen, List<Route> routes, Limits limits,
-                            Shutdown shutdown, Dev dev, Security security, AdminSettings admin) {
+                            Shutdown shutdown, Dev dev, Security security, AdminSettings admin,
+                            AuditSettings audit) {
   public GatewayPolicy {
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(listen, "listen");
@@ -23,5 +25,6 @@ public record GatewayPolicy(String version, Path source, Listener listen, List<R
     Objects.requireNonNull(dev, "dev");
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(admin, "admin");
+    Objects.requireNonNull(audit, "audit");
   }
 }

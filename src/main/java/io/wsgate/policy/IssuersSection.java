@@ -36,7 +36,7 @@ final class IssuersSection {
   static final List<String> ALWAYS_REQUIRED_CLAIMS = List.of("sub", "exp");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final NodeReader reader;
   private final PolicyPaths paths;

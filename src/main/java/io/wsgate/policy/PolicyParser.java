@@ -9,7 +9,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Turns a composed {@code gateway.yaml} node tree into a {@link GatewayPolicy}, reporting into a {@link NodeReader}. */
 final class PolicyParser {
   static final List<String> TOP_KEYS =
-      List.of("listen", "issuers", "connections", "routes", "limits", "shutdown", "reload", "dev", "admin");
+      List.of("listen", "issuers", "connections", "routes", "limits", "shutdown", "reload", "dev", "admin", "audit");
   static final List<String> LIMIT_KEYS = List.of("maxMessageBytes", "idleTimeout", "maxLifetime", "maxConnections",
       "handshakeTimeout", "upstreamConnectTimeout", "pingInterval");
   static final List<String> SHUTDOWN_KEYS = List.of("closeCode", "drainWindow", "drainTimeout");
@@ -46,8 +46,9 @@ final class PolicyParser {
     boolean recheck = top.mapping("reload", RELOAD_KEYS).bool("recheckSessions", false);
     Dev dev = new Dev(top.mapping("dev", DEV_KEYS).bool("demoPage", false));
     AdminSettings admin = new AdminSection(paths, env).read(top);
+    AuditSettings audit = new AuditSection(paths, env).read(top);
     return new GatewayPolicy(version, source, listen, routes, limits, shutdown, dev,
-        new Security(clients, issuers, connections, recheck), admin);
+        new Security(clients, issuers, connections, recheck), admin, audit);
   }
 
   private static Limits limits(MappingReader m) {

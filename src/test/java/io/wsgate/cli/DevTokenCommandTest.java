@@ -52,7 +52,7 @@ class DevTokenCommandTest {
     GatewayPolicy p = TestPolicy.create().route("/chat", "demo").plain().build();
     Security s = p.security();
     return new GatewayPolicy(p.version(), p.source(), p.listen(), p.routes(), p.limits(), p.shutdown(), p.dev(),
-        new Security(s.clients(), issuers, s.connections(), s.recheckOnReload()), p.admin());
+        new Security(s.clients(), issuers, s.connections(), s.recheckOnReload()), p.admin(), p.audit());
   }
 
   private int run(GatewayPolicy policy, String... args) {

@@ -119,6 +119,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
         shutdown: { closeCode: 1012, drainWindow: 5s, drainTimeout: 30s }
         dev: { demoPage: false }
         admin: { enabled: true, host: 0.0.0.0, port: 0, tokenFile: admin.token }
+        audit: { dir: audit, rotateBytes: 100MiB, queueSize: 65536, flushInterval: 1s, onFailure: failClosed, hmacKeyFile: secret, console: false }
         """;
     assertEquals(List.of(), violations(everything));
     GatewayPolicy p = load(everything);
@@ -151,6 +152,11 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertViolation("listen:\n  clients: { allow: [] }\n" + route + "    auth: { anonymous: true }\n", "tls");
     assertViolation(listen + route + "    auth: { anonymous: true }\nadmin: { tokenFile: a, tokenEnv: B }\n", "/admin");
     assertViolation(listen + route + "    auth: { anonymous: true }\nadmin: { port: 90000 }\n", "/admin/port");
+    assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { console: true }\n", "dir");
+    assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { dir: a, onFailure: block }\n",
+        "/audit/onFailure");
+    assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { dir: a, hmacKeyFile: k, hmacKeyEnv: K }\n",
+        "/audit");
   }
 
   private static void assertViolation(String yamlText, String mentioned) throws Exception {
@@ -183,6 +189,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertKeys(PolicyParser.SHUTDOWN_KEYS, root.at("/properties/shutdown"));
     assertKeys(PolicyParser.DEV_KEYS, root.at("/properties/dev"));
     assertKeys(AdminSection.KEYS, root.at("/properties/admin"));
+    assertKeys(AuditSection.KEYS, root.at("/properties/audit"));
     assertKeys(RouteSection.KEYS, defs.get("route"));
     assertKeys(RouteSecuritySection.ORIGIN_KEYS, defs.get("origins"));
     assertKeys(RouteSecuritySection.AUTH_KEYS, defs.get("auth"));

@@ -1,6 +1,7 @@
 package io.wsgate.testing;
 
 import io.wsgate.policy.AdminSettings;
+import io.wsgate.policy.AuditSettings;
 import io.wsgate.policy.Auth;
 import io.wsgate.policy.Cidr;
 import io.wsgate.policy.ClientAddresses;
@@ -49,6 +50,7 @@ public final class TestPolicy {
   private boolean demoPage;
   private Tls tls = new Tls(TestCerts.cert(), TestCerts.key(), false);
   private AdminSettings admin = AdminSettings.DISABLED;
+  private AuditSettings audit = AuditSettings.LOG_ONLY;
 
   public static TestPolicy create() {
     return new TestPolicy();
@@ -173,10 +175,21 @@ public final class TestPolicy {
     return this;
   }
 
+  public TestPolicy audit(AuditSettings settings) {
+    this.audit = settings;
+    return this;
+  }
+
+  /** Hash-chained audit files in {@code dir}, flushed every 50 ms, fail-closed, unsigned. */
+  public TestPolicy auditTo(Path dir) {
+    return audit(new AuditSettings(dir, AuditSettings.DEFAULT_ROTATE_BYTES, 1024, Duration.ofMillis(50),
+        AuditSettings.OnFailure.FAIL_CLOSED, null, null, false));
+  }
+
   public GatewayPolicy build() {
     return new GatewayPolicy("test", Path.of("."), new Listener("127.0.0.1", 0, plain ? null : tls), routes,
         new Limits(maxMessageBytes, idleTimeout, maxLifetime, maxConnections, handshakeTimeout, upstreamTimeout,
             pingInterval),
-        new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage), security, admin);
+        new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage), security, admin, audit);
   }
 }

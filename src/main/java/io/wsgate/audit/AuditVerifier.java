@@ -1,0 +1,176 @@
+package io.wsgate.audit;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.crypto.Mac;
+
+/**
+ * Checks the hash chain across audit files given in chain order, and with a key each record's
+ * HMAC; stops at the first broken line (docs/audit.md, "audit verify").
+ *
+ * <pre>{@code
+ * AuditVerifier.Result r = AuditVerifier.verify(AuditFileName.collect(List.of(dir)), null);
+ * if (!r.intact()) System.err.println(r.problem()); // audit-2026-11-25.jsonl:1042: hash mismatch
+ * }</pre>
+ */
+public final class AuditVerifier {
+  /**
+   * What a verification found.
+   *
+   * @param problem  the first broken line as {@code file:line: message} (or {@code file: message}); null when intact
+   * @param notes    remarks that do not break the chain (the first file continues one that was not given)
+   * @param files    files read
+   * @param records  lines that passed, headers included
+   * @param firstSeq the first record's {@code seq}; -1 when there was none
+   * @param lastSeq  the last good record's {@code seq}; -1 when there was none
+   */
+  public record Result(String problem, List<String> notes, int files, long records, long firstSeq, long lastSeq) {
+    public boolean intact() {
+      return problem == null;
+    }
+  }
+
+  private final Mac mac;
+  private final List<String> notes = new ArrayList<>();
+  private String prevHash;
+  private long prevSeq = -1;
+  private long firstSeq = -1;
+  private long records;
+  private int files;
+
+  private AuditVerifier(Mac mac) {
+    this.mac = mac;
+  }
+
+  /**
+   * @param files the audit files in chain order ({@link AuditFileName#collect})
+   * @param mac   HMAC-SHA256 with the audit key, to check every record's {@code hmac}; null to check the chain only
+   */
+  public static Result verify(List<Path> files, Mac mac) {
+    return new AuditVerifier(mac).run(files);
+  }
+
+  private Result run(List<Path> paths) {
+    String previousName = null;
+    for (Path path : paths) {
+      files++;
+      String name = path.getFileName().toString();
+      String problem;
+      try {
+        problem = file(path, name, previousName);
+      } catch (IOException e) {
+        problem = name + ": cannot read: " + e.getMessage();
+      }
+      if (problem != null) {
+        return result(problem);
+      }
+      previousName = name;
+    }
+    if (files == 0) {
+      return result("no audit files given");
+    }
+    return result(null);
+  }
+
+  private Result result(String problem) {
+    return new Result(problem, List.copyOf(notes), files, records, firstSeq, prevSeq);
+  }
+
+  /** The problem with this file, or null. */
+  private String file(Path path, String name, String previousName) throws IOException {
+    try (AuditLines lines = new AuditLines(path)) {
+      int n = 0;
+      for (AuditLines.Line line = lines.next(); line != null; line = lines.next()) {
+        n++;
+        String where = name + ":" + n + ": ";
+        if (!line.terminated()) {
+          return where + "truncated line (no newline at the end of the file)";
+        }
+        String text = line.text();
+        if (text == null) {
+          return where + "not valid UTF-8";
+        }
+        JsonObject record;
+        try {
+          record = new JsonObject(text);
+        } catch (RuntimeException e) {
+          return where + "not a JSON object";
+        }
+        Object seqValue = record.getValue("seq");
+        Object prevValue = record.getValue("prev");
+        Object event = record.getValue("event");
+        if (!(seqValue instanceof Number seqNumber) || !(prevValue instanceof String prev)
+            || !(event instanceof String) || !(record.getValue("ts") instanceof String)) {
+          return where + "not an audit record (needs seq, ts, event and prev)";
+        }
+        long seq = seqNumber.longValue();
+        if (n == 1) {
+          String problem = header(name, record, previousName);
+          if (problem != null) {
+            return problem;
+          }
+          if (previousName == null && record.getValue("prevFile") == null) {
+            prevHash = AuditChain.GENESIS; // the start of a chain
+          }
+        } else if (AuditWriter.FILE_START.equals(event)) {
+          return where + "unexpected " + AuditWriter.FILE_START + " inside a file";
+        }
+        if (mac != null) {
+          if (AuditChain.hmacOf(text) == null) {
+            return where + "missing hmac";
+          }
+          if (!AuditChain.hmacValid(text, mac)) {
+            return where + "hmac mismatch";
+          }
+        }
+        if (prevHash != null && !prevHash.equals(prev)) {
+          return where + "hash mismatch";
+        }
+        if (prevHash == null && !AuditChain.isHash(prev)) {
+          return where + "not an audit record (prev is not a SHA-256)";
+        }
+        if (prevSeq >= 0 && seq != prevSeq + 1) {
+          return where + "sequence gap (expected seq " + (prevSeq + 1) + ", got " + seq + ")";
+        }
+        if (firstSeq < 0) {
+          firstSeq = seq;
+        }
+        prevSeq = seq;
+        prevHash = AuditChain.hash(line.bytes());
+        records++;
+      }
+      if (n == 0) {
+        return name + ": empty file (no " + AuditWriter.FILE_START + " header)";
+      }
+      return null;
+    }
+  }
+
+  /** Checks the first line of a file: a header that names this file and the file given before it. */
+  private String header(String name, JsonObject record, String previousName) {
+    if (!AuditWriter.FILE_START.equals(record.getValue("event"))) {
+      return name + ":1: expected an " + AuditWriter.FILE_START + " header, got " + record.getValue("event");
+    }
+    Object file = record.getValue("file");
+    if (!name.equals(file)) {
+      return name + ":1: the header names the file " + file + " (renamed?)";
+    }
+    Object prevFile = record.getValue("prevFile");
+    if (previousName == null) {
+      if (prevFile != null) {
+        notes.add(name + ": continues " + prevFile + ", which was not given: the chain is checked from here");
+      }
+      return null;
+    }
+    if (!Objects.equals(previousName, prevFile)) {
+      return name + ": previous file missing or out of order (the header follows "
+          + (prevFile == null ? "no file: a new chain" : prevFile) + ", the file before it is " + previousName + ")";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,102 @@
+package io.wsgate.policy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+/** Reads the top-level {@code audit:} block: where the hash-chained audit files go and how they are written. */
+final class AuditSection {
+  static final List<String> KEYS = List.of("dir", "rotateBytes", "queueSize", "flushInterval", "onFailure",
+      "hmacKeyFile", "hmacKeyEnv", "console");
+  static final long MIN_ROTATE_BYTES = 1 << 10;
+  static final long MAX_ROTATE_BYTES = 1L << 30;
+  static final int MAX_QUEUE_SIZE = 1 << 24;
+  static final Duration MAX_FLUSH_INTERVAL = Duration.ofMinutes(1);
+  static final List<String> ON_FAILURE = List.of("failClosed", "failOpen");
+
+  private final PolicyPaths paths;
+  private final Function<String, String> env;
+
+  AuditSection(PolicyPaths paths, Function<String, String> env) {
+    this.paths = paths;
+    this.env = env;
+  }
+
+  /** {@link AuditSettings#LOG_ONLY} when the section is absent or empty. */
+  AuditSettings read(MappingReader top) {
+    if (!top.has("audit")) {
+      return AuditSettings.LOG_ONLY;
+    }
+    MappingReader m = top.mapping("audit", KEYS);
+    m.requireKey("dir", "required (the directory for the audit files, e.g. dir: /var/log/wsgate/audit)");
+    Path dir = paths.resolve(m, "dir");
+    if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
+      m.error("dir", "not a directory: " + dir);
+    }
+    AuditSettings d = AuditSettings.LOG_ONLY;
+    long rotateBytes = m.size("rotateBytes", (int) d.rotateBytes(), MIN_ROTATE_BYTES, MAX_ROTATE_BYTES);
+    int queueSize = m.integer("queueSize", d.queueSize(), 1, MAX_QUEUE_SIZE);
+    Duration flushInterval = m.positiveDuration("flushInterval", d.flushInterval());
+    if (flushInterval.compareTo(MAX_FLUSH_INTERVAL) > 0) {
+      m.error("flushInterval", "must be at most " + Units.format(MAX_FLUSH_INTERVAL) + ", got "
+          + Units.format(flushInterval));
+      flushInterval = d.flushInterval();
+    }
+    AuditSettings.OnFailure onFailure = m.choice("onFailure", ON_FAILURE, "failClosed").equals("failOpen")
+        ? AuditSettings.OnFailure.FAIL_OPEN : AuditSettings.OnFailure.FAIL_CLOSED;
+    Path keyFile = null;
+    String keyEnv = null;
+    if (m.has("hmacKeyFile") && m.has("hmacKeyEnv")) {
+      m.error("hmacKeyEnv", "conflicts with hmacKeyFile (choose one)");
+    } else if (m.has("hmacKeyFile")) {
+      keyFile = keyFile(m);
+    } else if (m.has("hmacKeyEnv")) {
+      keyEnv = keyEnv(m);
+    }
+    boolean console = m.bool("console", false);
+    return new AuditSettings(dir, rotateBytes, queueSize, flushInterval, onFailure, keyFile, keyEnv, console);
+  }
+
+  private Path keyFile(MappingReader m) {
+    Path file = paths.resolve(m, "hmacKeyFile");
+    if (file != null && PolicyPaths.checkReadable(m, "hmacKeyFile", file)) {
+      checkKey(m, "hmacKeyFile", new KeySource(null, null, null, null, null, file, null), "the key in " + file);
+    }
+    return file;
+  }
+
+  private String keyEnv(MappingReader m) {
+    String name = m.string("hmacKeyEnv", null);
+    if (name == null) {
+      return null;
+    }
+    if (!IssuersSection.ENV_NAME.matcher(name).matches()) {
+      m.error("hmacKeyEnv", "invalid environment variable name " + NodeReader.quote(name));
+      return null;
+    }
+    checkKey(m, "hmacKeyEnv", new KeySource(null, null, null, null, null, null, name), "environment variable " + name);
+    return name;
+  }
+
+  /** Reads the key only to measure it; the message names where it is, never what it is. */
+  private void checkKey(MappingReader m, String key, KeySource source, String what) {
+    byte[] secret;
+    try {
+      secret = HmacSecrets.read(source, env);
+    } catch (IllegalStateException e) {
+      m.error(key, e.getMessage());
+      return;
+    }
+    int length = secret.length;
+    Arrays.fill(secret, (byte) 0);
+    if (length == 0) {
+      m.error(key, what + " is empty");
+    } else if (length < AuditSettings.MIN_HMAC_KEY_BYTES) {
+      m.error(key, what + " is " + length + " bytes, too short: HMAC-SHA256 needs at least "
+          + AuditSettings.MIN_HMAC_KEY_BYTES + " bytes");
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.wsgate.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code audit:}. */
+class AuditPolicyTest extends PolicyTestSupport {
+  private static final String HEAD = PLAIN_LISTENER + ONE_ROUTE; // lines 1-8
+  private static final String KEY = "k".repeat(32);
+
+  @Test
+  void everyKeyParses() throws Exception {
+    Files.writeString(dir.resolve("audit.key"), KEY + "\n");
+    AuditSettings a = load(HEAD + "audit:\n"
+        + "  dir: logs/audit\n"
+        + "  rotateBytes: 10MiB\n"
+        + "  queueSize: 1000\n"
+        + "  flushInterval: 250ms\n"
+        + "  onFailure: failOpen\n"
+        + "  hmacKeyFile: audit.key\n"
+        + "  console: true\n").audit();
+    assertEquals(new AuditSettings(abs("logs/audit"), 10 << 20, 1000, Duration.ofMillis(250),
+        AuditSettings.OnFailure.FAIL_OPEN, abs("audit.key"), null, true), a);
+  }
+
+  @Test
+  void absentOrEmptyMeansLogOnlyAndAPresentSectionHasDefaults() throws Exception {
+    assertEquals(AuditSettings.LOG_ONLY, load(HEAD).audit());
+    assertEquals(AuditSettings.LOG_ONLY, load(HEAD + "audit:\n").audit());
+    assertEquals(new AuditSettings(abs("audit"), 100 << 20, 65536, Duration.ofSeconds(1),
+        AuditSettings.OnFailure.FAIL_CLOSED, null, null, false), load(HEAD + "audit: { dir: audit }\n").audit());
+  }
+
+  @Test
+  void theShippedPolicyWritesToTheRepositorysAuditDirectory() throws Exception {
+    AuditSettings a = PolicyLoader.load(Path.of("policies")).audit();
+    assertEquals(Path.of("audit").toAbsolutePath().normalize(), a.dir());
+    assertEquals(AuditSettings.OnFailure.FAIL_CLOSED, a.onFailure());
+  }
+
+  @Test
+  void dirIsRequiredAndMustBeADirectory() throws Exception {
+    assertEquals("9:8: audit.dir: required (the directory for the audit files, e.g. dir: /var/log/wsgate/audit)",
+        onlyError(HEAD + "audit: { console: true }\n"));
+    Files.writeString(dir.resolve("plain-file"), "x");
+    assertEquals("9:15: audit.dir: not a directory: " + abs("plain-file"), onlyError(HEAD + "audit: { dir: plain-file }\n"));
+  }
+
+  @Test
+  void boundsAndChoices() throws Exception {
+    assertEquals(List.of(
+            "11:16: audit.rotateBytes: must be between 1024 bytes (1KiB) and 1073741824 bytes (1024MiB), got \"512\"",
+            "12:14: audit.queueSize: must be between 1 and 16777216, got 0",
+            "13:18: audit.flushInterval: must be at most 1m, got 2m",
+            "14:14: audit.onFailure: expected failClosed or failOpen, got \"block\"",
+            "15:3: audit.other: unknown key (expected one of: dir, rotateBytes, queueSize, flushInterval, onFailure,"
+                + " hmacKeyFile, hmacKeyEnv, console)"),
+        errors(HEAD + "audit:\n"
+            + "  dir: audit\n"
+            + "  rotateBytes: 512\n"
+            + "  queueSize: 0\n"
+            + "  flushInterval: 2m\n"
+            + "  onFailure: block\n"
+            + "  other: 1\n"));
+    assertEquals("11:18: audit.flushInterval: must be greater than 0",
+        onlyError(HEAD + "audit:\n  dir: audit\n  flushInterval: 0s\n"));
+  }
+
+  @Test
+  void theHmacKeyIsCheckedLikeAnIssuerSecretAndNeverShown() throws Exception {
+    Files.writeString(dir.resolve("short.key"), "too short");
+    assertEquals("11:16: audit.hmacKeyFile: the key in " + abs("short.key")
+            + " is 9 bytes, too short: HMAC-SHA256 needs at least 32 bytes",
+        onlyError(HEAD + "audit:\n  dir: audit\n  hmacKeyFile: short.key\n"));
+    assertEquals("11:16: audit.hmacKeyFile: file not found: " + abs("missing.key"),
+        onlyError(HEAD + "audit:\n  dir: audit\n  hmacKeyFile: missing.key\n"));
+    assertEquals("11:15: audit.hmacKeyEnv: environment variable WSGATE_AUDIT_KEY is not set",
+        onlyError(HEAD + "audit:\n  dir: audit\n  hmacKeyEnv: WSGATE_AUDIT_KEY\n"));
+    env = Map.of("WSGATE_AUDIT_KEY", "secret")::get;
+    assertEquals("11:15: audit.hmacKeyEnv: environment variable WSGATE_AUDIT_KEY is 6 bytes, too short: HMAC-SHA256"
+        + " needs at least 32 bytes", onlyError(HEAD + "audit:\n  dir: audit\n  hmacKeyEnv: WSGATE_AUDIT_KEY\n"));
+    assertEquals("11:15: audit.hmacKeyEnv: invalid environment variable name \"1BAD\"",
+        onlyError(HEAD + "audit:\n  dir: audit\n  hmacKeyEnv: 1BAD\n"));
+    env = Map.of("WSGATE_AUDIT_KEY", KEY)::get;
+    assertEquals("WSGATE_AUDIT_KEY",
+        load(HEAD + "audit:\n  dir: audit\n  hmacKeyEnv: WSGATE_AUDIT_KEY\n").audit().hmacKeyEnv());
+    Files.writeString(dir.resolve("audit.key"), KEY);
+    assertEquals("12:15: audit.hmacKeyEnv: conflicts with hmacKeyFile (choose one)",
+        onlyError(HEAD + "audit:\n  dir: audit\n  hmacKeyFile: audit.key\n  hmacKeyEnv: WSGATE_AUDIT_KEY\n"));
+  }
+}
