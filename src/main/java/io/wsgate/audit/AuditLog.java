@@ -26,6 +26,7 @@ public final class AuditLog {
   private final AuditSettings settings;
   private final AuditWriter writer;
   private final Clock clock;
+  private final AuditStatus status;
 
   /** Records go to the {@code wsgate.audit} logger only ({@link AuditSettings#LOG_ONLY}). */
   public AuditLog(GatewayMetrics metrics) {
@@ -47,6 +48,27 @@ public final class AuditLog {
     this.settings = settings;
     this.clock = clock;
     this.writer = AuditWriter.start(settings, metrics, clock);
+    this.status = new AuditStatus() {
+      @Override
+      public long queueDepth() {
+        return writer.queueDepth();
+      }
+
+      @Override
+      public long queueCapacity() {
+        return writer.queueCapacity();
+      }
+
+      @Override
+      public long dropped() {
+        return metrics.auditDrops();
+      }
+
+      @Override
+      public boolean writable() {
+        return writer.healthy();
+      }
+    };
   }
 
   public AuditSettings settings() {
@@ -163,7 +185,7 @@ public final class AuditLog {
 
   /** Queue depth, drops and writability of the audit trail, for {@code /metrics} and {@code /ready}. */
   public AuditStatus status() {
-    return AuditStatus.SYNCHRONOUS;
+    return status;
   }
 
   private JsonObject event(String type) {

@@ -147,6 +147,15 @@ final class AuditWriter {
     }
   }
 
+  /** Records enqueued and not yet taken by the writer thread. */
+  int queueDepth() {
+    return queue.size();
+  }
+
+  int queueCapacity() {
+    return settings.queueSize();
+  }
+
   /** False while records are being lost: the queue overflowed within the last flush interval, or writes fail. */
   boolean healthy() {
     return healthy;
