@@ -61,6 +61,16 @@ public final class RelayBenchmark {
 
     run("direct (ws, no gateway)", clientVertx, false, echo.actualPort(), connections, seconds, size);
 
+    Process nginx = Files.isExecutable(NGINX) ? startNginx(echo.actualPort()) : null;
+    if (nginx != null) {
+      run("nginx (ws, reference)", clientVertx, false, nginxPlainPort, connections, seconds, size);
+      run("nginx (wss, reference)", clientVertx, true, nginxTlsPort, connections, seconds, size);
+      nginx.destroy();
+      nginx.waitFor();
+    } else {
+      System.out.println("(nginx not installed: apt-get install nginx-light for the reference rows)");
+    }
+
     Gateway plain = Await.result(Gateway.start(TestPolicy.create().plain().route("/echo", url).build()));
     run("gateway (ws, no rules)", clientVertx, false, plain.port(), connections, seconds, size);
     Await.result(plain.stop());
@@ -82,6 +92,41 @@ public final class RelayBenchmark {
 
     Await.result(clientVertx.close());
     Await.result(upstreamVertx.close());
+  }
+
+  private static final Path NGINX = Path.of("/usr/sbin/nginx");
+  private static int nginxPlainPort;
+  private static int nginxTlsPort;
+
+  /** nginx as the plain-proxy reference: the same upstream, loopback, 2 workers, TLS 1.2/1.3. */
+  private static Process startNginx(int upstreamPort) throws Exception {
+    Path dir = Files.createTempDirectory("wsgate-bench-nginx");
+    nginxPlainPort = freePort();
+    nginxTlsPort = freePort();
+    String location = "location / { proxy_pass http://127.0.0.1:" + upstreamPort + "; proxy_http_version 1.1;"
+        + " proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_read_timeout 1h; }";
+    Files.writeString(dir.resolve("nginx.conf"), "worker_processes 2; daemon off; pid " + dir + "/nginx.pid;\n"
+        + "error_log " + dir + "/error.log;\nevents { worker_connections 4096; }\nhttp { access_log off;\n"
+        + "  server { listen 127.0.0.1:" + nginxPlainPort + "; " + location + " }\n"
+        + "  server { listen 127.0.0.1:" + nginxTlsPort + " ssl; ssl_certificate " + TestCerts.cert() + ";"
+        + " ssl_certificate_key " + TestCerts.key() + "; ssl_protocols TLSv1.2 TLSv1.3; " + location + " }\n}\n");
+    Process process = new ProcessBuilder(NGINX.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
+        "-e", dir.resolve("error.log").toString()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+    Await.until("nginx listening", Duration.ofSeconds(10), () -> {
+      try (java.net.Socket probe = new java.net.Socket("127.0.0.1", nginxTlsPort)) {
+        return true;
+      } catch (java.io.IOException e) {
+        return false;
+      }
+    });
+    return process;
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   private static void run(String phase, Vertx vertx, boolean tls, int port, int connections, int seconds, int size)
