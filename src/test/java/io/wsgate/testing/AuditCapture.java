@@ -38,6 +38,27 @@ public final class AuditCapture implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The audit is written by its own thread: waits (with a deadline) until the events of that type
+   * satisfy {@code ready}, then returns them.
+   */
+  public List<JsonObject> await(String type, java.util.function.Predicate<List<JsonObject>> ready) {
+    Await.until("audit events " + type, () -> ready.test(events(type)));
+    return events(type);
+  }
+
+  /** Whether some event has every given field equal to the given value (pairs: field, value, ...). */
+  public static boolean has(List<JsonObject> events, String... fieldValues) {
+    return events.stream().anyMatch(e -> {
+      for (int i = 0; i < fieldValues.length; i += 2) {
+        if (!fieldValues[i + 1].equals(e.getString(fieldValues[i]))) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
   @Override
   public void close() {
     logger.detachAppender(appender);
