@@ -90,6 +90,10 @@ final class FrameRelay implements Handler<WebSocketFrame> {
   }
 
   private void forward(WebSocketFrame frame, int length) {
+    if (to.isClosed()) {
+      // The other side is gone and the session is ending: nothing can be delivered any more.
+      return;
+    }
     // The write hands the payload to Netty, which consumes it: read nothing from it afterwards.
     to.writeFrame(frame);
     bytes += length;
