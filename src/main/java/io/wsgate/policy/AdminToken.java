@@ -52,7 +52,7 @@ public final class AdminToken {
     } else {
       throw new IllegalStateException("no admin token configured");
     }
-    token = stripNewline(token);
+    token = HmacSecrets.stripNewline(token);
     if (token.length > MAX_BYTES) {
       Arrays.fill(token, (byte) 0);
       throw new IllegalStateException(what + " is longer than " + MAX_BYTES + " bytes (the file must hold only the token)");
@@ -70,21 +70,5 @@ public final class AdminToken {
       }
     }
     return token;
-  }
-
-  private static byte[] stripNewline(byte[] bytes) {
-    int n = bytes.length;
-    if (n > 0 && bytes[n - 1] == '\n') {
-      n--;
-      if (n > 0 && bytes[n - 1] == '\r') {
-        n--;
-      }
-    }
-    if (n == bytes.length) {
-      return bytes;
-    }
-    byte[] out = Arrays.copyOf(bytes, n);
-    Arrays.fill(bytes, (byte) 0);
-    return out;
   }
 }

@@ -39,7 +39,7 @@ public final class HmacSecrets {
     return read(keys, System::getenv);
   }
 
-  static byte[] read(KeySource keys, Function<String, String> env) {
+  public static byte[] read(KeySource keys, Function<String, String> env) {
     if (keys.hmacSecretFile() != null) {
       try (InputStream in = Files.newInputStream(keys.hmacSecretFile())) {
         byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
@@ -63,7 +63,8 @@ public final class HmacSecrets {
     throw new IllegalStateException("not an HMAC key source");
   }
 
-  private static byte[] stripNewline(byte[] bytes) {
+  /** One trailing {@code \n} or {@code \r\n} is not part of a secret; the original array is wiped. */
+  static byte[] stripNewline(byte[] bytes) {
     int n = bytes.length;
     if (n > 0 && bytes[n - 1] == '\n') {
       n--;

@@ -1,5 +1,6 @@
 package io.wsgate.token;
 
+import io.wsgate.policy.HmacSecrets;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -38,8 +39,13 @@ final class LocalKeys {
     if (source.pemFile() != null) {
       return strict(pemFile(source.pemFile()), "keys.pemFile " + source.pemFile());
     }
-    byte[] secret = source.hmacSecretFile() != null ? secretFile(source.hmacSecretFile())
-        : secretEnv(source.hmacSecretEnv(), env);
+    byte[] secret;
+    try {
+      // Read exactly as the policy loader checked it (one trailing newline is not part of it).
+      secret = HmacSecrets.read(source, env);
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(where(source) + ": " + e.getMessage());
+    }
     try {
       if (secret.length < MIN_HMAC_BYTES) {
         throw new IllegalArgumentException(where(source) + ": HMAC secret has " + secret.length
@@ -115,30 +121,5 @@ final class LocalKeys {
     }
   }
 
-  /** The file's bytes; one trailing line break ({@code \n} or {@code \r\n}) is not part of the secret. */
-  private static byte[] secretFile(Path file) {
-    byte[] data = bytes(file, "keys.hmacSecretFile", MAX_HMAC_BYTES);
-    int n = data.length;
-    if (n > 0 && data[n - 1] == '\n') {
-      n--;
-      if (n > 0 && data[n - 1] == '\r') {
-        n--;
-      }
-    }
-    if (n == data.length) {
-      return data;
-    }
-    byte[] trimmed = Arrays.copyOf(data, n);
-    Arrays.fill(data, (byte) 0);
-    return trimmed;
-  }
 
-  /** The variable's value as UTF-8 bytes, used as is. */
-  private static byte[] secretEnv(String name, Function<String, String> env) {
-    String value = env.apply(name);
-    if (value == null || value.isEmpty()) {
-      throw new IllegalArgumentException("keys.hmacSecretEnv " + name + ": environment variable is not set");
-    }
-    return value.getBytes(StandardCharsets.UTF_8);
-  }
 }

@@ -469,7 +469,7 @@ class TokenVerifierTest {
         issuer("a", TestTokens.hmacFile(shortFile), "HS256"), "issuer a: keys.hmacSecretFile " + shortFile
             + ": HMAC secret has 31 bytes, at least 32 required",
         issuer("b", TestTokens.hmacEnv("WSGATE_UNSET_FOR_TEST"), "HS256"),
-        "issuer b: keys.hmacSecretEnv WSGATE_UNSET_FOR_TEST: environment variable is not set",
+        "issuer b: keys.hmacSecretEnv WSGATE_UNSET_FOR_TEST: environment variable WSGATE_UNSET_FOR_TEST is not set",
         issuer("c", TestTokens.jwkFile(notJson), "RS256"), "issuer c: keys.jwkFile " + notJson + ": not a JWK or JWK Set",
         issuer("d", TestTokens.jwkFile(weakRsa), "RS256"), "issuer d: keys.jwkFile " + weakRsa
             + ": key 0 (kid weak): RSA key shorter than 2048 bits",
