@@ -100,9 +100,10 @@ public final class Session {
     this.toClient = new FrameRelay(upstream, client, this, limits.maxMessageBytes(), down);
   }
 
-  private long expiryNanos(Instant expiresAt) {
+  /** The monotonic-clock instant at which a wall-clock expiry falls, seen from now. */
+  private static long expiryNanos(Instant expiresAt) {
     long remaining = Duration.between(Instant.now(), expiresAt).toNanos();
-    return startNanos + Math.max(0, remaining);
+    return System.nanoTime() + Math.max(0, remaining);
   }
 
   /** Wires both sockets; call once, on the owning event loop, right after the client got 101. */
