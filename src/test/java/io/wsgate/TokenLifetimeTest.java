@@ -149,6 +149,22 @@ class TokenLifetimeTest {
   }
 
   @Test
+  void lateReauthenticationExpiresAtTheFreshTokensExpNotEarlier() throws Exception {
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = gateway(upstream, true)) {
+      Client client = connect(harness, issuer.mint("alice", Duration.ofSeconds(3)));
+      // Re-authenticate well into the session, so its age matters if the expiry is measured wrongly.
+      Await.result(harness.clientVertx.timer(1500));
+      String fresh = issuer.mint("alice", Duration.ofSeconds(3));
+      Instant exp = DevKeyIssuer.expiry(fresh);
+      client.ws().writeTextMessage(reauth(fresh));
+      assertEquals(true, new JsonObject(client.next()).getBoolean("ok"));
+
+      assertClosedAtExpiry(client.awaitClose(), exp);
+    }
+  }
+
+  @Test
   void refusedReauthenticationKeepsTheOriginalExpiry() throws Exception {
     try (EchoUpstream upstream = new EchoUpstream();
          GatewayHarness harness = gateway(upstream, true)) {
