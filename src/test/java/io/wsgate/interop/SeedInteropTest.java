@@ -34,7 +34,7 @@ class SeedInteropTest {
   private static final String ACK = "服务器已收到你的消息: ";
   private static final Duration DEADLINE = Duration.ofSeconds(15);
 
-  private NodePeer seed;
+  private PeerProcess seed;
   private GatewayHarness harness;
 
   @BeforeAll
@@ -100,7 +100,7 @@ class SeedInteropTest {
     harness = new GatewayHarness(TestPolicy.create().route("/chat", "demo").build());
     String url = "wss://localhost:" + harness.port() + "/chat";
 
-    NodePeer.Exit exit = NodePeer.run(Duration.ofSeconds(30), "node-client.js",
+    PeerProcess.Exit exit = NodePeer.run(Duration.ofSeconds(30), "node-client.js",
         url, TestCerts.cert().toString(), "你好", "2", "10000");
 
     assertEquals(0, exit.code(), () -> "node-client.js exited " + exit.code() + ", stderr: " + exit.stderr());
@@ -114,7 +114,7 @@ class SeedInteropTest {
     Path otherCert = dir.resolve("other.crt");
     DevCertificate.ensure(otherCert, dir.resolve("other.key")); // same names, another key: not the gateway's
 
-    NodePeer.Exit exit = NodePeer.run(Duration.ofSeconds(30), "node-client.js",
+    PeerProcess.Exit exit = NodePeer.run(Duration.ofSeconds(30), "node-client.js",
         url, otherCert.toString(), "你好", "2", "10000");
 
     assertEquals(2, exit.code(), () -> "node-client.js exited " + exit.code() + ", stderr: " + exit.stderr());
