@@ -47,6 +47,7 @@ public final class TestPolicy {
   private Duration drainWindow = Duration.ZERO;
   private Duration drainTimeout = Duration.ofSeconds(10);
   private boolean plain;
+  private int port;
   private boolean demoPage;
   private Tls tls = new Tls(TestCerts.cert(), TestCerts.key(), false);
   private AdminSettings admin = AdminSettings.DISABLED;
@@ -159,6 +160,12 @@ public final class TestPolicy {
     return this;
   }
 
+  /** A fixed listener port instead of one the OS picks (for policies that must name their own origin). */
+  public TestPolicy port(int port) {
+    this.port = port;
+    return this;
+  }
+
   public TestPolicy demoPage() {
     this.demoPage = true;
     return this;
@@ -187,7 +194,7 @@ public final class TestPolicy {
   }
 
   public GatewayPolicy build() {
-    return new GatewayPolicy("test", Path.of("."), new Listener("127.0.0.1", 0, plain ? null : tls), routes,
+    return new GatewayPolicy("test", Path.of("."), new Listener("127.0.0.1", port, plain ? null : tls), routes,
         new Limits(maxMessageBytes, idleTimeout, maxLifetime, maxConnections, handshakeTimeout, upstreamTimeout,
             pingInterval),
         new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage), security, admin, audit);
