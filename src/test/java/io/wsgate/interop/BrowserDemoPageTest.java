@@ -85,18 +85,18 @@ class BrowserDemoPageTest {
     return new OriginRules(List.of("https://localhost:" + port), false, false, Mode.ENFORCE);
   }
 
-  private static NodePeer.Exit browse(String url, String... more) throws Exception {
+  private static PeerProcess.Exit browse(String url, String... more) throws Exception {
     String[] args = new String[more.length + 1];
     args[0] = url;
     System.arraycopy(more, 0, args, 1, more.length);
     long started = System.nanoTime();
-    NodePeer.Exit exit = NodePeer.run(DEADLINE, "browser-check.js", args);
+    PeerProcess.Exit exit = NodePeer.run(DEADLINE, "browser-check.js", args);
     System.out.printf("browser-check.js %s: exit %d in %d ms%n%s%n", url, exit.code(),
         (System.nanoTime() - started) / 1_000_000, String.join("\n", exit.stdout()));
     return exit;
   }
 
-  private static void assertChatted(NodePeer.Exit exit, String protocol) {
+  private static void assertChatted(PeerProcess.Exit exit, String protocol) {
     assertEquals(0, exit.code(), () -> "browser-check.js exited " + exit.code() + ", stdout: " + exit.stdout()
         + ", stderr: " + exit.stderr());
     List<String> out = exit.stdout();
@@ -129,7 +129,7 @@ class BrowserDemoPageTest {
         .security(new RouteSecurity(null, ownOriginOnly(port), bySubprotocol, MessageRules.NONE)).build());
     String token = issuer.mint("alice", Duration.ofMinutes(5));
 
-    NodePeer.Exit exit = browse("https://localhost:" + port + "/", token, MESSAGE);
+    PeerProcess.Exit exit = browse("https://localhost:" + port + "/", token, MESSAGE);
 
     // The page's own anonymous attempt on load is refused first; then the token gets it in, and the
     // handshake answered 'bearer', never the token.
@@ -157,7 +157,7 @@ class BrowserDemoPageTest {
         .requestHandler(request -> request.response().putHeader("content-type", DemoPage.CONTENT_TYPE).end(foreignPage))
         .listen(0, "127.0.0.1"));
 
-    NodePeer.Exit exit = browse("http://localhost:" + foreign.actualPort() + "/", "", MESSAGE);
+    PeerProcess.Exit exit = browse("http://localhost:" + foreign.actualPort() + "/", "", MESSAGE);
 
     assertEquals(1, exit.code(), () -> "browser-check.js exited " + exit.code() + ", stdout: " + exit.stdout()
         + ", stderr: " + exit.stderr());
