@@ -1,12 +1,14 @@
 package io.wsgate.interop;
 
-import io.vertx.core.http.ClientWebSocket;
+import static io.wsgate.interop.SeedChat.ACK;
+import static io.wsgate.interop.SeedChat.DEADLINE;
+import static io.wsgate.interop.SeedChat.WELCOME;
+
 import io.wsgate.policy.Auth;
 import io.wsgate.policy.MessageRules;
 import io.wsgate.policy.Mode;
 import io.wsgate.policy.RouteSecurity;
 import io.wsgate.policy.TokenSource;
-import io.wsgate.testing.Await;
 import io.wsgate.testing.DevKeyIssuer;
 import io.wsgate.testing.GatewayHarness;
 import io.wsgate.testing.TestCerts;
@@ -20,12 +22,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,10 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * without a bearer token offered as a subprotocol. The texts are spelled out here on purpose.
  */
 class PythonInteropTest {
-  private static final String WELCOME = "欢迎来到 WebSocket 服务器!";
-  private static final String BROADCAST = "客户端说: ";
-  private static final String ACK = "服务器已收到你的消息: ";
-  private static final Duration DEADLINE = Duration.ofSeconds(15);
 
   private PeerProcess server;
   private GatewayHarness harness;
@@ -66,22 +60,7 @@ class PythonInteropTest {
     server = PythonPeer.start("broadcast_server.py");
     int port = Integer.parseInt(server.awaitLine("PORT (\\d+)", DEADLINE).group(1));
     harness = new GatewayHarness(TestPolicy.create().route("/chat", "ws://127.0.0.1:" + port + "/").build());
-
-    Client a = new Client(harness, "/chat");
-    Client b = new Client(harness, "/chat");
-    assertEquals(WELCOME, a.next());
-    assertEquals(WELCOME, b.next()); // b is among the server's clients once it has been welcomed
-
-    a.ws.writeTextMessage("你好");
-    assertEquals(BROADCAST + "你好", b.next());
-    // The server sends the broadcasts before the ack: a broadcast to the sender would have reached a first.
-    assertEquals(ACK + "你好", a.next());
-
-    b.ws.writeTextMessage("大家好");
-    assertEquals(ACK + "大家好", b.next());
-    assertEquals(BROADCAST + "大家好", a.next());
-    assertTrue(a.received.isEmpty(), () -> "a got more: " + a.received);
-    assertTrue(b.received.isEmpty(), () -> "b got more: " + b.received);
+    SeedChat.assertBroadcastsToOthersAndAcksTheSender(harness);
   }
 
   @Test
@@ -124,21 +103,5 @@ class PythonInteropTest {
   }
 
   /** A Vert.x client through the gateway whose handlers are set before the handshake, so no message is missed. */
-  private static final class Client {
-    final ClientWebSocket ws;
-    final BlockingQueue<String> received = new LinkedBlockingQueue<>();
 
-    Client(GatewayHarness harness, String uri) {
-      ws = harness.client.webSocket();
-      ws.textMessageHandler(received::add);
-      ws.binaryMessageHandler(binary -> received.add("binary:" + binary));
-      Await.result(ws.connect(harness.options(uri)));
-    }
-
-    String next() throws InterruptedException {
-      String message = received.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-      assertNotNull(message, "no message within " + DEADLINE);
-      return message;
-    }
-  }
 }

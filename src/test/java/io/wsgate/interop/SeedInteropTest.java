@@ -1,8 +1,10 @@
 package io.wsgate.interop;
 
-import io.vertx.core.http.ClientWebSocket;
+import static io.wsgate.interop.SeedChat.ACK;
+import static io.wsgate.interop.SeedChat.DEADLINE;
+import static io.wsgate.interop.SeedChat.WELCOME;
+
 import io.wsgate.demo.DevCertificate;
-import io.wsgate.testing.Await;
 import io.wsgate.testing.GatewayHarness;
 import io.wsgate.testing.TestCerts;
 import io.wsgate.testing.TestPolicy;
@@ -14,13 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -29,10 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * front of the embedded demo upstream. The texts are the tutorial's, spelled out here on purpose.
  */
 class SeedInteropTest {
-  private static final String WELCOME = "欢迎来到 WebSocket 服务器!";
-  private static final String BROADCAST = "客户端说: ";
-  private static final String ACK = "服务器已收到你的消息: ";
-  private static final Duration DEADLINE = Duration.ofSeconds(15);
 
   private PeerProcess seed;
   private GatewayHarness harness;
@@ -65,28 +58,13 @@ class SeedInteropTest {
   @Test
   void seedServerWelcomesBroadcastsToOthersAndAcknowledgesTheSender() throws Exception {
     gatewayInFrontOfTheSeedServer();
-    Client a = new Client(harness, "/chat");
-    Client b = new Client(harness, "/chat");
-    assertEquals(WELCOME, a.next());
-    assertEquals(WELCOME, b.next()); // b is in wss.clients once it has been welcomed
-
-    a.ws.writeTextMessage("你好");
-    assertEquals(BROADCAST + "你好", b.next());
-    // The seed sends the broadcasts before the ack on the same sockets: a broadcast to the sender
-    // would have reached a before its ack.
-    assertEquals(ACK + "你好", a.next());
-
-    b.ws.writeTextMessage("大家好");
-    assertEquals(ACK + "大家好", b.next());
-    assertEquals(BROADCAST + "大家好", a.next());
-    assertTrue(a.received.isEmpty(), () -> "a got more: " + a.received);
-    assertTrue(b.received.isEmpty(), () -> "b got more: " + b.received);
+    SeedChat.assertBroadcastsToOthersAndAcksTheSender(harness);
   }
 
   @Test
   void clientClosingThroughTheGatewayDisconnectsItFromTheSeedServer() throws Exception {
     gatewayInFrontOfTheSeedServer();
-    Client a = new Client(harness, "/chat");
+    SeedChat.Client a = new SeedChat.Client(harness, "/chat");
     assertEquals(WELCOME, a.next());
     seed.awaitLine("客户端已连接", DEADLINE);
 
@@ -123,27 +101,5 @@ class SeedInteropTest {
   }
 
   /** A Vert.x client through the gateway whose handlers are set before the handshake, so no message is missed. */
-  private static final class Client {
-    final ClientWebSocket ws;
-    final BlockingQueue<String> received = new LinkedBlockingQueue<>();
-    final CompletableFuture<Short> closed = new CompletableFuture<>();
 
-    Client(GatewayHarness harness, String uri) {
-      ws = harness.client.webSocket();
-      ws.textMessageHandler(received::add);
-      ws.binaryMessageHandler(binary -> received.add("binary:" + binary));
-      ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
-      Await.result(ws.connect(harness.options(uri)));
-    }
-
-    String next() throws InterruptedException {
-      String message = received.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-      assertNotNull(message, "no message within " + DEADLINE);
-      return message;
-    }
-
-    short closeCode() throws Exception {
-      return closed.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-    }
-  }
 }
