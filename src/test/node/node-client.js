@@ -1,4 +1,4 @@
-// A Node ws client for SeedInteropTest, shaped like the seed tutorial's browser client:
+// A Node ws client for SeedInteropIT, shaped like the seed tutorial's browser client:
 //
 //   node node-client.js <wss-url> <ca-file> <message> <count> [timeout-ms] [token]
 //

@@ -1,6 +1,6 @@
 // The seed tutorial's Node.js server (shared/seed/websocket-tutorial.txt, "服务端实现"), kept verbatim
 // except where marked CHANGED: it listens on 127.0.0.1 and an OS-chosen port, and prints that port
-// as the line "PORT <n>" once listening, for SeedInteropTest to read.
+// as the line "PORT <n>" once listening, for SeedInteropIT to read.
 const WebSocket = require('ws');
 
 const wss = new WebSocket.Server({ host: '127.0.0.1', port: 0 }); // CHANGED: was { port: 8080 }

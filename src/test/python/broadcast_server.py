@@ -1,4 +1,4 @@
-# A Python websockets server for PythonInteropTest that behaves like the seed tutorial's broadcast
+# A Python websockets server for PythonInteropIT that behaves like the seed tutorial's broadcast
 # server (src/test/node/seed-server.js), with the same texts:
 #
 #   /usr/bin/python3 broadcast_server.py

@@ -1,4 +1,4 @@
-# A Python websockets client for PythonInteropTest, shaped like src/test/node/node-client.js:
+# A Python websockets client for PythonInteropIT, shaped like src/test/node/node-client.js:
 #
 #   /usr/bin/python3 client.py <wss-url> <ca-file> <message> <count> [token]
 #

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** Scopes, roles and claim values required by a route, checked against real verified tokens. */
-class AuthorizationWireTest {
+class AuthorizationWireIT {
   @TempDir
   Path dir;
 

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The audit trail of a real gateway: complete after a stop, refusing or counting when it cannot write. */
-class AuditTrailTest {
+class AuditTrailIT {
   @TempDir
   Path tmp;
 
@@ -137,7 +137,7 @@ class AuditTrailTest {
       assertTrue(audit.acceptsNewSessions(), "failOpen");
       for (int i = 0; i < 5; i++) {
         WebSocket ws = Await.result(harness.connect("/chat"));
-        var echoes = CloseTest.texts(ws);
+        var echoes = CloseIT.texts(ws);
         ws.writeTextMessage("through " + i);
         assertEquals("through " + i, echoes.poll(10, TimeUnit.SECONDS), "relayed both ways");
         Await.result(ws.close());

@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the browser sets Origin and offers the token as a subprotocol itself, which no Java or Node client
  * test can vouch for. A missing Chromium or playwright-core fails, never skips.
  */
-class BrowserDemoPageTest {
+class BrowserDemoPageIT {
   private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
   private static final String HINT = "run `bash .ci/run` once (it installs chromium if /usr/bin/chromium is missing, "
       + "and `npm ci --prefix src/test/node` installs playwright-core)";

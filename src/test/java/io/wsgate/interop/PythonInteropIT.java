@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * upstream of Vert.x clients, and a Python client in front of the embedded demo upstream, with and
  * without a bearer token offered as a subprotocol. The texts are spelled out here on purpose.
  */
-class PythonInteropTest {
+class PythonInteropIT {
 
   private PeerProcess server;
   private GatewayHarness harness;

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Vert.x serves TLS with the generated files, and clients that verify the host name accept it. */
-class DevCertificateTlsTest {
+class DevCertificateTlsIT {
 
   private static final long DEADLINE_SECONDS = 10;
 

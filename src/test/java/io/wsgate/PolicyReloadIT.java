@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * Hot reload of a real {@code gateway.yaml}: the gateway is started from the loaded file, watches
  * it, and is observed on the wire (plain ws) as the file changes.
  */
-class PolicyReloadTest {
+class PolicyReloadIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
   /** How soon a change must be live: the watcher polls every 200 ms. */
   private static final Duration APPLIED_WITHIN = Duration.ofSeconds(2);

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Handshake rates and concurrent connections per IP, per subject and globally, on the wire. */
-class ConnectionLimitsWireTest {
+class ConnectionLimitsWireIT {
   private static final String CLIENT_IP = "127.0.0.1";
 
   @TempDir

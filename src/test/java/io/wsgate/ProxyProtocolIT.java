@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** PROXY protocol (v1 here) from a load balancer: believed only when the load balancer is trusted. */
-class ProxyProtocolTest {
+class ProxyProtocolIT {
   private static final IpRules ONLY_DOCUMENTATION_NET = new IpRules(List.of(Cidr.parse("192.0.2.0/24")), List.of(),
       Mode.ENFORCE);
 

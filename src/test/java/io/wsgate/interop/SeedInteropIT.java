@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * real TLS: its broadcast server as the upstream of Vert.x clients, and a Node {@code ws} client in
  * front of the embedded demo upstream. The texts are the tutorial's, spelled out here on purpose.
  */
-class SeedInteropTest {
+class SeedInteropIT {
 
   private PeerProcess seed;
   private GatewayHarness harness;

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A route with several upstreams: round-robin over the healthy ones, failover, cool-down. */
-class UpstreamPoolTest {
+class UpstreamPoolIT {
   private static final List<String> FORWARD = List.of("user-agent");
 
   @Test
@@ -59,7 +59,7 @@ class UpstreamPoolTest {
   void refusedPortIsFailedOver() throws Exception {
     try (EchoUpstream healthy = new EchoUpstream();
          GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", false, FORWARD,
-             "ws://127.0.0.1:" + UpstreamFailureTest.closedPort() + "/", healthy.url("/")).build())) {
+             "ws://127.0.0.1:" + UpstreamFailureIT.closedPort() + "/", healthy.url("/")).build())) {
       for (int i = 0; i < 3; i++) {
         Await.result(harness.connect("/chat"));
       }

@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Everything the gateway logs (application log and audit log) while it admits and refuses tokens
  * in every source, and while a JWKS fetch fails, is free of tokens, JWT fragments and the HMAC secret.
  */
-class SecretsNeverLoggedTest {
+class SecretsNeverLoggedIT {
   @TempDir
   Path dir;
 

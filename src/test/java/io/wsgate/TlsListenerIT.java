@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** TLS 1.2/1.3 with modern ciphers only, and certificate renewal without a restart. */
-class TlsListenerTest {
+class TlsListenerIT {
 
   @Test
   void renewedCertificateIsServedWithoutRestart(@TempDir Path live, @TempDir Path renewed) throws Exception {

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Messages cross the gateway unchanged in both directions, over real TLS, real sockets. */
-class RelayTest {
+class RelayIT {
   private EchoUpstream upstream;
   private GatewayHarness harness;
 

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * backpressure end to end the gateway only ever holds a few socket buffers' worth; without it,
  * the gateway would queue most of the 200 MB on its heap.
  */
-class BackpressureTest {
+class BackpressureIT {
   private static final long TOTAL_BYTES = 200L * 1024 * 1024;
   private static final int CHUNK = 64 * 1024;
   private static final long HEAP_BUDGET = 64L * 1024 * 1024;
@@ -34,7 +34,7 @@ class BackpressureTest {
   void slowClientPausesTheUpstreamAndEveryByteArrivesInOrder() throws Exception {
     Vertx upstreamVertx = Vertx.vertx();
     HttpServer upstream = upstreamVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .webSocketHandler(BackpressureTest::pushSequence);
+        .webSocketHandler(BackpressureIT::pushSequence);
     Await.result(upstream.listen());
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     try (GatewayHarness harness = new GatewayHarness(TestPolicy.create()

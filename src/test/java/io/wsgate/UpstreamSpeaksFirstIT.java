@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * An upstream that sends right after its 101 (the seed's welcome) is heard: the gateway holds those
  * frames until the client's side of the session is wired, instead of dropping them.
  */
-class UpstreamSpeaksFirstTest {
+class UpstreamSpeaksFirstIT {
   private GatewayHarness harness;
 
   @BeforeEach

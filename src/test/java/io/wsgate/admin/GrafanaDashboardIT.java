@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code docs/grafana-dashboard.json} is valid JSON, and every query in it names only metrics that a
  * real gateway's {@code /metrics} exposes; {@code docs/metrics.md} documents each of them.
  */
-class GrafanaDashboardTest {
+class GrafanaDashboardIT {
   private static final Path DASHBOARD = Path.of("docs/grafana-dashboard.json");
   private static final Path REFERENCE = Path.of("docs/metrics.md");
   /** PromQL words that are not metric names: functions (followed by "("), aggregation modifiers, operators. */

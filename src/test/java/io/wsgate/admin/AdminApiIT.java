@@ -51,7 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The admin listener over real HTTP, in front of a real gateway with real upstreams and clients. */
-class AdminApiTest {
+class AdminApiIT {
   private static final String SECRET = "0123456789abcdef0123456789abcdef-test-only";
   private static final String ISS = "https://idp.test/";
 

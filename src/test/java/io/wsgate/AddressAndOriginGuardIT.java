@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /** IP rules, trusted proxies and the Origin allowlist, observed on the wire. */
-class AddressAndOriginGuardTest {
+class AddressAndOriginGuardIT {
   private static final IpRules ONLY_DOCUMENTATION_NET = new IpRules(List.of(Cidr.parse("192.0.2.0/24")), List.of(),
       Mode.ENFORCE);
 

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The upstream may speak first: frames it sends right behind its 101, while the gateway is still
  * accepting the client, are held and relayed, not dropped.
  */
-class UpstreamGreetingTest {
+class UpstreamGreetingIT {
 
   @Test
   void framesTheUpstreamSendsWithItsHandshakeReachTheClient() throws Exception {

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * gets a plain HTTP refusal (502, or 504 for a silent upstream), never a 101 and never a tunnel;
  * the refusal is counted and the connection slot is given back.
  */
-class UpstreamFailureTest {
+class UpstreamFailureIT {
 
   @Test
   void refusedUpstreamPortIs502Unavailable() throws Exception {

@@ -29,7 +29,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class DevTokenCommandTest {
+class DevTokenCommandIT {
   private static final String ISS = "https://wsgate.dev/";
 
   @TempDir

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * RFC 6455 §4.2.1 checks on the upgrade request, and the demo page. Every refusal is counted and
  * ends the connection, so nothing can be smuggled behind a refused upgrade.
  */
-class HandshakeValidationTest {
+class HandshakeValidationIT {
   private static final List<String> FORWARD = List.of("user-agent");
   /** The accept key RFC 6455 §1.3 gives for the sample nonce {@link RawClient#KEY}. */
   private static final String SAMPLE_ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Close codes and reasons cross the gateway; reserved codes become legal ones (RFC 6455 §7.4). */
-class CloseTest {
+class CloseIT {
 
   @Test
   void clientCloseCodeAndReasonReachTheUpstream() throws Exception {

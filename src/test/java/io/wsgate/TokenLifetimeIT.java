@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A session lives as long as its token: closed with 4001 when it expires, unless the client
  * re-authenticates in band with a fresh token for the same subject; a revoked subject is shut out.
  */
-class TokenLifetimeTest {
+class TokenLifetimeIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
   /** Timers and the network: how early or late a close at exp may be observed. */
   private static final Duration EARLY = Duration.ofMillis(250);

@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Per-route message rules, observed on the wire: what the client gets back (echo, drop notice or
  * close code), what the upstream received, and what the metrics counted.
  */
-class MessageRulesWireTest {
+class MessageRulesWireIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private static RouteSecurity toUpstream(MessageRule... rules) {

@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The token guard on the wire: a real gateway trusting issuers whose keys are files in a temporary
  * directory (or a real JWKS endpoint), real signed tokens, and an upstream that records what it saw.
  */
-class TokenGuardWireTest {
+class TokenGuardWireIT {
   @TempDir
   Path dir;
 

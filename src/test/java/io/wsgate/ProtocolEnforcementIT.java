@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * Frames a well-behaved library never sends, written by hand on a raw TLS socket: each gets the
  * documented close code, is counted, and never reaches the upstream.
  */
-class ProtocolEnforcementTest {
+class ProtocolEnforcementIT {
   private static final int LIMIT = 1024;
   private EchoUpstream upstream;
   private GatewayHarness harness;

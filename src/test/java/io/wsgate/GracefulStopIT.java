@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** SIGTERM behaviour: stop accepting, close every session with the configured code, spread out. */
-class GracefulStopTest {
+class GracefulStopIT {
 
   @Test
   void stopClosesEverySessionWith1012SpreadOverTheDrainWindow() throws Exception {
@@ -61,9 +61,9 @@ class GracefulStopTest {
       GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
           .shutdown(1001, Duration.ofMillis(4000), Duration.ofSeconds(10)).build());
       WebSocket live = Await.result(harness.connect("/chat"));
-      CompletableFuture<String> closed = CloseTest.closeOf(live);
+      CompletableFuture<String> closed = CloseIT.closeOf(live);
       WebSocket second = Await.result(harness.connect("/chat"));
-      CompletableFuture<String> secondClosed = CloseTest.closeOf(second);
+      CompletableFuture<String> secondClosed = CloseIT.closeOf(second);
       // Registered, so the drain spreads them and lasts long enough for the refused upgrade below.
       Await.until("sessions registered", () -> harness.gateway.services().sessions().size() == 2);
       Future<Void> stopped = harness.gateway.stop();

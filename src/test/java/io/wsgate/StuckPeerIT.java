@@ -20,13 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * (connection aborted after a grace period) and give its slot back, or such clients would pin
  * gateway resources forever.
  */
-class StuckPeerTest {
+class StuckPeerIT {
 
   @Test
   void sessionWithAClientThatStoppedReadingStillEndsAndFreesItsSlot() throws Exception {
     Vertx upstreamVertx = Vertx.vertx();
     HttpServer upstream = upstreamVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .webSocketHandler(StuckPeerTest::flood);
+        .webSocketHandler(StuckPeerIT::flood);
     Await.result(upstream.listen());
     try (GatewayHarness harness = new GatewayHarness(TestPolicy.create()
         .route("/feed", "ws://127.0.0.1:" + upstream.actualPort() + "/").maxLifetime(Duration.ofMillis(1500)).build());

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Timeouts and caps: idle, lifetime, slow handshakes, the global connection cap. */
-class SessionLimitsTest {
+class SessionLimitsIT {
 
   @Test
   void idleSessionIsClosedWith1001() throws Exception {
@@ -27,7 +27,7 @@ class SessionLimitsTest {
          GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
              .idleTimeout(Duration.ofMillis(400)).build())) {
       WebSocket ws = Await.result(harness.connect("/chat"));
-      CompletableFuture<String> closed = CloseTest.closeOf(ws);
+      CompletableFuture<String> closed = CloseIT.closeOf(ws);
       long start = System.nanoTime();
       assertEquals("1001 idle timeout", closed.get(10, TimeUnit.SECONDS));
       assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(300), "not before the idle timeout");
@@ -42,8 +42,8 @@ class SessionLimitsTest {
          GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
              .idleTimeout(Duration.ofMillis(600)).build())) {
       WebSocket ws = Await.result(harness.connect("/chat"));
-      CompletableFuture<String> closed = CloseTest.closeOf(ws);
-      var texts = CloseTest.texts(ws);
+      CompletableFuture<String> closed = CloseIT.closeOf(ws);
+      var texts = CloseIT.texts(ws);
       for (int i = 0; i < 6; i++) {
         ws.writeTextMessage("tick " + i);
         assertEquals("tick " + i, texts.poll(10, TimeUnit.SECONDS));
@@ -59,7 +59,7 @@ class SessionLimitsTest {
          GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
              .maxLifetime(Duration.ofMillis(500)).build())) {
       WebSocket ws = Await.result(harness.connect("/chat"));
-      CompletableFuture<String> closed = CloseTest.closeOf(ws);
+      CompletableFuture<String> closed = CloseIT.closeOf(ws);
       assertEquals("1001 maximum session lifetime reached", closed.get(10, TimeUnit.SECONDS));
     }
   }

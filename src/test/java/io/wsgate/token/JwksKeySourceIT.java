@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class JwksKeySourceTest {
+class JwksKeySourceIT {
   private static final Duration LONG = Duration.ofHours(1);
   private static final List<String> IDP = List.of("idp");
 
