@@ -24,16 +24,24 @@ public final class AuditCapture implements AutoCloseable {
 
   /** Every audit event so far with {@code "event": type}. */
   public List<JsonObject> events(String type) {
+    List<JsonObject> out = new ArrayList<>();
+    for (JsonObject json : all()) {
+      if (type.equals(json.getString("event"))) {
+        out.add(json);
+      }
+    }
+    return out;
+  }
+
+  /** Every audit event so far, of any type. */
+  public List<JsonObject> all() {
     List<ILoggingEvent> copy;
     synchronized (appender) { // AppenderBase.doAppend holds this lock while it appends
       copy = new ArrayList<>(appender.list);
     }
     List<JsonObject> out = new ArrayList<>();
     for (ILoggingEvent e : copy) {
-      JsonObject json = new JsonObject(e.getFormattedMessage());
-      if (type.equals(json.getString("event"))) {
-        out.add(json);
-      }
+      out.add(new JsonObject(e.getFormattedMessage()));
     }
     return out;
   }
