@@ -209,12 +209,17 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       request.response().setStatusCode(405).putHeader("allow", "GET, HEAD").putHeader("connection", "close").end();
       return;
     }
+    // One request per connection: the handshake deadline (slowloris defence) covers only a
+    // connection's first request head, so a kept-alive connection could trickle the next one forever.
+    HttpConnection connection = request.connection();
     request.response()
         .putHeader("content-type", DemoPage.CONTENT_TYPE)
         .putHeader("content-security-policy", DemoPage.CONTENT_SECURITY_POLICY)
         .putHeader("x-content-type-options", "nosniff")
         .putHeader("cache-control", "no-store")
-        .end(DemoPage.load());
+        .putHeader("connection", "close")
+        .end(DemoPage.load())
+        .onComplete(v -> connection.close());
   }
 
   private static String cookies(HttpServerRequest request) {

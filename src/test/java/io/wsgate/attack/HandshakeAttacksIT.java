@@ -116,6 +116,26 @@ class HandshakeAttacksIT {
   }
 
   @Test
+  @DisplayName("Slowloris behind a kept-alive demo page (next request head trickled)")
+  void slowlorisBehindTheDemoPage() throws Exception {
+    // The handshake deadline covers a connection's first request head only: the page must not keep it open.
+    try (AttackTarget t = AttackTarget.echo(p -> p.demoPage().handshakeTimeout(Duration.ofSeconds(10)));
+         RawClient raw = t.raw()) {
+      Counter timeouts = Counter.of(t.harness, Reason.HANDSHAKE_TIMEOUT);
+      raw.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\nGET /chat HTTP/1.1\r\nHost: localhost\r\n");
+      String head = raw.readHead();
+      assertEquals(200, RawClient.status(head));
+      assertEquals(true, head.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), head);
+      raw.timeout(3000); // far below the 10 s deadline: it is the page's answer that ends the connection
+      assertFalse(raw.readUntilClosed().contains("HTTP/1."), "the trickled request is never answered");
+      // Nothing was judged: no refusal recorded or counted, no upstream dialled.
+      assertEquals(List.of(), t.audit.events("handshake.rejected"));
+      timeouts.movedBy(0);
+      assertEquals(0, t.upstream.handshakes.size());
+    }
+  }
+
+  @Test
   @DisplayName("Connection exhaustion against the global cap (60 clients, maxConnections 50)")
   void connectionExhaustion() throws Exception {
     int cap = 50;
