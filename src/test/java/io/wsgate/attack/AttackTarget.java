@@ -101,8 +101,13 @@ final class AttackTarget implements AutoCloseable {
    * @return the {@code session.closed} record
    */
   JsonObject closes(Reason reason, int relayedFrames, RawAttack attack) throws Exception {
+    return closes(RawClient.upgrade(PATH), reason, relayedFrames, attack);
+  }
+
+  /** As {@link #closes(Reason, int, RawAttack)}, on a session opened with {@code upgradeRequest}. */
+  JsonObject closes(String upgradeRequest, Reason reason, int relayedFrames, RawAttack attack) throws Exception {
     Counter counter = Counter.of(harness, reason);
-    try (RawClient raw = session()) {
+    try (RawClient raw = session(upgradeRequest)) {
       attack.on(raw);
       assertEquals(reason.code(), raw.readCloseCode(), "close code to the attacker");
     }
