@@ -1,5 +1,6 @@
 package io.wsgate.listener;
 
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
@@ -51,6 +52,10 @@ public final class ListenerVerticle extends VerticleBase {
         .setProxyProtocolTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
     if (!policy.listen().plain()) {
       ServerTls.apply(options, policy.listen().tls());
+      // Slowloris below HTTP: a client that never finishes its TLS handshake is cut off at the same
+      // deadline as one that never finishes its request head (Vert.x would wait its own 10 s).
+      options.setSslHandshakeTimeout(limits.handshakeTimeout().toMillis());
+      options.setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
     }
     int upstreamTimeoutMs = (int) limits.upstreamConnectTimeout().toMillis();
     UpstreamConnector connector = new UpstreamConnector(vertx, vertx.createWebSocketClient(new WebSocketClientOptions()
@@ -64,6 +69,7 @@ public final class ListenerVerticle extends VerticleBase {
     UpgradeHandler upgrades = new UpgradeHandler(vertx, services, connector);
     long handshakeMs = limits.handshakeTimeout().toMillis();
     server = vertx.createHttpServer(options)
+        .exceptionHandler(this::beforeHttp)
         .connectionHandler(connection -> startHandshakeDeadline(connection, handshakeMs))
         .requestHandler(request -> {
           Long timer = handshakeDeadlines.remove(request.connection());
@@ -90,6 +96,17 @@ public final class ListenerVerticle extends VerticleBase {
         vertx.cancelTimer(pending);
       }
     });
+  }
+
+  /**
+   * A failure before the HTTP connection exists: only a TLS handshake that ran out of time is a
+   * decision of ours (audited and counted; the peer's address is not known here). Other TLS
+   * failures are the client's, and Vert.x has already closed the socket.
+   */
+  private void beforeHttp(Throwable failure) {
+    if (failure instanceof SslHandshakeTimeoutException) {
+      services.audit().rejected("-", null, null, Reason.HANDSHAKE_TIMEOUT);
+    }
   }
 
   public int actualPort() {

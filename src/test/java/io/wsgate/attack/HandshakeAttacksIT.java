@@ -14,6 +14,9 @@ import io.wsgate.testing.RawClient;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,6 +116,38 @@ class HandshakeAttacksIT {
       counter.movedBy(1);
       assertEquals(0, t.upstream.handshakes.size());
     }
+  }
+
+  @Test
+  @DisplayName("Slowloris on the TLS handshake (ClientHello never finished)")
+  void slowlorisOnTheTlsHandshake() throws Exception {
+    try (AttackTarget t = AttackTarget.echo(p -> p.handshakeTimeout(Duration.ofMillis(500)));
+         Socket socket = new Socket("127.0.0.1", t.harness.port())) {
+      Counter counter = Counter.of(t.harness, Reason.HANDSHAKE_TIMEOUT);
+      socket.setSoTimeout(8000);
+      long start = System.nanoTime();
+      socket.getOutputStream().write(new byte[] {0x16, 0x03, 0x01}); // a TLS record header, then nothing
+      assertEquals(-1, readUntilClosed(socket), "cut off without an answer");
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertFalse(ms < 400 || ms > 5000, "closed at the 500 ms handshake timeout, not Vert.x's 10 s: " + ms + " ms");
+      AttackAsserts.auditedOnce(t.audit, "handshake.rejected", Reason.HANDSHAKE_TIMEOUT);
+      counter.movedBy(1);
+      assertEquals(0, t.upstream.handshakes.size());
+    }
+  }
+
+  /** -1 once the peer closed (EOF or reset); fails at the socket timeout. */
+  private static int readUntilClosed(Socket socket) throws IOException {
+    try {
+      while (socket.getInputStream().read() >= 0) {
+        // a TLS alert at most
+      }
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("still open after " + socket.getSoTimeout() + " ms", e);
+    } catch (IOException reset) {
+      // the peer is gone
+    }
+    return -1;
   }
 
   @Test
