@@ -19,7 +19,6 @@ import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One gateway under attack: a real gateway on {@code /chat} in front of a real upstream (a
@@ -119,7 +118,7 @@ final class AttackTarget implements AutoCloseable {
     assertEquals(reason.code(), closed.getInteger("upstreamCloseCode"));
     counter.movedBy(1);
     assertEquals(relayedFrames, upstream.frames.size(), "frames relayed upstream");
-    assertTrue(harness.gateway.services().sessions().size() == 0, "no session left");
+    assertEquals(0, harness.gateway.services().sessions().size(), "no session left");
     return closed;
   }
 
