@@ -14,6 +14,8 @@ public enum Reason {
   UPGRADE_REQUIRED(Kind.HTTP, 426, "this route only speaks WebSocket"),
   BAD_UPGRADE(Kind.HTTP, 400, "malformed WebSocket upgrade request"),
   UNSUPPORTED_WS_VERSION(Kind.HTTP, 400, "unsupported Sec-WebSocket-Version"),
+  URI_TOO_LONG(Kind.HTTP, 414, "request line too long"),
+  HEADERS_TOO_LARGE(Kind.HTTP, 431, "request header fields too large"),
   CONNECTION_CAP(Kind.HTTP, 503, "global connection cap reached"),
   DRAINING(Kind.HTTP, 503, "gateway is shutting down"),
   UPSTREAM_UNAVAILABLE(Kind.HTTP, 502, "upstream refused or unreachable"),

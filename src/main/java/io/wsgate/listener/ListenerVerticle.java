@@ -71,14 +71,22 @@ public final class ListenerVerticle extends VerticleBase {
     server = vertx.createHttpServer(options)
         .exceptionHandler(this::beforeHttp)
         .connectionHandler(connection -> startHandshakeDeadline(connection, handshakeMs))
+        .invalidRequestHandler(request -> {
+          headArrived(request.connection());
+          upgrades.handleUndecodable(request);
+        })
         .requestHandler(request -> {
-          Long timer = handshakeDeadlines.remove(request.connection());
-          if (timer != null) {
-            vertx.cancelTimer(timer);
-          }
+          headArrived(request.connection());
           upgrades.handle(request);
         });
     return server.listen();
+  }
+
+  private void headArrived(HttpConnection connection) {
+    Long timer = handshakeDeadlines.remove(connection);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
   }
 
   /** Slowloris defence: a connection must deliver a complete request head within the deadline. */

@@ -11,6 +11,8 @@ import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
 import io.wsgate.RoutePlan;
 import io.wsgate.demo.DemoPage;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.NetUtil;
 import io.wsgate.handshake.Admission;
 import io.wsgate.handshake.HandshakeRequest;
@@ -119,6 +121,20 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
         admit(request, ar.result(), plan, snapshot);
       }
     });
+  }
+
+  /**
+   * A request head the HTTP decoder refused (request line or headers over the listener's limits,
+   * or not HTTP at all): refused, audited and counted like any malformed upgrade, instead of
+   * Vert.x's silent default answer. Its path is not recorded: the decoder never produced one.
+   */
+  void handleUndecodable(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Reason reason = cause instanceof TooLongHttpLineException ? Reason.URI_TOO_LONG
+        : cause instanceof TooLongHttpHeaderException ? Reason.HEADERS_TOO_LARGE : Reason.BAD_UPGRADE;
+    services.audit().rejected(RequestIds.next(), request.remoteAddress().hostAddress(), null, reason);
+    services.meters().handshake(false, System.nanoTime());
+    respond(request, reason);
   }
 
   private void admit(HttpServerRequest request, Admission admission, RoutePlan plan, CompiledPolicy snapshot) {
