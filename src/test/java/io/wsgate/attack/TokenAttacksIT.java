@@ -4,10 +4,12 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.AuditCapture;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -66,7 +69,7 @@ class TokenAttacksIT {
     return Base64URL.encode(json.getBytes(StandardCharsets.UTF_8)).toString();
   }
 
-  private static String rs256(com.nimbusds.jose.jwk.RSAKey key, JWSHeader.Builder header, JWTClaimsSet claims)
+  private static String rs256(RSAKey key, JWSHeader.Builder header, JWTClaimsSet claims)
       throws Exception {
     return TestIssuer.sign(new RSASSASigner(key), header.build(), claims);
   }
@@ -201,8 +204,8 @@ class TokenAttacksIT {
       assertEquals("alice", seen.get("x-wsgate-subject"));
       assertNull(seen.get("x-wsgate-note"), "a claim with CR/LF is not forwarded");
       assertNull(seen.get("x-injected"), "no header smuggled upstream");
-      assertTrue(seen.names().stream().noneMatch(n -> n.toLowerCase(java.util.Locale.ROOT).contains("injected")));
-      List<io.vertx.core.json.JsonObject> records = t.audit.await("session.accepted", list -> list.size() == 1);
+      assertTrue(seen.names().stream().noneMatch(n -> n.toLowerCase(Locale.ROOT).contains("injected")));
+      List<JsonObject> records = t.audit.await("session.accepted", list -> list.size() == 1);
       assertTrue(AuditCapture.has(records, "subject", "alice"), records.toString());
       accepted.movedBy(1);
       AttackAsserts.noSecretIn(t.audit, token);
