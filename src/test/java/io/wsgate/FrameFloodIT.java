@@ -1,8 +1,14 @@
 package io.wsgate;
 
 import io.vertx.core.json.JsonObject;
+import io.wsgate.policy.Action;
+import io.wsgate.policy.Auth;
 import io.wsgate.policy.FrameLimits;
+import io.wsgate.policy.MessageRule;
+import io.wsgate.policy.MessageRules;
+import io.wsgate.policy.Mode;
 import io.wsgate.policy.Rate;
+import io.wsgate.policy.RouteSecurity;
 import io.wsgate.testing.AuditCapture;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.EchoUpstream;
@@ -39,9 +45,14 @@ class FrameFloodIT {
   private AuditCapture audit;
 
   private void start(FrameLimits frames) throws Exception {
+    start(frames, TestPolicy.OPEN_ROUTE);
+  }
+
+  private void start(FrameLimits frames, RouteSecurity security) throws Exception {
     audit = new AuditCapture();
     upstream = new EchoUpstream();
-    harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/")).frames(frames).build());
+    harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/")).security(security)
+        .frames(frames).build());
     raw = new RawClient(harness.port(), true);
     raw.send(RawClient.upgrade("/chat"));
     assertEquals(101, RawClient.status(raw.readHead()));
@@ -177,6 +188,19 @@ class FrameFloodIT {
     raw.send(frames(0x00, 10_000, 0, false));
     assertClosedFor(Reason.FRAGMENT_FLOOD);
     assertTrue(upstream.frames.size() <= 128, "relayed " + upstream.frames.size());
+  }
+
+  @Test
+  void aMessageHeldForItsRulesCannotCollectEmptyFragmentsEither() throws Exception {
+    // With a message rule the fragments are held until the message is complete: without the limit
+    // empty ones would pile up in the gateway's memory, never reaching the upstream at all.
+    start(FrameLimits.DEFAULT, new RouteSecurity(null, TestPolicy.OPEN_ROUTE.origins(), Auth.ANONYMOUS,
+        new MessageRules(List.of(new MessageRule.Patterns("deny", List.of("forbidden"), Action.CLOSE, Mode.ENFORCE)),
+            List.of())));
+    raw.send(RawClient.frame(0x01, new byte[0], true));
+    raw.send(frames(0x00, 10_000, 0, false));
+    assertClosedFor(Reason.FRAGMENT_FLOOD);
+    assertTrue(upstream.frames.isEmpty(), "nothing of the held message was relayed");
   }
 
   @Test
