@@ -116,7 +116,7 @@ class FrameFloodIT {
     Await.until("slot and session released",
         () -> harness.gateway.services().slots().used() == 0 && harness.gateway.services().sessions().size() == 0);
     // No closing handshake is owed to a flooding client: the gateway hangs up once the close is out.
-    assertTrue(closed.get(0).getLong("durationMs") < 2000, "session lasted " + closed.get(0).getLong("durationMs") + " ms");
+    assertTrue(closed.get(0).getLong("durationMs") < 3000, "session lasted " + closed.get(0).getLong("durationMs") + " ms");
     raw.timeout(2000);
     assertEquals("", raw.readUntilClosed(), "nothing after the close frame (no more pongs), then the hang-up");
   }
@@ -133,7 +133,7 @@ class FrameFloodIT {
     raw.send(RawClient.frame(0x81, "still open".getBytes(StandardCharsets.UTF_8), true));
     assertEquals("still open", raw.readFrame().text());
 
-    raw.send(frames(PING, 2, 0, true));
+    raw.send(frames(PING, 5, 0, true)); // more than the bucket can have refilled meanwhile (1/s)
     assertClosedFor(Reason.CONTROL_FRAME_FLOOD);
   }
 
@@ -141,9 +141,10 @@ class FrameFloodIT {
   void twentyThousandPingsAtOnceGetTheBurstsWorthOfPongsThen1008() throws Exception {
     start(FrameLimits.DEFAULT);
     raw.send(frames(PING, 20_000, 0, true));
-    // Vert.x answers a ping before the gateway sees it: the burst (50) plus the one that overflowed it.
+    // Vert.x answers a ping before the gateway sees it: the burst (50) plus the one that overflowed
+    // it, and one more per 50 ms the gateway took to get there (the bucket refills at 20/s).
     int pongs = pongsBeforeA1008();
-    assertTrue(pongs >= 50 && pongs <= 51, pongs + " pongs");
+    assertTrue(pongs >= 50 && pongs <= 60, pongs + " pongs");
     assertEndedFor(Reason.CONTROL_FRAME_FLOOD);
   }
 

@@ -114,7 +114,8 @@ class FrameSlowlorisIT {
   /** A client stuck mid-frame cannot answer the close: the gateway hangs up at once rather than wait for it. */
   private static void assertHungUpWithoutAClosingWait(JsonObject closed) {
     long ms = closed.getLong("durationMs");
-    assertTrue(ms < 2 * PING_MS + 1000, "session lasted " + ms + " ms");
+    assertTrue(ms >= 2 * PING_MS, "not before two ping intervals: " + ms + " ms");
+    assertTrue(ms < 2 * PING_MS + 2000, "session lasted " + ms + " ms, not 2 pings + the 5 s closing wait");
   }
 
   @Test
@@ -123,7 +124,7 @@ class FrameSlowlorisIT {
     // Binary, FIN, masked, 16-bit length 1,024, then the mask: 7 of the 8 header bytes, 100 ms apart.
     Future<?> sending = dribble(new byte[] {(byte) 0x82, (byte) 0xFE, 0x04, 0x00, 1, 2, 3}, 100);
     long ms = closeAfterAPing(start, 1001);
-    assertTrue(ms >= 2 * PING_MS - 50 && ms < 2 * PING_MS + 1500, "closed after " + ms + " ms");
+    assertTrue(ms < 2 * PING_MS + 2000, "closed after " + ms + " ms");
     assertHungUpWithoutAClosingWait(assertEndedFor(Reason.INCOMPLETE_FRAME));
     sending.cancel(true);
     assertTrue(upstream.frames.isEmpty(), "no frame reached the upstream");
@@ -136,7 +137,7 @@ class FrameSlowlorisIT {
     raw.send(Arrays.copyOf(frame, 8)); // the whole header, declaring 1,024 bytes...
     Future<?> sending = dribble(Arrays.copyOfRange(frame, 8, frame.length), 50); // ...20 of them a second
     long ms = closeAfterAPing(start, 1001);
-    assertTrue(ms >= 2 * PING_MS - 50 && ms < 2 * PING_MS + 1500, "closed after " + ms + " ms");
+    assertTrue(ms < 2 * PING_MS + 2000, "closed after " + ms + " ms");
     assertHungUpWithoutAClosingWait(assertEndedFor(Reason.INCOMPLETE_FRAME));
     sending.cancel(true);
   }
@@ -145,8 +146,9 @@ class FrameSlowlorisIT {
   void aClientThatSendsNothingIsAKeepaliveTimeout() throws Exception {
     long start = System.nanoTime();
     long ms = closeAfterAPing(start, 1001);
-    assertTrue(ms >= 2 * PING_MS - 50, "closed after " + ms + " ms");
-    assertEndedFor(Reason.KEEPALIVE_TIMEOUT);
+    assertTrue(ms < 2 * PING_MS + 2000, "closed after " + ms + " ms");
+    JsonObject closed = assertEndedFor(Reason.KEEPALIVE_TIMEOUT);
+    assertTrue(closed.getLong("durationMs") >= 2 * PING_MS, "not before two ping intervals");
     assertEquals(0, harness.gateway.services().audit().metrics().outcomes(Reason.INCOMPLETE_FRAME));
   }
 
@@ -161,7 +163,10 @@ class FrameSlowlorisIT {
         Thread.sleep(40); // a slow link
       }
       RawClient.Frame echoed = raw.readFrame();
-      assertEquals(0x1, echoed.opcode(), "the echo, not a ping or a close");
+      while (echoed.opcode() == 0x9) {
+        echoed = raw.readFrame(); // a keepalive ping on a very busy machine; the next frame answers it
+      }
+      assertEquals(0x1, echoed.opcode(), "the echo, not a close");
     }
     assertEquals(0, harness.gateway.services().audit().metrics().closedTotal());
     assertFalse(upstream.sockets.get(0).isClosed());
