@@ -13,6 +13,7 @@ import io.wsgate.handshake.MonitorLog;
 import io.wsgate.handshake.OriginGuard;
 import io.wsgate.handshake.SubjectLimitGuard;
 import io.wsgate.handshake.TokenGuard;
+import io.wsgate.limits.BucketSpec;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.Route;
 import io.wsgate.token.TokenVerifier;
@@ -33,11 +34,13 @@ public final class CompiledPolicy {
   private final HandshakePipeline pipeline;
   private final ClientAddressResolver clientAddresses;
   private final TokenVerifier tokens;
+  private final BucketSpec controlFrames;
 
   private CompiledPolicy(GatewayPolicy policy, List<RoutePlan> plans, HandshakePipeline pipeline, TokenVerifier tokens) {
     this.policy = policy;
     this.pipeline = pipeline;
     this.tokens = tokens;
+    this.controlFrames = BucketSpec.of(policy.limits().frames().controlFrames());
     this.clientAddresses = new ClientAddressResolver(policy.security().clients().trustedProxies());
     List<RoutePlan> exactList = new ArrayList<>();
     List<RoutePlan> prefixList = new ArrayList<>();
@@ -73,6 +76,11 @@ public final class CompiledPolicy {
 
   public GatewayPolicy policy() {
     return policy;
+  }
+
+  /** Each session's budget of client pings and pongs ({@code limits.maxControlFramesPerSecond}). */
+  public BucketSpec controlFrames() {
+    return controlFrames;
   }
 
   public ClientAddressResolver clientAddresses() {

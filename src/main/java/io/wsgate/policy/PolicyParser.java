@@ -11,7 +11,8 @@ final class PolicyParser {
   static final List<String> TOP_KEYS =
       List.of("listen", "issuers", "connections", "routes", "limits", "shutdown", "reload", "dev", "admin", "audit");
   static final List<String> LIMIT_KEYS = List.of("maxMessageBytes", "idleTimeout", "maxLifetime", "maxConnections",
-      "handshakeTimeout", "upstreamConnectTimeout", "pingInterval");
+      "handshakeTimeout", "upstreamConnectTimeout", "pingInterval", "maxControlFramesPerSecond", "controlFrameBurst",
+      "freeFragments", "minAverageFragmentBytes");
   static final List<String> SHUTDOWN_KEYS = List.of("closeCode", "drainWindow", "drainTimeout");
   static final List<String> DEV_KEYS = List.of("demoPage");
   static final List<String> RELOAD_KEYS = List.of("recheckSessions");
@@ -60,7 +61,16 @@ final class PolicyParser {
         m.integer("maxConnections", d.maxConnections(), 1, 10_000_000),
         m.positiveDuration("handshakeTimeout", d.handshakeTimeout()),
         m.positiveDuration("upstreamConnectTimeout", d.upstreamConnectTimeout()),
-        m.positiveDuration("pingInterval", d.pingInterval()));
+        m.positiveDuration("pingInterval", d.pingInterval()),
+        frames(m, d.frames()));
+  }
+
+  private static FrameLimits frames(MappingReader m, FrameLimits d) {
+    int perSecond = m.integer("maxControlFramesPerSecond", (int) d.controlFrames().permits(), 1, 1_000_000);
+    int burst = m.integer("controlFrameBurst", (int) d.controlFrames().burst(), 1, 1_000_000);
+    return new FrameLimits(new Rate(perSecond, Duration.ofSeconds(1), burst),
+        m.integer("freeFragments", d.freeFragments(), 1, 1_000_000),
+        m.size("minAverageFragmentBytes", d.minAverageFragmentBytes(), 1, MAX_MESSAGE_BYTES_LIMIT));
   }
 
   private static Shutdown shutdown(MappingReader m) {

@@ -5,13 +5,16 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketFrame;
 import io.wsgate.Reason;
+import io.wsgate.policy.FrameLimits;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Moves data frames one way, unchanged (same type, same fragmentation, same payload object, so no
- * copy), while enforcing the message size limit and fail-fast UTF-8 validity of text messages.
+ * copy), while enforcing the message size limit, the fragments a message may have for its size
+ * (tiny fragments would otherwise slip past every per-message limit, and pile up while a message
+ * is held) and fail-fast UTF-8 validity of text messages.
  * With an inspector (message rules, re-authentication), a message's frames are held until it is
  * complete — at most {@code maxMessageBytes} — and forwarded only if the inspector lets it pass;
  * a fragmented message is then assembled once for the inspector, its frames still forwarded as they came.
@@ -24,22 +27,31 @@ final class FrameRelay implements Handler<WebSocketFrame> {
   private final WebSocketBase to;
   private final Session session;
   private final long maxMessageBytes;
+  private final FrameLimits frameLimits;
   private final Utf8Validator utf8 = new Utf8Validator();
   private final MessageInspector inspector;
   private final List<WebSocketFrame> held;
   private boolean text;
   private long messageBytes;
+  private long fragments;
+  /** Whether this relay paused its source because the destination's write queue is full. */
+  boolean pausedSource;
   long messages;
   long bytes;
 
-  FrameRelay(WebSocketBase from, WebSocketBase to, Session session, long maxMessageBytes, MessageInspector inspector) {
+  FrameRelay(WebSocketBase from, WebSocketBase to, Session session, long maxMessageBytes, FrameLimits frameLimits,
+             MessageInspector inspector) {
     this.from = from;
     this.to = to;
     this.session = session;
     this.maxMessageBytes = maxMessageBytes;
+    this.frameLimits = frameLimits;
     this.inspector = inspector;
     this.held = inspector == null ? null : new ArrayList<>(4);
-    to.drainHandler(v -> from.resume());
+    to.drainHandler(v -> {
+      pausedSource = false;
+      from.resume();
+    });
   }
 
   @Override
@@ -48,6 +60,7 @@ final class FrameRelay implements Handler<WebSocketFrame> {
       case TEXT, BINARY -> {
         text = frame.isText();
         messageBytes = 0;
+        fragments = 0;
         utf8.reset();
       }
       case CONTINUATION -> {
@@ -57,7 +70,7 @@ final class FrameRelay implements Handler<WebSocketFrame> {
         return;
       }
       default -> {
-        session.touched(from);
+        session.controlFrame(from);
         return;
       }
     }
@@ -66,6 +79,10 @@ final class FrameRelay implements Handler<WebSocketFrame> {
     messageBytes += length;
     if (messageBytes > maxMessageBytes) {
       session.terminate(Reason.MESSAGE_TOO_BIG);
+      return;
+    }
+    if (frameLimits.tooFragmented(++fragments, messageBytes)) {
+      session.fragmentFlood(from);
       return;
     }
     if (text && (!utf8.update(payload) || (frame.isFinal() && !utf8.complete()))) {
@@ -101,6 +118,7 @@ final class FrameRelay implements Handler<WebSocketFrame> {
       messages++;
     }
     if (to.writeQueueFull()) {
+      pausedSource = true;
       from.pause();
     }
   }

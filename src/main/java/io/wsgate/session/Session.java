@@ -1,5 +1,7 @@
 package io.wsgate.session;
 
+import io.github.bucket4j.Bucket;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -16,6 +18,7 @@ import io.wsgate.Reason;
 import io.wsgate.RoutePlan;
 import io.wsgate.handshake.HandshakeRequest;
 import io.wsgate.handshake.Identity;
+import io.wsgate.limits.BucketSpec;
 import io.wsgate.policy.Limits;
 
 import java.time.Duration;
@@ -54,6 +57,9 @@ public final class Session {
   private final FrameRelay toClient;
   private final MessageRules rules;
   private final Reauthentication reauth;
+  private final BucketSpec controlFrameBudget;
+  private Bucket controlFrames;
+  private PartialFrameWatch partialFrames;
   private int auditedRefusals;
 
   private long tokenExpiryNanos;
@@ -96,8 +102,9 @@ public final class Session {
         ? new Reauthentication(this, plan.route().security().auth().issuers()) : null;
     MessageInspector up = rules.inspectsUpstreamBound() || reauth != null ? this::inspectToUpstream : null;
     MessageInspector down = rules.inspectsClientBound() ? (text, payload) -> rules.toClient(text, payload) : null;
-    this.toUpstream = new FrameRelay(client, upstream, this, limits.maxMessageBytes(), up);
-    this.toClient = new FrameRelay(upstream, client, this, limits.maxMessageBytes(), down);
+    this.controlFrameBudget = snapshot.controlFrames();
+    this.toUpstream = new FrameRelay(client, upstream, this, limits.maxMessageBytes(), limits.frames(), up);
+    this.toClient = new FrameRelay(upstream, client, this, limits.maxMessageBytes(), limits.frames(), down);
   }
 
   /** The monotonic-clock instant at which a wall-clock expiry falls, seen from now. */
@@ -109,6 +116,7 @@ public final class Session {
   /** Wires both sockets; call once, on the owning event loop, right after the client got 101. */
   public void start() {
     services.sessions().add(this);
+    partialFrames = PartialFrameWatch.install(client);
     client.frameHandler(toUpstream);
     upstream.frameHandler(toClient);
     client.exceptionHandler(this::clientFailed);
@@ -252,6 +260,36 @@ public final class Session {
     upstream.close(upstreamCloseCode, reason.description());
   }
 
+  /**
+   * Ends the session for the client's abuse of framing and hangs up on it once the close frame is
+   * out, rather than waiting out the closing timeout: a flooding client would go on being read (and
+   * Vert.x would go on answering its pings), and a client stuck mid-frame cannot answer the close
+   * before it finishes that frame anyway.
+   */
+  void terminateAndHangUp(Reason reason) {
+    if (ended) {
+      return;
+    }
+    terminate(reason);
+    hangUpAfterWrites(client);
+  }
+
+  /** A relay found a message in too many fragments: the client's fault, or the upstream's. */
+  void fragmentFlood(WebSocketBase from) {
+    if (from == client) {
+      terminateAndHangUp(Reason.FRAGMENT_FLOOD);
+    } else {
+      terminate(Reason.FRAGMENT_FLOOD);
+    }
+  }
+
+  private static void hangUpAfterWrites(WebSocketBase socket) {
+    ChannelHandlerContext channel = ((WebSocketInternal) socket).channelHandlerContext();
+    // Closed from Vert.x's handler outwards, like abort(): channel().close() would come back to
+    // Vert.x as a second close of the WebSocket.
+    channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> channel.close());
+  }
+
   /** A close frame arrived from one side: pass its code (made legal) and reason to the other. */
   void peerClosed(WebSocketBase from, Short code, String reason) {
     if (ended) {
@@ -280,10 +318,22 @@ public final class Session {
     }
   }
 
-  void touched(WebSocketBase from) {
-    if (from == client) {
-      lastClientFrameNanos = System.nanoTime();
-      pingSentNanos = 0;
+  /**
+   * A ping or pong arrived (Vert.x has already answered a ping). The client's are limited per
+   * connection: each costs the gateway a pong and a wake-up, and none counts as a message. The
+   * bucket is made on the first one, so a session that never sends any holds none.
+   */
+  void controlFrame(WebSocketBase from) {
+    if (from != client) {
+      return;
+    }
+    lastClientFrameNanos = System.nanoTime();
+    pingSentNanos = 0;
+    if (controlFrames == null) {
+      controlFrames = controlFrameBudget.newConfinedBucket();
+    }
+    if (!controlFrames.tryConsume(1)) {
+      terminateAndHangUp(Reason.CONTROL_FRAME_FLOOD);
     }
   }
 
@@ -381,6 +431,21 @@ public final class Session {
     });
   }
 
+  /**
+   * A timeout measured on complete frames ended the session: a client that sent part of a frame and
+   * never the rest (a slowloris on the frame header or body) is told apart from a silent one —
+   * unless the gateway itself stopped reading from it (a slow upstream), which would leave any
+   * client's frame unfinished.
+   */
+  private void endQuietSession(Reason timeout) {
+    boolean stalled = partialFrames != null && partialFrames.frameUnfinished() && !toUpstream.pausedSource;
+    if (stalled) {
+      terminateAndHangUp(Reason.INCOMPLETE_FRAME);
+    } else {
+      terminate(timeout);
+    }
+  }
+
   private void check() {
     if (ended) {
       return;
@@ -391,9 +456,9 @@ public final class Session {
     } else if (now - startNanos >= lifetimeNanos) {
       terminate(Reason.MAX_LIFETIME);
     } else if (now - lastDataNanos >= idleNanos) {
-      terminate(Reason.IDLE_TIMEOUT);
+      endQuietSession(Reason.IDLE_TIMEOUT);
     } else if (pingSentNanos != 0 && now - pingSentNanos >= pingNanos) {
-      terminate(Reason.KEEPALIVE_TIMEOUT);
+      endQuietSession(Reason.KEEPALIVE_TIMEOUT);
     } else {
       if (pingSentNanos == 0 && now - lastClientFrameNanos >= pingNanos) {
         pingSentNanos = now;

@@ -115,7 +115,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
             upstreams: [demo]
             origins: { allow: ["*"] }
             auth: { anonymous: true, mode: monitor }
-        limits: { maxMessageBytes: 64KiB, idleTimeout: 5m, maxLifetime: 24h, maxConnections: 10000, handshakeTimeout: 10s, upstreamConnectTimeout: 5s, pingInterval: 30s }
+        limits: { maxMessageBytes: 64KiB, idleTimeout: 5m, maxLifetime: 24h, maxConnections: 10000, handshakeTimeout: 10s, upstreamConnectTimeout: 5s, pingInterval: 30s, maxControlFramesPerSecond: 20, controlFrameBurst: 50, freeFragments: 128, minAverageFragmentBytes: 64 }
         shutdown: { closeCode: 1012, drainWindow: 5s, drainTimeout: 30s }
         dev: { demoPage: false }
         admin: { enabled: true, host: 0.0.0.0, port: 0, tokenFile: admin.token }

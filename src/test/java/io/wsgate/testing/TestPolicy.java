@@ -14,6 +14,7 @@ import io.wsgate.policy.OriginRules;
 import io.wsgate.policy.RouteSecurity;
 import io.wsgate.policy.Security;
 import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.policy.FrameLimits;
 import io.wsgate.policy.Limits;
 import io.wsgate.policy.Listener;
 import io.wsgate.policy.Route;
@@ -43,6 +44,7 @@ public final class TestPolicy {
   private Duration handshakeTimeout = Duration.ofSeconds(10);
   private Duration upstreamTimeout = Duration.ofSeconds(5);
   private Duration pingInterval = Duration.ofSeconds(30);
+  private FrameLimits frames = FrameLimits.DEFAULT;
   private int closeCode = 1001;
   private Duration drainWindow = Duration.ZERO;
   private Duration drainTimeout = Duration.ofSeconds(10);
@@ -148,6 +150,11 @@ public final class TestPolicy {
     return this;
   }
 
+  public TestPolicy frames(FrameLimits limits) {
+    this.frames = limits;
+    return this;
+  }
+
   public TestPolicy shutdown(int code, Duration window, Duration timeout) {
     this.closeCode = code;
     this.drainWindow = window;
@@ -196,7 +203,7 @@ public final class TestPolicy {
   public GatewayPolicy build() {
     return new GatewayPolicy("test", Path.of("."), new Listener("127.0.0.1", port, plain ? null : tls), routes,
         new Limits(maxMessageBytes, idleTimeout, maxLifetime, maxConnections, handshakeTimeout, upstreamTimeout,
-            pingInterval),
+            pingInterval, frames),
         new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage), security, admin, audit);
   }
 }
