@@ -56,13 +56,24 @@ final class RunCommand implements Callable<Integer> {
     // SIGHUP reloads the policy, as nginx and HAProxy users expect.
     sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> gateway.reload("SIGHUP"));
     long drainMs = policy.shutdown().drainTimeout().toMillis() + 5000;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        gateway.stop().toCompletionStage().toCompletableFuture().get(drainMs, TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        System.err.println("wsgate: stop did not complete cleanly: " + e);
-      }
-    }, "wsgate-shutdown"));
+    // SIGTERM and SIGINT drain and then exit 0 (1 if the stop failed). Left to the JVM's default
+    // handling, the process would end with 128 + the signal number however clean the stop was.
+    for (String name : List.of("TERM", "INT")) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> System.exit(stop(gateway, drainMs) ? 0 : 1));
+    }
+    // Any other way the JVM ends (System.exit elsewhere, a signal not handled above) still drains.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(gateway, drainMs), "wsgate-shutdown"));
     return 0;
+  }
+
+  /** Graceful stop, waiting at most {@code drainMs}; idempotent. */
+  private static boolean stop(Gateway gateway, long drainMs) {
+    try {
+      gateway.stop().toCompletionStage().toCompletableFuture().get(drainMs, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (Exception e) {
+      System.err.println("wsgate: stop did not complete cleanly: " + e);
+      return false;
+    }
   }
 }

@@ -23,13 +23,16 @@ import java.util.stream.Collectors;
 final class IssuersSection {
   static final List<String> KEYS =
       List.of("issuer", "audiences", "algorithms", "keys", "clockSkew", "maxTokenBytes", "requiredClaims");
-  static final List<String> KEY_SOURCE_KEYS = List.of("jwksUrl", "refresh", "minRefetch", "jwkFile", "generateDevKey",
-      "pemFile", "hmacSecretFile", "hmacSecretEnv");
+  static final List<String> KEY_SOURCE_KEYS = List.of("jwksUrl", "refresh", "minRefetch", "fetchTimeout", "jwkFile",
+      "generateDevKey", "pemFile", "hmacSecretFile", "hmacSecretEnv");
   static final List<String> SOURCES = List.of("jwksUrl", "jwkFile", "pemFile", "hmacSecretFile", "hmacSecretEnv");
   static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
       "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512");
   static final Duration DEFAULT_REFRESH = Duration.ofMinutes(10);
   static final Duration DEFAULT_MIN_REFETCH = Duration.ofSeconds(30);
+  static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(10);
+  /** Handshakes waiting for a first key set wait this long at most; longer would only hold them. */
+  static final Duration MAX_FETCH_TIMEOUT = Duration.ofMinutes(1);
   static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
   static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
   static final int DEFAULT_MAX_TOKEN_BYTES = 8192;
@@ -170,7 +173,7 @@ final class IssuersSection {
       k.error(other, "conflicts with " + source + " (an issuer has exactly one key source)");
     }
     if (!source.equals("jwksUrl")) {
-      for (String key : List.of("refresh", "minRefetch")) {
+      for (String key : List.of("refresh", "minRefetch", "fetchTimeout")) {
         if (k.present(key)) {
           k.error(key, "only applies to jwksUrl");
         }
@@ -194,12 +197,21 @@ final class IssuersSection {
         .filter(a -> a.startsWith("HS") == hmac).toList();
     return switch (source) {
       case "jwksUrl" -> new KeySource(jwksUrl(k), k.positiveDuration("refresh", DEFAULT_REFRESH),
-          k.positiveDuration("minRefetch", DEFAULT_MIN_REFETCH), null, null, null, null);
+          k.positiveDuration("minRefetch", DEFAULT_MIN_REFETCH), fetchTimeout(k), null, null, null, null);
       case "jwkFile" -> new KeySource(null, null, null, keyFile(k, "jwkFile", algs), null, null, null);
       case "pemFile" -> new KeySource(null, null, null, null, keyFile(k, "pemFile", algs), null, null);
       case "hmacSecretFile" -> new KeySource(null, null, null, null, null, hmacFile(k, algs), null);
       default -> new KeySource(null, null, null, null, null, null, hmacEnv(k, algs));
     };
+  }
+
+  private static Duration fetchTimeout(MappingReader k) {
+    Duration d = k.positiveDuration("fetchTimeout", DEFAULT_FETCH_TIMEOUT);
+    if (d.compareTo(MAX_FETCH_TIMEOUT) > 0) {
+      k.error("fetchTimeout", "must be at most " + Units.format(MAX_FETCH_TIMEOUT) + ", got " + Units.format(d));
+      return DEFAULT_FETCH_TIMEOUT;
+    }
+    return d;
   }
 
   private static URI jwksUrl(MappingReader k) {

@@ -39,7 +39,7 @@ final class JwksKeySource {
   private static final Logger LOG = LoggerFactory.getLogger(JwksKeySource.class);
   static final int MAX_RESPONSE_BYTES = 1 << 20;
   static final long CONNECT_TIMEOUT_MS = 5_000;
-  static final long FETCH_TIMEOUT_MS = 10_000;
+  static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(10);
 
   private final Vertx vertx;
   private final Context context;
@@ -48,6 +48,7 @@ final class JwksKeySource {
   private final URI url;
   private final long refreshMillis;
   private final long minRefetchMillis;
+  private final long fetchTimeoutMillis;
   private final Clock clock;
   private final AtomicLong fetches = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -60,7 +61,7 @@ final class JwksKeySource {
   private boolean closed;
 
   JwksKeySource(Vertx vertx, HttpClient client, String issuerName, URI url, Duration refresh, Duration minRefetch,
-                Clock clock) {
+                Duration fetchTimeout, Clock clock) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.client = client;
@@ -68,6 +69,7 @@ final class JwksKeySource {
     this.url = url;
     this.refreshMillis = refresh.toMillis();
     this.minRefetchMillis = minRefetch.toMillis();
+    this.fetchTimeoutMillis = fetchTimeout.toMillis();
     this.clock = clock;
   }
 
@@ -188,8 +190,9 @@ final class JwksKeySource {
   private Future<KeySet> request() {
     Promise<Buffer> body = Promise.promise();
     AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-    long deadline = vertx.setTimer(FETCH_TIMEOUT_MS, t -> {
-      if (body.tryFail(new FetchFailure("no complete response within " + FETCH_TIMEOUT_MS + " ms"))) {
+    // One deadline for the whole fetch: an idle timeout alone would let a slow drip of bytes go on forever.
+    long deadline = vertx.setTimer(fetchTimeoutMillis, t -> {
+      if (body.tryFail(new FetchFailure("no complete response within " + fetchTimeoutMillis + " ms"))) {
         HttpClientRequest req = sent.get();
         if (req != null) {
           req.reset();
@@ -200,8 +203,8 @@ final class JwksKeySource {
         .setMethod(HttpMethod.GET)
         .setAbsoluteURI(url.toString())
         .setFollowRedirects(false)
-        .setConnectTimeout(CONNECT_TIMEOUT_MS)
-        .setIdleTimeout(FETCH_TIMEOUT_MS)
+        .setConnectTimeout(Math.min(CONNECT_TIMEOUT_MS, fetchTimeoutMillis))
+        .setIdleTimeout(fetchTimeoutMillis)
         .putHeader(HttpHeaders.ACCEPT, "application/jwk-set+json, application/json");
     // Issued from the source's own context: the response then reaches read() on that event loop
     // before any of its body, so no chunk arrives ahead of the handlers. (From another thread the

@@ -138,7 +138,8 @@ public final class TokenVerifier {
         KeySource keys = issuer.keys();
         JwksKeySource jwks = keys.jwksUrl() == null ? null : new JwksKeySource(vertx, client, issuer.name(),
             keys.jwksUrl(), orDefault(keys.jwksRefresh(), DEFAULT_REFRESH),
-            orDefault(keys.jwksMinRefetch(), DEFAULT_MIN_REFETCH), clock);
+            orDefault(keys.jwksMinRefetch(), DEFAULT_MIN_REFETCH),
+            orDefault(keys.jwksFetchTimeout(), JwksKeySource.DEFAULT_FETCH_TIMEOUT), clock);
         trusted.put(issuer.name(), new Trusted(issuer, algorithms(issuer),
             orDefault(issuer.clockSkew(), Duration.ZERO), local.get(issuer.name()), jwks));
       }
@@ -190,9 +191,10 @@ public final class TokenVerifier {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(at + e.getMessage());
       }
-      for (Duration d : new Duration[] {k.jwksRefresh(), k.jwksMinRefetch()}) {
+      for (Duration d : new Duration[] {k.jwksRefresh(), k.jwksMinRefetch(), k.jwksFetchTimeout()}) {
         if (d != null && (d.isNegative() || d.isZero())) {
-          throw new IllegalArgumentException(at + "keys: jwksRefresh and jwksMinRefetch must be positive");
+          throw new IllegalArgumentException(
+              at + "keys: jwksRefresh, jwksMinRefetch and jwksFetchTimeout must be positive");
         }
       }
     }

@@ -60,7 +60,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
             issuer: https://idp.example.com/
             audiences: [wsgate]
             algorithms: [RS256, ES256]
-            keys: { jwksUrl: https://idp.example.com/jwks.json, refresh: 10m, minRefetch: 30s }
+            keys: { jwksUrl: https://idp.example.com/jwks.json, refresh: 10m, minRefetch: 30s, fetchTimeout: 5s }
             clockSkew: 30s
             maxTokenBytes: 8KiB
             requiredClaims: [sub, exp, tenant]

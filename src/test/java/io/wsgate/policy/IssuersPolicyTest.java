@@ -90,11 +90,11 @@ class IssuersPolicyTest extends PolicyTestSupport {
   @Test
   void jwksUrlTakesRefreshSettings() throws Exception {
     assertEquals(new KeySource(URI.create("https://idp.example.com/jwks.json"), Duration.ofMinutes(5),
-            Duration.ofSeconds(10), null, null, null, null),
-        load(dev("[RS256]", "{ jwksUrl: https://idp.example.com/jwks.json, refresh: 5m, minRefetch: 10s }"))
-            .security().issuers().get(0).keys());
+            Duration.ofSeconds(10), Duration.ofMillis(1500), null, null, null, null),
+        load(dev("[RS256]", "{ jwksUrl: https://idp.example.com/jwks.json, refresh: 5m, minRefetch: 10s,"
+            + " fetchTimeout: 1500ms }")).security().issuers().get(0).keys());
     assertEquals(new KeySource(URI.create("http://127.0.0.1:8080/jwks"), Duration.ofMinutes(10),
-            Duration.ofSeconds(30), null, null, null, null),
+            Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, null, null),
         load(dev("[RS256]", "{ jwksUrl: \"http://127.0.0.1:8080/jwks\" }")).security().issuers().get(0).keys());
     assertEquals("9:22: issuers.dev.keys.jwksUrl: must be https (http only to a loopback host), got"
             + " \"http://idp.example.com/jwks\"",
@@ -105,6 +105,12 @@ class IssuersPolicyTest extends PolicyTestSupport {
         onlyError(dev("[ES256]", "{ jwkFile: keys/ec.jwk.json, refresh: 5m }")));
     assertEquals("9:69: issuers.dev.keys.minRefetch: must be greater than 0",
         onlyError(dev("[RS256]", "{ jwksUrl: https://idp.example.com/jwks.json, minRefetch: 0s }")));
+    assertEquals("9:71: issuers.dev.keys.fetchTimeout: must be greater than 0",
+        onlyError(dev("[RS256]", "{ jwksUrl: https://idp.example.com/jwks.json, fetchTimeout: 0s }")));
+    assertEquals("9:71: issuers.dev.keys.fetchTimeout: must be at most 1m, got 2m",
+        onlyError(dev("[RS256]", "{ jwksUrl: https://idp.example.com/jwks.json, fetchTimeout: 2m }")));
+    assertEquals("9:54: issuers.dev.keys.fetchTimeout: only applies to jwksUrl",
+        onlyError(dev("[ES256]", "{ jwkFile: keys/ec.jwk.json, fetchTimeout: 5s }")));
   }
 
   @Test
