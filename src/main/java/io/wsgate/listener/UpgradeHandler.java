@@ -11,6 +11,7 @@ import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
 import io.wsgate.RoutePlan;
 import io.wsgate.demo.DemoPage;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.NetUtil;
@@ -130,6 +131,9 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
    */
   void handleUndecodable(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
+    if (cause instanceof PrematureChannelClosureException) {
+      return; // the connection closed mid-head (either side): nobody left to answer, nothing was asked
+    }
     Reason reason = cause instanceof TooLongHttpLineException ? Reason.URI_TOO_LONG
         : cause instanceof TooLongHttpHeaderException ? Reason.HEADERS_TOO_LARGE : Reason.BAD_UPGRADE;
     services.audit().rejected(RequestIds.next(), request.remoteAddress().hostAddress(), null, reason);
