@@ -17,6 +17,8 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -32,6 +34,8 @@ public final class PolicyLoader {
   public static final String FILE_NAME = "gateway.yaml";
   static final int MAX_BYTES = 1 << 20;
   private static final int MAX_ALIASES = 20;
+  /** Deepest collection nesting a policy may have; real ones stay under ten. */
+  static final int MAX_DEPTH = 100;
 
   private PolicyLoader() {
   }
@@ -94,6 +98,7 @@ public final class PolicyLoader {
         .build();
     Optional<Node> root;
     try {
+      checkDepth(text, settings, name);
       root = new Compose(settings).composeString(text);
     } catch (MarkedYamlEngineException e) {
       throw new PolicyException(syntaxError(e, name));
@@ -109,6 +114,27 @@ public final class PolicyLoader {
       throw new PolicyException(reader.errors());
     }
     return root.get();
+  }
+
+  /**
+   * snakeyaml-engine composes recursively and has no nesting limit, so a few hundred KB of
+   * {@code [[[[...} would overflow the stack. Its parser is not recursive: walk the events first.
+   */
+  private static void checkDepth(String text, LoadSettings settings, String name) throws PolicyException {
+    int depth = 0;
+    for (Event event : new Parse(settings).parseString(text)) {
+      Event.ID id = event.getEventId();
+      if (id == Event.ID.MappingStart || id == Event.ID.SequenceStart) {
+        if (++depth > MAX_DEPTH) {
+          String message = "invalid YAML: nested deeper than " + MAX_DEPTH + " levels";
+          throw new PolicyException(event.getStartMark()
+              .map(m -> new PolicyError(name, m.getLine() + 1, m.getColumn() + 1, "", message))
+              .orElseGet(() -> PolicyError.unpositioned(name, message)));
+        }
+      } else if (id == Event.ID.MappingEnd || id == Event.ID.SequenceEnd) {
+        depth--;
+      }
+    }
   }
 
   private static PolicyError syntaxError(MarkedYamlEngineException e, String name) {

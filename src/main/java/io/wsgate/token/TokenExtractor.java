@@ -19,7 +19,8 @@ import java.util.Locale;
  *   <li>{@code AUTHORIZATION}: exactly one {@code Authorization} header, scheme {@code Bearer} in
  *       any case (RFC 6750 §2.1, RFC 9110 §11.1). Two such headers are ambiguous and yield nothing.
  *   <li>{@code SUBPROTOCOL}: the offer {@code bearer} (exact, subprotocol names are
- *       case-sensitive) followed immediately by the token as the next offer.
+ *       case-sensitive) followed immediately by the token as the next offer. Every such pair is
+ *       stripped, not only the first.
  *   <li>{@code COOKIE}: the first cookie with the source's name (surrounding quotes removed).
  *   <li>{@code QUERY}: the first non-empty parameter with the source's name (names and values
  *       percent-decoded).
@@ -51,9 +52,7 @@ public final class TokenExtractor {
           if (at >= 0) {
             bearerOffered = true;
             found = at + 1 < offers.size() ? offers.get(at + 1) : null;
-            List<String> rest = new ArrayList<>(offers);
-            rest.subList(at, Math.min(at + 2, rest.size())).clear();
-            subprotocols = rest;
+            subprotocols = withoutBearerOffers(offers);
           }
         }
         case COOKIE -> {
@@ -73,6 +72,19 @@ public final class TokenExtractor {
       }
     }
     return new Extraction(token, kind, subprotocols, query, bearerOffered, cookies);
+  }
+
+  /** Every {@code bearer} offer and the entry after it: a second pair is a credential too. */
+  private static List<String> withoutBearerOffers(List<String> offers) {
+    List<String> rest = new ArrayList<>(offers.size());
+    for (int i = 0; i < offers.size(); i++) {
+      if (offers.get(i).equals(BEARER_SUBPROTOCOL)) {
+        i++;
+      } else {
+        rest.add(offers.get(i));
+      }
+    }
+    return rest;
   }
 
   private static String authorization(HandshakeRequest req) {

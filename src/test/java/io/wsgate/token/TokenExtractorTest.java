@@ -77,6 +77,19 @@ class TokenExtractorTest {
     assertTrue(only.bearerOffered());
   }
 
+  /** Fuzz finding: only the first bearer pair was stripped, so a second token went upstream. */
+  @Test
+  void everyBearerPairIsStrippedNotOnlyTheFirst() {
+    Extraction e = TokenExtractor.extract(request(null, List.of("bearer", JWT, "chat.v1", "bearer", "second-token")),
+        List.of(SUBPROTOCOL));
+    assertEquals(JWT, e.token(), "the first pair's token is the one verified");
+    assertEquals(List.of("chat.v1"), e.subprotocols());
+
+    Extraction trailing = TokenExtractor.extract(request(null, List.of("bearer", "bearer", "bearer")),
+        List.of(SUBPROTOCOL));
+    assertEquals(List.of(), trailing.subprotocols(), "no bearer offer goes upstream");
+  }
+
   @Test
   void bearerOfferWithoutATokenAfterItYieldsNoToken() {
     Extraction e = TokenExtractor.extract(request(null, List.of("chat.v1", "bearer")), List.of(SUBPROTOCOL));
