@@ -18,7 +18,9 @@ record SoakOptions(int connections, Duration duration, long intervalMs, int echo
     Integer sample = null;
     Path jar = Path.of("target/wsgate.jar");
     Path work = Path.of("target/soak");
-    List<String> jvm = List.of("-Xmx1g");
+    // A fixed, pre-touched heap: its pages are resident from the start, so RSS growth during the soak
+    // is memory outside the heap (direct buffers, metaspace, threads), and a heap leak shows in the live heap.
+    List<String> jvm = List.of("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch");
     for (int i = 0; i + 1 < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
