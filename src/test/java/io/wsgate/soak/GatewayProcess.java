@@ -47,6 +47,10 @@ final class GatewayProcess implements AutoCloseable {
     return dir.resolve("audit");
   }
 
+  Path policyDir() {
+    return dir.resolve("policy");
+  }
+
   Path log() {
     return dir.resolve("gateway.log");
   }
@@ -84,18 +88,33 @@ final class GatewayProcess implements AutoCloseable {
           idleTimeout: 5m
           pingInterval: 30s
         admin: { enabled: true, host: 127.0.0.1, port: %d }
-        audit: { dir: audit, onFailure: failClosed }
+        audit: { dir: ../audit, onFailure: failClosed }
         """.formatted(port, cert, key, rate, rate, cap, rate, rate, upstreamPort, cap, adminPort);
-    Path file = dir.resolve("gateway.yaml");
+    deleteOldAudit();
+    // gateway.yaml alone in its directory: the gateway reloads on any change to a file next to it,
+    // and its own growing log there would make it reload every second.
+    Files.createDirectories(policyDir());
+    Path file = policyDir().resolve("gateway.yaml");
     Files.writeString(file, yaml);
     return file;
+  }
+
+  /** A previous run's audit files would be verified and counted with this run's. */
+  private void deleteOldAudit() throws IOException {
+    if (Files.isDirectory(audit())) {
+      try (var files = Files.list(audit())) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+    }
   }
 
   void start(List<String> jvmOptions) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    command.addAll(List.of("-jar", jar.toString(), "run", "--policies", dir.toString()));
+    command.addAll(List.of("-jar", jar.toString(), "run", "--policies", policyDir().toString()));
     process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(log().toFile()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
@@ -123,8 +142,18 @@ final class GatewayProcess implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + adminPort + path);
   }
 
-  String metrics() throws Exception {
-    return http.send(HttpRequest.newBuilder(admin("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+  /** The Prometheus text, or "" if the gateway does not answer (then every check on it fails). */
+  String metrics() throws InterruptedException {
+    try {
+      return http.send(HttpRequest.newBuilder(admin("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** The exit code if the gateway has already exited, else null. */
+  Integer exitedWith() {
+    return process.isAlive() ? null : process.exitValue();
   }
 
   /** The sum of every sample of {@code name} whose labels contain {@code labelFilter} ("" for all). */

@@ -45,7 +45,7 @@ final class SoakConnection {
     });
   }
 
-  private void onText(String text) {
+  void onText(String text) {
     if (text.startsWith("b ")) {
       int space = text.indexOf(' ', 2);
       long seq = Long.parseLong(text, 2, space, 10);

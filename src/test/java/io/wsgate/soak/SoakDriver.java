@@ -106,10 +106,12 @@ public final class SoakDriver {
       BroadcastUpstream.Snapshot sent = Await.result(upstream.snapshot());
       quiesce(connections, sent);
 
+      Integer exitedEarly = gateway.exitedWith();
       String before = gateway.metrics();
       double activeBeforeClose = GatewayProcess.sum(before, "wsgate_sessions_active", "");
       double closedBeforeClose = GatewayProcess.sum(before, "wsgate_sessions_closed_total", "");
       double rejected = GatewayProcess.sum(before, "wsgate_handshakes_total", "outcome=\"rejected\"");
+      double reloads = GatewayProcess.sum(before, "wsgate_policy_reloads_total", "");
       double handshakeMeanMs = 1000 * GatewayProcess.sum(before, "wsgate_handshake_duration_seconds_sum", "accepted")
           / GatewayProcess.sum(before, "wsgate_handshake_duration_seconds_count", "accepted");
 
@@ -137,6 +139,7 @@ public final class SoakDriver {
 
       Tally t = Tally.of(connections, sent);
       long expectedToClients = sent.totalSent() + t.echoesReceived;
+      check(failures, exitedEarly == null, "the gateway exited during the soak with code " + exitedEarly);
       check(failures, refused == 0, "connections refused or failed: " + refused);
       check(failures, t.unexpectedCloses == 0 && sent.unexpectedCloses() == 0,
           "unexpected closes: " + t.unexpectedCloses + " client side, " + sent.unexpectedCloses() + " upstream side"
@@ -154,6 +157,7 @@ public final class SoakDriver {
           "gateway after close: active " + fmt(activeAfterClose) + ", peer_closed " + fmt(peerClosed));
       check(failures, relayedToClients == expectedToClients,
           "gateway relayed " + fmt(relayedToClients) + " messages to clients, clients got " + expectedToClients);
+      check(failures, reloads == 0, "the gateway reloaded its policy " + fmt(reloads) + " times (nothing changed it)");
       check(failures, auditDropped == 0, "audit records dropped: " + fmt(auditDropped));
       check(failures, audit.startsWith("OK"), "audit verify: " + audit);
       // Flat memory: the live heap may not grow by more than 10 % (or 16 MiB) during the soak, nor RSS
