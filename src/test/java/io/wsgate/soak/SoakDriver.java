@@ -34,7 +34,14 @@ public final class SoakDriver {
   private static final int MAX_HANDSHAKES_IN_FLIGHT = 32;
 
   public static void main(String[] args) throws Exception {
-    SoakOptions o = SoakOptions.parse(args);
+    SoakOptions o;
+    try {
+      o = SoakOptions.parse(args);
+    } catch (RuntimeException e) {
+      System.err.println("soak: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Files.createDirectories(o.work());
     Path cert = o.work().resolve("gateway.crt");
     Path key = o.work().resolve("gateway.key");
