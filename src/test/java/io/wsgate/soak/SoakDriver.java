@@ -18,7 +18,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -145,11 +147,11 @@ public final class SoakDriver {
       Await.result(upstreamVertx.close());
 
       Tally t = Tally.of(connections, sent);
-      long expectedToClients = sent.totalSent() + t.echoesReceived;
+      long expectedToClients = t.sent + t.echoesReceived;
       check(failures, exitedEarly == null, "the gateway exited during the soak with code " + exitedEarly);
       check(failures, refused == 0, "connections refused or failed: " + refused);
-      check(failures, t.unexpectedCloses == 0 && sent.unexpectedCloses() == 0,
-          "unexpected closes: " + t.unexpectedCloses + " client side, " + sent.unexpectedCloses() + " upstream side"
+      check(failures, t.unexpectedCloses == 0 && t.upstreamClosedEarly == 0,
+          "unexpected closes: " + t.unexpectedCloses + " client side, " + t.upstreamClosedEarly + " upstream side"
               + (t.closeDetails.isEmpty() ? "" : " " + t.closeDetails));
       check(failures, t.lost == 0 && t.missing == 0, "broadcasts lost: " + t.lost + " gaps, " + t.missing + " never arrived");
       check(failures, t.reordered == 0 && t.surplus == 0 && t.wrongStart == 0,
@@ -181,11 +183,15 @@ public final class SoakDriver {
       System.out.println("== soak summary ==");
       summary("connections", "%d of %d (ramp %.1f s at %d/s)", n - refused, n, rampSeconds, o.rampPerSecond());
       summary("duration", "%d s, broadcast every %d ms (%d ticks)", o.duration().toSeconds(), o.intervalMs(), sent.ticks());
-      summary("broadcasts delivered", "%d of %d sent", t.received, sent.totalSent());
+      summary("broadcasts delivered", "%d of %d sent", t.received, t.sent);
       summary("echoes delivered", "%d of %d sent", t.echoesReceived, t.echoesSent);
       summary("lost / reordered", "%d / %d (echoes %d / %d)", t.lost + t.missing, t.reordered + t.surplus,
           t.echoesLost, t.echoesOutOfOrder);
-      summary("unexpected closes", "%d", t.unexpectedCloses + sent.unexpectedCloses());
+      summary("unexpected closes", "%d", t.unexpectedCloses + t.upstreamClosedEarly);
+      if (t.orphans > 0) {
+        summary("refused, upstream side", "%d upstream sessions of refused clients were closed by the gateway"
+            + " (it answered 504 before the upstream's late 101)", t.orphans);
+      }
       summary("broadcast latency", "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max bucket %.1f ms",
           latency.percentileMs(50), latency.percentileMs(99), latency.percentileMs(99.9), latency.percentileMs(100));
       summary("gateway RSS MiB", "idle %d, start %d, mid %d, end %d (end - start %+d)", rss.get("idle"), rss.get("start"),
@@ -233,7 +239,7 @@ public final class SoakDriver {
     Semaphore inFlight = new Semaphore(MAX_HANDSHAKES_IN_FLIGHT);
     AtomicInteger refused = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
-    ConcurrentLinkedQueue<String> reasons = new ConcurrentLinkedQueue<>();
+    Map<String, Integer> reasons = new ConcurrentHashMap<>();
     long start = System.nanoTime();
     for (int i = 0; i < connections.length; i++) {
       LockSupport.parkNanos(start + i * 1_000_000_000L / perSecond - System.nanoTime());
@@ -245,9 +251,7 @@ public final class SoakDriver {
               c.attach(ar.result());
             } else {
               refused.incrementAndGet();
-              if (reasons.size() < 5) {
-                reasons.add("#" + c.id + ": " + ar.cause());
-              }
+              reasons.merge(String.valueOf(ar.cause()), 1, Integer::sum);
             }
             done.incrementAndGet();
             inFlight.release();
@@ -258,7 +262,7 @@ public final class SoakDriver {
     }
     Await.until("every handshake answered", Duration.ofSeconds(120), () -> done.get() == connections.length);
     if (!reasons.isEmpty()) {
-      failures.add("first refusals: " + reasons);
+      failures.add("refusals by cause: " + new TreeMap<>(reasons));
     }
     return refused.get();
   }
@@ -348,8 +352,11 @@ public final class SoakDriver {
 
   /** The per-connection results added up and reconciled with what the upstream sent. */
   private static final class Tally {
+    long sent;
     long received;
     long lost;
+    int upstreamClosedEarly;
+    int orphans;
     long reordered;
     long missing;
     long surplus;
@@ -365,8 +372,11 @@ public final class SoakDriver {
       Tally t = new Tally();
       for (SoakConnection c : connections) {
         if (c.socket() == null) {
+          t.orphans += sent.closedEarly()[c.id] ? 1 : 0;
           continue;
         }
+        t.upstreamClosedEarly += sent.closedEarly()[c.id] ? 1 : 0;
+        t.sent += sent.sent()[c.id];
         t.received += c.received;
         t.lost += c.lost;
         t.reordered += c.reordered;
