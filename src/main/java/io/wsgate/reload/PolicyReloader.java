@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * Hot reload: watches the policy directory (polling file stamps, so it works on every
@@ -113,25 +112,7 @@ public final class PolicyReloader {
     }
   }
 
-  /** Names, sizes, modification times and content checksums of the files in the policy directory. */
   private String stamp() throws IOException {
-    Path dir = Files.isDirectory(source) ? source : source.toAbsolutePath().getParent();
-    StringBuilder out = new StringBuilder();
-    try (Stream<Path> files = Files.list(dir)) {
-      files.filter(Files::isRegularFile).sorted().forEach(file -> {
-        try {
-          long size = Files.size(file);
-          java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-          if (size <= 1 << 20) {
-            crc.update(Files.readAllBytes(file));
-          }
-          out.append(file.getFileName()).append(':').append(size).append(':')
-              .append(Files.getLastModifiedTime(file).toMillis()).append(':').append(crc.getValue()).append('\n');
-        } catch (IOException e) {
-          out.append(file.getFileName()).append(":?\n");
-        }
-      });
-    }
-    return out.toString();
+    return PolicyDirectoryStamp.of(Files.isDirectory(source) ? source : source.toAbsolutePath().getParent());
   }
 }
