@@ -130,4 +130,16 @@ class ProtocolEnforcementIT {
     raw.send(RawClient.frame(0x80, "x".getBytes(StandardCharsets.UTF_8), true));
     assertEquals(1002, raw.readCloseCode());
   }
+
+  @Test
+  void aBadFrameInTheSameReadAsAGoodOneStillGetsItsCloseCode() throws Exception {
+    // Autobahn 4.1.3: Vert.x closes the connection as soon as the decoder fails, in the middle of the
+    // read; the gateway's 1002 must be flushed before that or the client sees the TCP drop only.
+    byte[] good = RawClient.frame(0x81, "Hello, world!".getBytes(StandardCharsets.UTF_8), true);
+    byte[] bad = RawClient.frame(0x85, new byte[0], true);
+    byte[] both = java.util.Arrays.copyOf(good, good.length + bad.length);
+    System.arraycopy(bad, 0, both, good.length, bad.length);
+    raw.send(both);
+    assertEquals(1002, raw.readCloseCode());
+  }
 }

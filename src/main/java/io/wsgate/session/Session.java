@@ -356,6 +356,7 @@ public final class Session {
     Reason reason = protocolReason(failure);
     if (reason != null) {
       terminate(reason);
+      flushCloseFrame(client);
     }
   }
 
@@ -363,7 +364,17 @@ public final class Session {
     Reason reason = protocolReason(failure);
     if (reason != null) {
       terminate(reason == Reason.PROTOCOL_ERROR ? Reason.UPSTREAM_LOST : reason);
+      flushCloseFrame(upstream);
     }
+  }
+
+  /**
+   * Vert.x closes a connection right after its exception handler returns; a close frame written in
+   * the middle of a read is not flushed yet and would be dropped with it (RFC 6455 §7.1.7: fail the
+   * connection with a close frame first; Autobahn cases 3.x, 4.x, 5.15 saw no close code at all).
+   */
+  private static void flushCloseFrame(WebSocketBase socket) {
+    ((WebSocketInternal) socket).channelHandlerContext().flush();
   }
 
   private static Reason protocolReason(Throwable failure) {

@@ -49,6 +49,7 @@ public final class TestPolicy {
   private Duration drainWindow = Duration.ZERO;
   private Duration drainTimeout = Duration.ofSeconds(10);
   private boolean plain;
+  private String host = "127.0.0.1";
   private int port;
   private boolean demoPage;
   private Tls tls = new Tls(TestCerts.cert(), TestCerts.key(), false);
@@ -167,6 +168,12 @@ public final class TestPolicy {
     return this;
   }
 
+  /** A listener address other than 127.0.0.1 (another loopback address a test client insists on). */
+  public TestPolicy host(String host) {
+    this.host = host;
+    return this;
+  }
+
   /** A fixed listener port instead of one the OS picks (for policies that must name their own origin). */
   public TestPolicy port(int port) {
     this.port = port;
@@ -201,7 +208,7 @@ public final class TestPolicy {
   }
 
   public GatewayPolicy build() {
-    return new GatewayPolicy("test", Path.of("."), new Listener("127.0.0.1", port, plain ? null : tls), routes,
+    return new GatewayPolicy("test", Path.of("."), new Listener(host, port, plain ? null : tls), routes,
         new Limits(maxMessageBytes, idleTimeout, maxLifetime, maxConnections, handshakeTimeout, upstreamTimeout,
             pingInterval, frames),
         new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage), security, admin, audit);
