@@ -40,6 +40,7 @@ final class InFrameUtf8Check extends ChannelInboundHandlerAdapter {
   private static final Field DECODER_CONFIG = field("config");
   private static final Field DECODER_STATE = field("state");
   private static final Field DECODER_FRAGMENTS = field("fragmentedFramesCount");
+  private static final Field DECODER_CLOSED = field("receivedClosingHandshake");
 
   private final long maxFramePayload;
   private final boolean expectMasked;
@@ -85,13 +86,13 @@ final class InFrameUtf8Check extends ChannelInboundHandlerAdapter {
 
   /** The decoder's configuration when it waits for the first byte of a message, else null. */
   private static WebSocketDecoderConfig betweenMessages(WebSocket08FrameDecoder decoder) {
-    if (DECODER_CONFIG == null || DECODER_STATE == null || DECODER_FRAGMENTS == null) {
+    if (DECODER_CONFIG == null || DECODER_STATE == null || DECODER_FRAGMENTS == null || DECODER_CLOSED == null) {
       return null;
     }
     try {
       Object state = DECODER_STATE.get(decoder);
       boolean boundary = state != null && "READING_FIRST".equals(state.toString())
-          && DECODER_FRAGMENTS.getInt(decoder) == 0;
+          && DECODER_FRAGMENTS.getInt(decoder) == 0 && !DECODER_CLOSED.getBoolean(decoder);
       return boundary ? (WebSocketDecoderConfig) DECODER_CONFIG.get(decoder) : null;
     } catch (IllegalAccessException | RuntimeException e) {
       return null;
