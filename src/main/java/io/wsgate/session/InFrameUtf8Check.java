@@ -19,10 +19,11 @@ import java.lang.reflect.Field;
  * and follows frame boundaries on the raw bytes: reads each header, unmasks the payload bytes of
  * text messages in place by index (no copy, no allocation per read) and feeds them to a
  * {@link Utf8Validator}. Every read is passed on unchanged first, so whatever the decoder and the
- * relay make of the bytes before the bad one happens first; then the same
- * {@link CorruptedWebSocketFrameException} (1007) the decoder raises for bad text is fired, and the
- * session ends as it does for any invalid UTF-8. The relay's per-fragment check stays: it alone
- * judges a message that ends in the middle of a character.
+ * relay make of the bytes before the bad one happens first; then, if the bad byte's frame is not
+ * complete in that read, the same {@link CorruptedWebSocketFrameException} (1007) the decoder
+ * raises for bad text is fired, and the session ends as it does for any invalid UTF-8. The relay's
+ * per-fragment check stays: it judges a frame that arrived whole in the read (as it always did) and
+ * a message that ends in the middle of a character.
  *
  * <p>Anything the decoder would refuse (reserved bits or opcodes, an unmasked frame, bad
  * fragmentation, a frame over its size limit), a close frame, or a decoder already mid-frame when
@@ -122,7 +123,10 @@ final class InFrameUtf8Check extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** @return false on the first byte that cannot continue a well-formed text message */
+  /**
+   * @return false on the first byte that cannot continue a well-formed text message, when the rest
+   *     of its frame is still to come
+   */
   boolean scan(ByteBuf bytes) {
     int i = bytes.readerIndex();
     int end = bytes.writerIndex();
@@ -138,7 +142,8 @@ final class InFrameUtf8Check extends ChannelInboundHandlerAdapter {
           maskIndex++;
           if (!utf8.accept((bytes.getByte(i) & 0xFF) ^ key)) {
             standDown = true;
-            return false;
+            // A frame that ends in this read is decoded in it, and the relay refuses it as before.
+            return n == payloadLeft;
           }
         }
       } else {
