@@ -117,6 +117,7 @@ public final class Session {
   public void start() {
     services.sessions().add(this);
     partialFrames = PartialFrameWatch.install(client);
+    InFrameUtf8Check.install(((WebSocketInternal) client).channelHandlerContext().pipeline());
     client.frameHandler(toUpstream);
     upstream.frameHandler(toClient);
     client.exceptionHandler(this::clientFailed);

@@ -23,23 +23,24 @@ final class Utf8Validator {
   boolean update(Buffer data) {
     int length = data.length();
     for (int i = 0; i < length; i++) {
-      int b = data.getByte(i) & 0xFF;
-      if (remaining == 0) {
-        if (b < 0x80) {
-          continue;
-        }
-        if (!lead(b)) {
-          return false;
-        }
-      } else {
-        if (b < lower || b > upper) {
-          return false;
-        }
-        remaining--;
-        lower = 0x80;
-        upper = 0xBF;
+      if (!accept(data.getByte(i) & 0xFF)) {
+        return false;
       }
     }
+    return true;
+  }
+
+  /** One byte (0–255) at a time, for a caller that reads bytes where they lie; same states as {@link #update}. */
+  boolean accept(int b) {
+    if (remaining == 0) {
+      return b < 0x80 || lead(b);
+    }
+    if (b < lower || b > upper) {
+      return false;
+    }
+    remaining--;
+    lower = 0x80;
+    upper = 0xBF;
     return true;
   }
 
