@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 
+import org.slf4j.LoggerFactory;
+
 import java.lang.reflect.Field;
 
 /**
@@ -42,6 +44,13 @@ final class InFrameUtf8Check extends ChannelInboundHandlerAdapter {
   private static final Field DECODER_STATE = field("state");
   private static final Field DECODER_FRAGMENTS = field("fragmentedFramesCount");
   private static final Field DECODER_CLOSED = field("receivedClosingHandshake");
+
+  static {
+    if (DECODER_CONFIG == null || DECODER_STATE == null || DECODER_FRAGMENTS == null || DECODER_CLOSED == null) {
+      LoggerFactory.getLogger(InFrameUtf8Check.class).warn("This Netty's WebSocket decoder hides the state the in-frame"
+          + " UTF-8 check needs: invalid UTF-8 is refused (1007) once its frame is complete, not as it arrives");
+    }
+  }
 
   private final long maxFramePayload;
   private final boolean expectMasked;
