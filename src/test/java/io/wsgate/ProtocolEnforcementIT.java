@@ -4,6 +4,7 @@ import io.wsgate.testing.Await;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
 import io.wsgate.testing.RawClient;
+import io.wsgate.testing.RawUpstream;
 import io.wsgate.testing.TestPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Frames a well-behaved library never sends, written by hand on a raw TLS socket: each gets the
@@ -131,15 +133,68 @@ class ProtocolEnforcementIT {
     assertEquals(1002, raw.readCloseCode());
   }
 
+  private static byte[] concat(byte[]... frames) {
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    for (byte[] frame : frames) {
+      all.writeBytes(frame);
+    }
+    return all.toByteArray();
+  }
+
+  private static byte[] text(String text) {
+    return RawClient.frame(0x81, text.getBytes(StandardCharsets.UTF_8), true);
+  }
+
   @Test
-  void aBadFrameInTheSameReadAsAGoodOneStillGetsItsCloseCode() throws Exception {
-    // Autobahn 4.1.3: Vert.x closes the connection as soon as the decoder fails, in the middle of the
-    // read; the gateway's 1002 must be flushed before that or the client sees the TCP drop only.
-    byte[] good = RawClient.frame(0x81, "Hello, world!".getBytes(StandardCharsets.UTF_8), true);
-    byte[] bad = RawClient.frame(0x85, new byte[0], true);
-    byte[] both = java.util.Arrays.copyOf(good, good.length + bad.length);
-    System.arraycopy(bad, 0, both, good.length, bad.length);
-    raw.send(both);
+  void aBadFrameAfterAGoodMessageInOneWriteGetsTheEchoFirstThen1002() throws Exception {
+    // Autobahn 4.1.3 (strict): the good message passed before the error, so its echo is owed to the
+    // client before the close; Vert.x alone would close the connection in the middle of the read.
+    raw.send(concat(text("Hello, world!"), RawClient.frame(0x85, new byte[0], true)));
+    RawClient.Frame echo = raw.readFrame();
+    assertEquals(1, echo.opcode());
+    assertEquals("Hello, world!", echo.text());
     assertEquals(1002, raw.readCloseCode());
+    assertTrue(raw.closedByPeer(), "the gateway hangs up after the close");
+    Await.until("upstream closed with the same code", () -> upstream.closes.stream().anyMatch(c -> c.startsWith("1002")));
+    Await.until("counted once", () -> count(Reason.PROTOCOL_ERROR) == 1);
+    Await.until("session gone", () -> harness.gateway.services().sessions().size() == 0);
+    assertEquals(1, count(Reason.PROTOCOL_ERROR));
+  }
+
+  @Test
+  void nothingTheClientSendsAfterTheBadFrameIsRelayed() throws Exception {
+    raw.send(concat(text("before"), RawClient.frame(0xC1, "x".getBytes(StandardCharsets.UTF_8), true), text("after")));
+    assertEquals("before", raw.readFrame().text());
+    RawClient.Frame next = raw.readFrame();
+    assertEquals(8, next.opcode(), "the close follows the echo, nothing else");
+    assertEquals(1002, ((next.payload()[0] & 0xFF) << 8) | (next.payload()[1] & 0xFF));
+    // Later frames in another write are not read either.
+    try {
+      raw.send(text("later"));
+    } catch (java.io.IOException gone) {
+      // already hung up on
+    }
+    Await.until("upstream closed", () -> !upstream.closes.isEmpty());
+    assertEquals(1, upstream.frames.size(), "only the message before the bad frame reached the upstream");
+    assertEquals("before", upstream.frames.peek().textData());
+  }
+
+  @Test
+  void theClientGetsItsCloseWithinABoundWhenTheUpstreamNeverAnswersTheClose() throws Exception {
+    // An upstream that completes the handshake and then reads nothing: no echo, no close reply.
+    try (RawUpstream mute = new RawUpstream((socket, key) -> socket.write(RawUpstream.switchingProtocols(RawUpstream.acceptKey(key))));
+         GatewayHarness gateway = new GatewayHarness(TestPolicy.create().route("/mute", mute.url()).build());
+         RawClient client = new RawClient(gateway.port(), true)) {
+      client.send(RawClient.upgrade("/mute"));
+      assertEquals(101, RawClient.status(client.readHead()));
+      client.timeout(10_000);
+      long start = System.nanoTime();
+      client.send(concat(text("unanswered"), RawClient.frame(0x83, new byte[] {1}, true)));
+      assertEquals(1002, client.readCloseCode());
+      long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(client.closedByPeer(), "hung up after the close");
+      assertTrue(waitedMs < 3000, "the close waited " + waitedMs + " ms, not the 5 s close grace");
+      Await.until("counted", () -> gateway.gateway.services().audit().metrics().outcomes(Reason.PROTOCOL_ERROR) == 1);
+    }
   }
 }

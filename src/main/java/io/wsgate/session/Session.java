@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.wsgate.CompiledPolicy;
 import io.wsgate.GatewayServices;
@@ -33,6 +34,12 @@ import java.util.concurrent.TimeUnit;
 public final class Session {
   private static final Buffer PING_PAYLOAD = Buffer.buffer("wsgate");
   private static final long CLOSE_GRACE_MS = 5000;
+  /**
+   * How long a client that broke the protocol waits for its close while the upstream's answers to
+   * its earlier messages drain: one upstream round trip is enough; the client is no longer read, and
+   * holds its connection slot no longer than this.
+   */
+  private static final long CLIENT_FAIL_BOUND_MS = 1000;
   private static final int MAX_AUDITED_REFUSALS = 20;
 
   private final String id;
@@ -67,6 +74,9 @@ public final class Session {
   private long lastClientFrameNanos = startNanos;
   private long pingSentNanos;
   private long timer = -1;
+  private long clientFailTimer = -1;
+  /** The client broke the protocol: its close waits for the upstream's close reply (or the bound). */
+  private boolean clientFailPending;
   private boolean ended;
   private Reason endReason;
   private short clientCloseCode;
@@ -116,6 +126,7 @@ public final class Session {
   /** Wires both sockets; call once, on the owning event loop, right after the client got 101. */
   public void start() {
     services.sessions().add(this);
+    ClientProtocolErrors.install(client, reason -> ((ContextInternal) context).execute(reason, this::clientViolated));
     partialFrames = PartialFrameWatch.install(client);
     InFrameUtf8Check.install(((WebSocketInternal) client).channelHandlerContext().pipeline());
     client.frameHandler(toUpstream);
@@ -293,6 +304,10 @@ public final class Session {
 
   /** A close frame arrived from one side: pass its code (made legal) and reason to the other. */
   void peerClosed(WebSocketBase from, Short code, String reason) {
+    if (clientFailPending && from == upstream) {
+      failClientNow();
+      return;
+    }
     if (ended) {
       return;
     }
@@ -345,12 +360,53 @@ public final class Session {
     }
     if (which == client) {
       clientClosed = true;
+      clientFailPending = false;
     } else {
       upstreamClosed = true;
+      if (clientFailPending) {
+        failClientNow();
+      }
     }
     if (clientClosed && upstreamClosed) {
       finish();
     }
+  }
+
+  /**
+   * The client sent a frame that breaks the protocol (RFC 6455 §7.1.7: fail the connection). Its
+   * earlier messages were relayed and may have answers on the way back: the upstream is closed with
+   * the same code at once, its data frames keep flowing to the client until its close reply arrives
+   * (or {@link #CLIENT_FAIL_BOUND_MS} passes), then the client gets the close and is hung up on.
+   * Nothing the client sent after the bad frame is read ({@link ClientProtocolErrors}).
+   */
+  private void clientViolated(Reason reason) {
+    if (ended) {
+      // Already closing for another reason (the client's close frame may be out): just hang up.
+      hangUpAfterWrites(client);
+      return;
+    }
+    end(reason);
+    clientCloseCode = reason.closeCode();
+    upstreamCloseCode = reason.closeCode();
+    clientFailPending = true;
+    clientFailTimer = vertx.setTimer(CLIENT_FAIL_BOUND_MS, t -> {
+      clientFailTimer = -1;
+      failClientNow();
+    });
+    upstream.close(upstreamCloseCode, reason.description());
+  }
+
+  private void failClientNow() {
+    if (!clientFailPending) {
+      return;
+    }
+    clientFailPending = false;
+    if (clientFailTimer != -1) {
+      vertx.cancelTimer(clientFailTimer);
+      clientFailTimer = -1;
+    }
+    client.close(clientCloseCode, endReason.description());
+    hangUpAfterWrites(client);
   }
 
   private void clientFailed(Throwable failure) {
@@ -378,7 +434,7 @@ public final class Session {
     ((WebSocketInternal) socket).channelHandlerContext().flush();
   }
 
-  private static Reason protocolReason(Throwable failure) {
+  static Reason protocolReason(Throwable failure) {
     if (failure instanceof CorruptedWebSocketFrameException corrupted) {
       WebSocketCloseStatus status = corrupted.closeStatus();
       if (status != null && status.code() == 1009) {
@@ -423,6 +479,9 @@ public final class Session {
     }
     finished = true;
     vertx.cancelTimer(timer);
+    if (clientFailTimer != -1) {
+      vertx.cancelTimer(clientFailTimer);
+    }
     services.sessions().remove(this);
     services.slots().release();
     release.run();

@@ -19,8 +19,7 @@ import java.util.stream.Collectors;
  * Sums up the two Autobahn runs of the {@code conformance} profile per section, from the suite's own
  * {@code index.json} files, into the markdown table of docs/conformance.md; and fails (exit 1) when a
  * case through the gateway was not strictly conformant: its behaviour or its closing behaviour other
- * than OK (or INFORMATIONAL, where the suite only records what happened), except the few cases in
- * {@link #RELAY_NON_STRICT} that no relay can pass strictly, and there only NON-STRICT.
+ * than OK (or INFORMATIONAL, where the suite only records what happened). NON-STRICT fails too.
  *
  * <pre>{@code
  * java io.wsgate.conformance.ConformanceTable DIRECT/index.json GATEWAY/index.json OUT.md
@@ -36,20 +35,6 @@ public final class ConformanceTable {
   /** The suite's sections about an extension the gateway never negotiates (it offers no extensions). */
   private static final Set<Integer> NOT_APPLICABLE = Set.of(12, 13);
   private static final Comparator<String> CASE_ORDER = ConformanceTable::compareCaseIds;
-  private static final String ECHO_IN_FLIGHT = "the echo of the message sent before the bad frame is still on its"
-      + " way back from the upstream when the gateway fails the connection (with the right close code)";
-  /**
-   * NON-STRICT (RFC-conformant, not strict) is accepted through the gateway for these cases only:
-   * every case where a good message precedes a protocol violation (strict would need the upstream's
-   * echo to overtake the client's next frame: which of them come out NON-STRICT varies from run to
-   * run with timing). Invalid UTF-8 inside one chopped frame (6.4.3, 6.4.4) is not among them: the
-   * gateway refuses it at the bad byte (InFrameUtf8Check), so those cases must be strictly OK.
-   */
-  static final Map<String, String> RELAY_NON_STRICT = Map.ofEntries(
-      Map.entry("3.2", ECHO_IN_FLIGHT), Map.entry("3.3", ECHO_IN_FLIGHT), Map.entry("3.4", ECHO_IN_FLIGHT),
-      Map.entry("4.1.3", ECHO_IN_FLIGHT), Map.entry("4.1.4", ECHO_IN_FLIGHT), Map.entry("4.1.5", ECHO_IN_FLIGHT),
-      Map.entry("4.2.3", ECHO_IN_FLIGHT), Map.entry("4.2.4", ECHO_IN_FLIGHT), Map.entry("4.2.5", ECHO_IN_FLIGHT),
-      Map.entry("5.15", ECHO_IN_FLIGHT));
 
   /** One case's outcome as index.json has it. */
   record CaseResult(String id, String behavior, String behaviorClose, long durationMs, Integer remoteCloseCode) {
@@ -59,12 +44,6 @@ public final class ConformanceTable {
 
     boolean strict() {
       return STRICT.contains(behavior) && STRICT.contains(behaviorClose);
-    }
-
-    /** Strict, or NON-STRICT where {@link #RELAY_NON_STRICT} says no relay can do better. */
-    boolean acceptedThroughGateway() {
-      return strict() || ("NON-STRICT".equals(behavior) && RELAY_NON_STRICT.containsKey(id)
-          && STRICT.contains(behaviorClose));
     }
   }
 
@@ -82,13 +61,13 @@ public final class ConformanceTable {
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, markdown, StandardCharsets.UTF_8);
     System.out.println(markdown);
-    List<CaseResult> failing = notAccepted(gateway);
+    List<CaseResult> failing = notStrict(gateway);
     if (gateway.isEmpty()) {
       System.err.println("No gateway results in " + args[1]);
       System.exit(1);
     }
     if (!failing.isEmpty()) {
-      System.err.println(failing.size() + " case(s) through the gateway not conformant enough: "
+      System.err.println(failing.size() + " case(s) through the gateway not strictly conformant: "
           + failing.stream().map(CaseResult::id).collect(Collectors.joining(", ")));
       System.err.println("Reports: target/autobahntestsuite-reports/index.html");
       System.exit(1);
@@ -118,10 +97,6 @@ public final class ConformanceTable {
 
   static List<CaseResult> notStrict(Map<String, CaseResult> results) {
     return results.values().stream().filter(r -> !r.strict()).toList();
-  }
-
-  static List<CaseResult> notAccepted(Map<String, CaseResult> gateway) {
-    return gateway.values().stream().filter(r -> !r.acceptedThroughGateway()).toList();
   }
 
   static String markdown(Map<String, CaseResult> direct, Map<String, CaseResult> gateway) {
@@ -170,8 +145,7 @@ public final class ConformanceTable {
       out.append("| ").append(r.id()).append(" | ").append(r.behavior()).append(" | ").append(r.behaviorClose())
           .append(" | ").append(r.remoteCloseCode() == null ? "none" : r.remoteCloseCode()).append(" |");
       if (explain) {
-        out.append(' ').append(r.acceptedThroughGateway() ? RELAY_NON_STRICT.get(r.id()) : "**not accepted**")
-            .append(" |");
+        out.append(" **not accepted** |");
       }
       out.append('\n');
     }
