@@ -9,8 +9,9 @@ import java.time.Duration;
  * @param controlFrames           pings and pongs a client may send, per connection (a token bucket:
  *                                {@code permits} per second, up to {@code burst} at once); beyond it: close 1008
  * @param freeFragments           fragments any message may have, whatever their size
- * @param minAverageFragmentBytes beyond {@code freeFragments}, a message's fragments must average at least this
- *                                many payload bytes so far; otherwise: close 1008
+ * @param minAverageFragmentBytes beyond {@code freeFragments}, one more fragment per this many payload bytes
+ *                                so far; the first fragment beyond that: close 1008. Additive, not a
+ *                                minimum average: Autobahn 9.3.1 ends 65,536 full fragments with an empty one
  */
 public record FrameLimits(Rate controlFrames, int freeFragments, int minAverageFragmentBytes) {
   /**
@@ -19,6 +20,14 @@ public record FrameLimits(Rate controlFrames, int freeFragments, int minAverageF
    * flood is stopped within a fraction of a second.
    */
   public static final FrameLimits DEFAULT = new FrameLimits(new Rate(20, Duration.ofSeconds(1), 50), 128, 64);
+
+  /**
+   * The limits for frames from the upstream: the operator's own backend is not policed for how it
+   * fragments (a server may cut a message wherever its writes fall); size and message rules still apply.
+   */
+  public FrameLimits forUpstream() {
+    return new FrameLimits(controlFrames, Integer.MAX_VALUE, 1);
+  }
 
   public FrameLimits {
     if (controlFrames == null || freeFragments < 1 || minAverageFragmentBytes < 1) {
@@ -31,6 +40,6 @@ public record FrameLimits(Rate controlFrames, int freeFragments, int minAverageF
    * has too many fragments for its size. Two comparisons, no allocation: this runs for every data frame.
    */
   public boolean tooFragmented(long fragments, long bytes) {
-    return fragments > freeFragments && fragments * minAverageFragmentBytes > bytes;
+    return fragments > freeFragments + bytes / minAverageFragmentBytes;
   }
 }

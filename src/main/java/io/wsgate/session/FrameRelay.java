@@ -82,7 +82,7 @@ final class FrameRelay implements Handler<WebSocketFrame> {
       return;
     }
     if (frameLimits.tooFragmented(++fragments, messageBytes)) {
-      session.fragmentFlood(from);
+      session.fragmentFlood();
       return;
     }
     if (text && (!utf8.update(payload) || (frame.isFinal() && !utf8.complete()))) {

@@ -114,7 +114,7 @@ public final class Session {
     MessageInspector down = rules.inspectsClientBound() ? (text, payload) -> rules.toClient(text, payload) : null;
     this.controlFrameBudget = snapshot.controlFrames();
     this.toUpstream = new FrameRelay(client, upstream, this, limits.maxMessageBytes(), limits.frames(), up);
-    this.toClient = new FrameRelay(upstream, client, this, limits.maxMessageBytes(), limits.frames(), down);
+    this.toClient = new FrameRelay(upstream, client, this, limits.maxMessageBytes(), limits.frames().forUpstream(), down);
   }
 
   /** The monotonic-clock instant at which a wall-clock expiry falls, seen from now. */
@@ -286,13 +286,9 @@ public final class Session {
     hangUpAfterWrites(client);
   }
 
-  /** A relay found a message in too many fragments: the client's fault, or the upstream's. */
-  void fragmentFlood(WebSocketBase from) {
-    if (from == client) {
-      terminateAndHangUp(Reason.FRAGMENT_FLOOD);
-    } else {
-      terminate(Reason.FRAGMENT_FLOOD);
-    }
+  /** The client cut a message into too many fragments (only the client's are counted). */
+  void fragmentFlood() {
+    terminateAndHangUp(Reason.FRAGMENT_FLOOD);
   }
 
   private static void hangUpAfterWrites(WebSocketBase socket) {

@@ -45,10 +45,21 @@ class FrameLimitsPolicyTest extends PolicyTestSupport {
   void fragmentsBeyondTheAllowanceMustAverageTheMinimum() {
     FrameLimits limits = new FrameLimits(Rate.of(1, Duration.ofSeconds(1)), 128, 64);
     assertFalse(limits.tooFragmented(128, 0), "128 empty fragments are free");
-    assertTrue(limits.tooFragmented(129, 129), "the 129th one-byte fragment is one too many");
+    assertFalse(limits.tooFragmented(130, 130), "128 free, and two more for 128 bytes");
+    assertTrue(limits.tooFragmented(131, 131), "the 131st one-byte fragment is one too many");
+    assertTrue(limits.tooFragmented(129, 0), "the 129th empty fragment is one too many");
     assertFalse(limits.tooFragmented(65536, 4L << 20), "Autobahn 9.3.1: 4 MiB in 64-byte fragments");
-    assertTrue(limits.tooFragmented(65537, 4L << 20), "one more fragment brings the average under 64");
+    assertFalse(limits.tooFragmented(65537, 4L << 20), "Autobahn 9.3.1 ends with an empty final fragment");
+    assertTrue(limits.tooFragmented(65536 + 129, 4L << 20), "beyond the 128 free ones");
     assertFalse(limits.tooFragmented(1_000_000_000L, 64_000_000_000L), "no overflow on long messages");
+  }
+
+  @Test
+  void theUpstreamIsNotPolicedForHowItFragments() {
+    FrameLimits upstream = FrameLimits.DEFAULT.forUpstream();
+    assertFalse(upstream.tooFragmented(1_000_000, 0), "a million empty fragments from the upstream");
+    assertFalse(upstream.tooFragmented(1_000_000, 1_000_000), "an upstream streaming one byte per fragment");
+    assertEquals(FrameLimits.DEFAULT.controlFrames(), upstream.controlFrames());
   }
 
   @Test
