@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -117,28 +118,27 @@ class TokenAttacksIT {
   @Test
   @DisplayName("jku pointing at the attacker's key server (never fetched)")
   void jkuElsewhere() throws Exception {
-    TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
-    try (AttackTarget t = trusting(idp, TestAuth.trusting("idp"))) {
-      KeyTrap trap = new KeyTrap(t.harness.clientVertx, TestIssuer.RSA_OTHER);
-      String token = rs256(TestIssuer.RSA_OTHER, new JWSHeader.Builder(JWSAlgorithm.RS256)
-          .keyID(TestIssuer.RSA_OTHER.getKeyID()).jwkURL(trap.uri("/jwks.json")), idp.claims("admin").build());
-      t.refuses(Reason.TOKEN_INVALID,
-          () -> t.harness.connect(t.options().addHeader("Authorization", "Bearer " + token)), token);
-      assertEquals(0, trap.requests.get(), "the jku server was never contacted");
-    }
+    refusedWithoutContactingTheTrap("jku", (header, trap) -> header.jwkURL(trap.uri("/jwks.json")));
   }
 
   @Test
   @DisplayName("x5u pointing at the attacker's server (never fetched)")
   void x5uElsewhere() throws Exception {
+    refusedWithoutContactingTheTrap("x5u", (header, trap) -> header.x509CertURL(trap.uri("/cert.pem")));
+  }
+
+  /** A token signed with the attacker's key, its header pointing at the attacker's server. */
+  private void refusedWithoutContactingTheTrap(String parameter,
+                                               BiFunction<JWSHeader.Builder, KeyTrap, JWSHeader.Builder> pointAt)
+      throws Exception {
     TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
     try (AttackTarget t = trusting(idp, TestAuth.trusting("idp"))) {
       KeyTrap trap = new KeyTrap(t.harness.clientVertx, TestIssuer.RSA_OTHER);
-      String token = rs256(TestIssuer.RSA_OTHER, new JWSHeader.Builder(JWSAlgorithm.RS256)
-          .keyID(TestIssuer.RSA_OTHER.getKeyID()).x509CertURL(trap.uri("/cert.pem")), idp.claims("admin").build());
+      JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(TestIssuer.RSA_OTHER.getKeyID());
+      String token = rs256(TestIssuer.RSA_OTHER, pointAt.apply(header, trap), idp.claims("admin").build());
       t.refuses(Reason.TOKEN_INVALID,
           () -> t.harness.connect(t.options().addHeader("Authorization", "Bearer " + token)), token);
-      assertEquals(0, trap.requests.get(), "the x5u server was never contacted");
+      assertEquals(0, trap.requests.get(), "the " + parameter + " server was never contacted");
     }
   }
 
