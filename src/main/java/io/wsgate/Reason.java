@@ -42,6 +42,7 @@ public enum Reason {
   MESSAGE_TOO_BIG(Kind.CLOSE, 1009, "message too big"),
   INVALID_UTF8(Kind.CLOSE, 1007, "invalid UTF-8 in text message"),
   PROTOCOL_ERROR(Kind.CLOSE, 1002, "protocol error"),
+  PIPELINED_REQUEST(Kind.CLOSE, 1002, "data sent before the upgrade was answered"),
   IDLE_TIMEOUT(Kind.CLOSE, 1001, "idle timeout"),
   MAX_LIFETIME(Kind.CLOSE, 1001, "maximum session lifetime reached"),
   KEEPALIVE_TIMEOUT(Kind.CLOSE, 1001, "keepalive ping not answered"),

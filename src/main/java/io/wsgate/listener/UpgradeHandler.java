@@ -41,6 +41,10 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
   private final UpstreamConnector connector;
   /** Connections answered with a refusal and now closing; touched only on this verticle's event loop. */
   private final Set<HttpConnection> refused = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Connections whose upgrade is being answered; touched only on this verticle's event loop. */
+  private final Set<HttpConnection> upgrading = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Upgrading connections on which the client sent another request before its 101. */
+  private final Set<HttpConnection> pipelined = Collections.newSetFromMap(new IdentityHashMap<>());
 
   UpgradeHandler(Vertx vertx, GatewayServices services, UpstreamConnector connector) {
     this.vertx = vertx;
@@ -50,9 +54,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
-    if (refused.contains(request.connection())) {
-      // Pipelined behind a refused request: Vert.x hands it over when the refusal is written, but
-      // it is never answered; the connection is about to close (request smuggling defence).
+    if (behindAnotherAnswer(request)) {
       return;
     }
     long received = System.nanoTime();
@@ -130,6 +132,9 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
    * Vert.x's silent default answer. Its path is not recorded: the decoder never produced one.
    */
   void handleUndecodable(HttpServerRequest request) {
+    if (behindAnotherAnswer(request)) {
+      return;
+    }
     Throwable cause = request.decoderResult().cause();
     if (cause instanceof PrematureChannelClosureException) {
       return; // the connection closed mid-head (either side): nobody left to answer, nothing was asked
@@ -139,6 +144,23 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     services.audit().rejected(RequestIds.next(), request.remoteAddress().hostAddress(), null, reason);
     services.meters().handshake(false, System.nanoTime());
     respond(request, reason);
+  }
+
+  /**
+   * A request pipelined behind one that is being answered is never answered itself. Vert.x hands it
+   * over when the answer before it is written. Behind a refusal, the connection is about to close
+   * (request smuggling defence). Behind an upgrade, the client broke RFC 6455 §4.1 (it must wait for
+   * the 101 before it sends anything more): after a 101 its bytes are frames, so the session that
+   * upgrade opens fails at once with 1002 ({@link Reason#PIPELINED_REQUEST}). Answering the request
+   * would have opened a second session on the same socket and orphaned the first.
+   */
+  private boolean behindAnotherAnswer(HttpServerRequest request) {
+    HttpConnection connection = request.connection();
+    if (upgrading.contains(connection)) {
+      pipelined.add(connection);
+      return true;
+    }
+    return refused.contains(connection);
   }
 
   private void admit(HttpServerRequest request, Admission admission, RoutePlan plan, CompiledPolicy snapshot) {
@@ -174,7 +196,12 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       // A browser that carried its token in the offers requires one offer back; never the token.
       request.response().putHeader("sec-websocket-protocol", "bearer");
     }
+    HttpConnection connection = request.connection();
+    upgrading.add(connection);
+    EarlyBytesWatch early = EarlyBytesWatch.install(connection);
     request.toWebSocket().onComplete(ar -> {
+      upgrading.remove(connection);
+      boolean sentTooSoon = pipelined.remove(connection) | early.remove();
       if (ar.failed()) {
         upstream.socket().close((short) 1001, Reason.CLIENT_LEFT_DURING_HANDSHAKE.description());
         services.slots().release();
@@ -191,6 +218,10 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       services.audit().accepted(handshake.requestId(), handshake.clientIp(), handshake.route().path(),
           upstream.member().label(), handshake.origin(), session.subject(), snapshot.policy().version());
       session.start();
+      if (sentTooSoon) {
+        session.failProtocol(Reason.PIPELINED_REQUEST);
+        return;
+      }
       // A stop, revocation or re-checking reload since the handshake checks did not see this session.
       Reason late = SessionRecheck.lateDecision(services, snapshot, session);
       if (late != null) {

@@ -392,6 +392,16 @@ public final class Session {
     upstream.close(upstreamCloseCode, reason.description());
   }
 
+  /**
+   * The client sent something that cannot be a frame before the session started (a request
+   * pipelined behind its upgrade): fail the connection exactly as for a bad frame, reading nothing
+   * more from it. Call on the owning event loop, after {@link #start()}.
+   */
+  public void failProtocol(Reason reason) {
+    ((WebSocketInternal) client).channelHandlerContext().channel().config().setAutoRead(false);
+    clientViolated(reason);
+  }
+
   private void failClientNow() {
     if (!clientFailPending) {
       return;
