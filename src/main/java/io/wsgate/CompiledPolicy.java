@@ -35,12 +35,14 @@ public final class CompiledPolicy {
   private final ClientAddressResolver clientAddresses;
   private final TokenVerifier tokens;
   private final BucketSpec controlFrames;
+  private final BucketSpec reauth;
 
   private CompiledPolicy(GatewayPolicy policy, List<RoutePlan> plans, HandshakePipeline pipeline, TokenVerifier tokens) {
     this.policy = policy;
     this.pipeline = pipeline;
     this.tokens = tokens;
     this.controlFrames = BucketSpec.of(policy.limits().frames().controlFrames());
+    this.reauth = BucketSpec.of(policy.limits().reauth());
     this.clientAddresses = new ClientAddressResolver(policy.security().clients().trustedProxies());
     List<RoutePlan> exactList = new ArrayList<>();
     List<RoutePlan> prefixList = new ArrayList<>();
@@ -81,6 +83,11 @@ public final class CompiledPolicy {
   /** Each session's budget of client pings and pongs ({@code limits.maxControlFramesPerSecond}). */
   public BucketSpec controlFrames() {
     return controlFrames;
+  }
+
+  /** Each session's budget of in-band re-authentications ({@code limits.maxReauthPerMinute}). */
+  public BucketSpec reauth() {
+    return reauth;
   }
 
   public ClientAddressResolver clientAddresses() {

@@ -37,6 +37,9 @@ public enum Reason {
   SUBJECT_CONNECTIONS_EXCEEDED(Kind.HTTP, 429, "too many connections for this subject"),
   GLOBAL_HANDSHAKE_RATE_LIMITED(Kind.HTTP, 503, "gateway busy: too many connection attempts"),
   AUDIT_UNAVAILABLE(Kind.HTTP, 503, "audit trail unavailable; try again later"),
+  SUBJECT_INVALID(Kind.HTTP, 401, "access token subject cannot be used as is"),
+  CLAIM_NOT_FORWARDABLE(Kind.HTTP, 401, "a forwarded claim cannot be sent upstream as is"),
+  HEADER_NOT_FORWARDABLE(Kind.HTTP, 400, "a forwarded header cannot be sent upstream as is"),
 
   // --- session: close code -----------------------------------------------------------------
   MESSAGE_TOO_BIG(Kind.CLOSE, 1009, "message too big"),
@@ -66,7 +69,9 @@ public enum Reason {
   INVALID_JSON(Kind.CLOSE, 1007, "message is not acceptable JSON"),
   SCHEMA_VIOLATION(Kind.CLOSE, 1007, "message does not match the schema"),
   PATTERN_DENIED(Kind.CLOSE, 1008, "message matches a deny pattern"),
-  REAUTH_REJECTED(Kind.CLOSE, 4001, "re-authentication refused");
+  REAUTH_REJECTED(Kind.CLOSE, 1008, "re-authentication refused"),
+  REAUTH_FLOOD(Kind.CLOSE, 1008, "too many re-authentication attempts"),
+  CLIENT_NOT_READING(Kind.CLOSE, 1008, "client stopped reading");
 
   public enum Kind { HTTP, CLOSE }
 

@@ -138,7 +138,6 @@ class TokenGuardWireIT {
     TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
     String token = idp.sign(idp.claims("alice")
         .claim("tenant", "acme")
-        .claim("note", "hello\r\nX-Injected: yes")
         .build());
     TestAuth auth = TestAuth.trusting("idp")
         .forwardClaims(Map.of("tenant", "x-wsgate-tenant", "note", "x-wsgate-note"));
@@ -153,46 +152,45 @@ class TokenGuardWireIT {
       assertNotNull(seen);
       assertEquals(List.of("alice"), seen.getAll("x-wsgate-subject"), "the client's copy is replaced");
       assertEquals(List.of("acme"), seen.getAll("x-wsgate-tenant"));
-      assertEquals(List.of(), seen.getAll("x-wsgate-note"), "a claim with CR/LF is not forwarded, nor the forged copy");
-      assertNull(seen.get("x-injected"), "no header smuggled through a claim");
+      assertEquals(List.of(), seen.getAll("x-wsgate-note"), "the token has no note: the forged copy is dropped");
       assertNull(seen.get("authorization"), "the credential stays at the gateway");
     }
   }
 
   @Test
-  void identityValuesAreForwardedExactlyOrNotAtAll() throws Exception {
+  void identityValuesAreForwardedExactlyOrRefused() throws Exception {
     // Header bytes are ISO-8859-1 on the wire: anything past U+00FF used to become '?', so the
     // subjects "名前" and "東京" both reached the upstream as "??". RFC 9110 §5.5: new fields carry
-    // visible US-ASCII, SP and HTAB only.
+    // visible US-ASCII, SP and HTAB only, and no whitespace at either end. A value that cannot
+    // cross exactly is the token's fault: 401, before any upstream is dialled.
     TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
     TestAuth auth = TestAuth.trusting("idp").forwardClaims(Map.of("tenant", "x-wsgate-tenant", "tier", "x-wsgate-tier"));
+    List<String> refusedTenants = List.of("東京", "Zoë", "a\u2028b", " acme", "\tacme", "acme ", "hello\r\nX-Injected: yes");
+    List<String> refusedSubjects = List.of("名前", "alice\r\nX-Injected: yes", " alice", "\talice", "alice ", "alice\t");
     try (EchoUpstream upstream = new EchoUpstream();
          GatewayHarness harness = gateway(upstream, idp, auth)) {
-      for (String tenant : List.of("東京", "Zoë", "a\u2028b", "tab\tand space ok")) {
-        Await.result(harness.connect(harness.options("/chat").addHeader("Authorization",
-            bearer(idp.sign(idp.claims("alice").claim("tenant", tenant).claim("tier", 2).build())))));
-        MultiMap seen = upstream.handshakes.poll(10, TimeUnit.SECONDS);
-        assertEquals("alice", seen.get("x-wsgate-subject"));
-        assertEquals("2", seen.get("x-wsgate-tier"), "a number claim is forwarded as its JSON text");
-        if (tenant.startsWith("tab")) {
-          assertEquals(tenant, seen.get("x-wsgate-tenant"));
-        } else {
-          assertNull(seen.get("x-wsgate-tenant"), "not forwarded, rather than mangled: " + seen.get("x-wsgate-tenant"));
-        }
+      Await.result(harness.connect(harness.options("/chat").addHeader("Authorization",
+          bearer(idp.sign(idp.claims("alice").claim("tenant", "tab\tand space ok").claim("tier", 2).build())))));
+      MultiMap seen = upstream.handshakes.poll(10, TimeUnit.SECONDS);
+      assertEquals("alice", seen.get("x-wsgate-subject"));
+      assertEquals("2", seen.get("x-wsgate-tier"), "a number claim is forwarded as its JSON text");
+      assertEquals("tab\tand space ok", seen.get("x-wsgate-tenant"));
+      for (String tenant : refusedTenants) {
+        var attempt = harness.connect(harness.options("/chat").addHeader("Authorization",
+            bearer(idp.sign(idp.claims("alice").claim("tenant", tenant).build()))));
+        assertEquals(401, rejected(Await.failure(attempt)).getStatus(), tenant);
       }
-      // A subject the header cannot carry exactly is refused: the upstream never sees a session
-      // without (or with a mangled) subject on an authenticated route.
-      for (String subject : List.of("名前", "??", "alice\r\nX-Injected: yes")) {
+      for (String subject : refusedSubjects) {
         var attempt = harness.connect(harness.options("/chat").addHeader("Authorization", bearer(idp.token(subject))));
-        if (subject.equals("??")) {
-          Await.result(attempt); // plain ASCII: fine, and no longer anyone else's name upstream
-          assertEquals("??", upstream.handshakes.poll(10, TimeUnit.SECONDS).get("x-wsgate-subject"));
-        } else {
-          assertEquals(401, rejected(Await.failure(attempt)).getStatus(), subject);
-        }
+        assertEquals(401, rejected(Await.failure(attempt)).getStatus(), subject);
       }
-      assertEquals(2, harness.gateway.services().audit().metrics().outcomes(Reason.TOKEN_INVALID));
-      assertEquals(0, upstream.handshakes.size());
+      // Plain ASCII: fine, and no longer anyone else's name upstream.
+      Await.result(harness.connect(harness.options("/chat").addHeader("Authorization", bearer(idp.token("??")))));
+      assertEquals("??", upstream.handshakes.poll(10, TimeUnit.SECONDS).get("x-wsgate-subject"));
+      var metrics = harness.gateway.services().audit().metrics();
+      assertEquals(refusedTenants.size(), metrics.outcomes(Reason.CLAIM_NOT_FORWARDABLE));
+      assertEquals(refusedSubjects.size(), metrics.outcomes(Reason.SUBJECT_INVALID));
+      assertEquals(0, upstream.handshakes.size(), "no refused token reached the upstream");
     }
   }
 

@@ -165,27 +165,32 @@ class TokenLifetimeIT {
   }
 
   @Test
-  void refusedReauthenticationKeepsTheOriginalExpiry() throws Exception {
+  void refusedReauthenticationEndsTheSession() throws Exception {
+    List<String> attempts = List.of(
+        reauth("not-a-token"),
+        "{\"wsgate\":\"reauth\" but this is no JSON",
+        "{\"wsgate\":\"reauth\",\"token\":42}");
     try (EchoUpstream upstream = new EchoUpstream();
          GatewayHarness harness = gateway(upstream, true)) {
-      String shortLived = issuer.mint("alice", Duration.ofSeconds(2));
-      Instant exp = DevKeyIssuer.expiry(shortLived);
-      Client client = connect(harness, shortLived);
-
-      for (String attempt : List.of(
-          reauth(issuer.mint("mallory", Duration.ofMinutes(5))),   // valid, but another subject
-          reauth("not-a-token"),
-          reauth(shortLived.substring(0, shortLived.length() - 4) + "AAAA"), // bad signature
-          "{\"wsgate\":\"reauth\" but this is no JSON")) {
+      String token = issuer.mint("alice", Duration.ofMinutes(5));
+      for (String attempt : attempts) {
+        Client client = connect(harness, token);
         client.ws().writeTextMessage(attempt);
         JsonObject answer = new JsonObject(client.next());
         assertEquals("reauth", answer.getString("wsgate"));
         assertEquals(false, answer.getBoolean("ok"), attempt);
+        assertEquals(1008, client.awaitClose().code(), attempt);
       }
+      // A bad signature on an otherwise fine token for the same subject.
+      Client client = connect(harness, token);
+      String fresh = issuer.mint("alice", Duration.ofMinutes(5));
+      client.ws().writeTextMessage(reauth(fresh.substring(0, fresh.length() - 4) + "AAAA"));
+      assertEquals(false, new JsonObject(client.next()).getBoolean("ok"));
+      assertEquals(1008, client.awaitClose().code());
 
-      assertClosedAtExpiry(client.awaitClose(), exp);
       assertEquals(List.of(), upstreamTexts(upstream), "no re-auth attempt reached the upstream");
-      assertEquals(4, harness.gateway.services().audit().metrics().outcomes(Reason.REAUTH_REJECTED));
+      Await.until("every refusal counted", () -> harness.gateway.services().audit().metrics()
+          .outcomes(Reason.REAUTH_REJECTED) == attempts.size() + 1);
     }
   }
 
@@ -229,7 +234,9 @@ class TokenLifetimeIT {
 
       client.ws().writeTextMessage(reauth(issuer.mint("alice", Duration.ofMinutes(5))));
       assertEquals(false, new JsonObject(client.next()).getBoolean("ok"));
-      assertClosedAtExpiry(client.awaitClose(), exp);
+      Client.Closed closed = client.awaitClose();
+      assertEquals(1008, closed.code());
+      assertTrue(closed.at().isBefore(exp), "closed at the refusal, not left to run until exp");
     }
   }
 

@@ -158,6 +158,15 @@ public final class AuditLog {
         .put("expiresAt", expiresAt));
   }
 
+  /**
+   * A re-authentication was refused and the session is closing (its {@code session.closed} follows).
+   *
+   * @param why the check the fresh token failed: a handshake reason tag, or {@code subject_changed}
+   */
+  public void reauthRefused(String sessionId, String subject, String why) {
+    write(event("session.reauth_refused").put("requestId", sessionId).put("subject", subject).put("why", why));
+  }
+
   public void policyReloaded(String trigger, String fromVersion, String toVersion, int sessionsClosed) {
     metrics.reload(true);
     write(event("policy.reload").put("outcome", "ok").put("trigger", trigger)

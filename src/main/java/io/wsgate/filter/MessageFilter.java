@@ -19,6 +19,15 @@ sealed interface MessageFilter
    */
   boolean accepts(Message message, SessionFilterState state, String subject);
 
+  /**
+   * True if this rule also applies to the gateway's own control messages (re-authentication), which
+   * the application's rules on content and type were not written for: a size or a rate limit
+   * counts every message the client sends, whatever it is.
+   */
+  default boolean countsControlMessages() {
+    return false;
+  }
+
   /** True if this filter reads the payload (as text or JSON), not just its type and length. */
   default boolean inspectsContent() {
     return false;

@@ -125,10 +125,23 @@ public final class MessagePipeline {
    *     limits then apply to this connection alone)
    */
   public Decision check(Message message, SessionFilterState state, String subject) {
+    return check(message, state, subject, false);
+  }
+
+  /**
+   * Runs only the rules that count every message, size and rate ({@link MessageFilter#countsControlMessages}),
+   * on one of the gateway's own control messages: re-authentication is charged to the same budget
+   * as the application's messages.
+   */
+  public Decision checkControlMessage(Message message, SessionFilterState state, String subject) {
+    return check(message, state, subject, true);
+  }
+
+  private Decision check(Message message, SessionFilterState state, String subject, boolean control) {
     Decision firstMonitored = null;
     List<Decision.Hit> monitored = null;
     for (Stage stage : stages) {
-      if (stage.filter.accepts(message, state, subject)) {
+      if (control && !stage.filter.countsControlMessages() || stage.filter.accepts(message, state, subject)) {
         continue;
       }
       if (!stage.monitor) {

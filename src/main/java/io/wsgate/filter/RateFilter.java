@@ -34,4 +34,9 @@ final class RateFilter implements MessageFilter {
     // Bucket4j takes only positive amounts; an empty message costs no bytes.
     return bytes == null || length == 0 || bytes.tryConsume(state, subject, length);
   }
+
+  @Override
+  public boolean countsControlMessages() {
+    return true;
+  }
 }

@@ -24,4 +24,9 @@ final class SizeFilter implements MessageFilter {
   public boolean accepts(Message message, SessionFilterState state, String subject) {
     return message.length() <= maxBytes;
   }
+
+  @Override
+  public boolean countsControlMessages() {
+    return true;
+  }
 }

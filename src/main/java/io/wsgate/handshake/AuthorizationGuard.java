@@ -5,8 +5,6 @@ import io.wsgate.Reason;
 import io.wsgate.policy.Auth;
 import io.wsgate.policy.Mode;
 
-import java.util.Map;
-
 /**
  * What the verified identity may do on this route: every required scope, at least one listed role
  * (when roles are listed), and exact claim values. Runs after the token guard.
@@ -24,7 +22,7 @@ public final class AuthorizationGuard implements HandshakeGuard {
   @Override
   public Future<Verdict> check(HandshakeRequest request) {
     Auth auth = request.route().security().auth();
-    if (auth.anonymous() || request.identity() == null || permits(auth, request.identity())) {
+    if (auth.anonymous() || request.identity() == null || IdentityRules.authorized(auth, request.identity())) {
       return ALLOWED;
     }
     if (auth.mode() == Mode.MONITOR) {
@@ -32,21 +30,5 @@ public final class AuthorizationGuard implements HandshakeGuard {
       return ALLOWED;
     }
     return DENIED;
-  }
-
-  static boolean permits(Auth auth, Identity identity) {
-    if (!identity.scopes().containsAll(auth.scopes())) {
-      return false;
-    }
-    if (!auth.roles().isEmpty() && auth.roles().stream().noneMatch(identity.roles()::contains)) {
-      return false;
-    }
-    for (Map.Entry<String, String> required : auth.claims().entrySet()) {
-      Object actual = identity.claims().get(required.getKey());
-      if (actual == null || !required.getValue().equals(String.valueOf(actual))) {
-        return false;
-      }
-    }
-    return true;
   }
 }

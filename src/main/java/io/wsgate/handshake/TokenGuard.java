@@ -10,13 +10,11 @@ import io.wsgate.token.TokenExtractor;
 import io.wsgate.token.TokenRejection;
 import io.wsgate.token.TokenVerifier;
 import io.wsgate.token.VerifiedToken;
-import io.wsgate.upstream.UpstreamHeaders;
 
 /**
  * Authenticates the client with a JWT from the route's token sources, verified against the
- * route's issuers (signature, algorithm allowlist, iss, aud, exp, nbf, required claims), and
- * refuses revoked subjects and subjects the subject header cannot carry exactly (anything but
- * visible ASCII, SP and HTAB). The token is stripped from what goes upstream (subprotocol offers,
+ * route's issuers (signature, algorithm allowlist, iss, aud, exp, nbf, required claims), then
+ * by {@link IdentityRules} (a subject that means one thing, not revoked, forwardable claims). The token is stripped from what goes upstream (subprotocol offers,
  * query, cookie) whatever the outcome. Waits on key fetches without blocking.
  */
 public final class TokenGuard implements HandshakeGuard {
@@ -50,15 +48,11 @@ public final class TokenGuard implements HandshakeGuard {
         return refuse(auth, stripped, reason);
       }
       VerifiedToken token = ar.result();
-      if (revocations.isRevoked(token.subject())) {
-        return refuse(auth, stripped, Reason.TOKEN_REVOKED);
+      Reason refusal = IdentityRules.authenticationRefusal(token, auth, revocations);
+      if (refusal != null) {
+        return refuse(auth, stripped, refusal);
       }
-      if (auth.subjectHeader() != null && !UpstreamHeaders.forwardable(token.subject())) {
-        // The upstream would get no subject, or a mangled one that may be someone else's.
-        return refuse(auth, stripped, Reason.TOKEN_INVALID);
-      }
-      Identity identity = new Identity(token.subject(), token.issuerName(), token.expiresAt(), token.scopes(),
-          token.roles(), token.claims());
+      Identity identity = IdentityRules.identity(token);
       return Future.succeededFuture(Verdict.allow(request.authenticated(identity, extraction.subprotocols(),
           extraction.query(), extraction.bearerOffered(), extraction.cookieHeader())));
     });

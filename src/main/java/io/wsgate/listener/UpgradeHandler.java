@@ -1,6 +1,7 @@
 package io.wsgate.listener;
 
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
@@ -165,13 +166,19 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
 
   private void admit(HttpServerRequest request, Admission admission, RoutePlan plan, CompiledPolicy snapshot) {
     HandshakeRequest handshake = admission.request();
+    MultiMap upstreamHeaders = UpstreamHeaders.build(handshake, plan.route());
+    if (!UpstreamHeaders.sendable(upstreamHeaders)) {
+      admission.release();
+      reject(request, handshake, Reason.HEADER_NOT_FORWARDABLE);
+      return;
+    }
     if (!services.slots().tryAcquire(snapshot.policy().limits().maxConnections())) {
       admission.release();
       reject(request, handshake, Reason.CONNECTION_CAP);
       return;
     }
     long connecting = System.nanoTime();
-    connector.connect(handshake, plan.pool(), UpstreamHeaders.build(handshake, plan.route()))
+    connector.connect(handshake, plan.pool(), upstreamHeaders)
         .onComplete(ar -> {
           services.meters().upstreamConnect(ar.succeeded(), connecting);
           if (ar.failed()) {

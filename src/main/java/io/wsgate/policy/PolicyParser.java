@@ -12,7 +12,7 @@ final class PolicyParser {
       List.of("listen", "issuers", "connections", "routes", "limits", "shutdown", "reload", "dev", "admin", "audit");
   static final List<String> LIMIT_KEYS = List.of("maxMessageBytes", "idleTimeout", "maxLifetime", "maxConnections",
       "handshakeTimeout", "upstreamConnectTimeout", "pingInterval", "maxControlFramesPerSecond", "controlFrameBurst",
-      "freeFragments", "minAverageFragmentBytes");
+      "freeFragments", "minAverageFragmentBytes", "sendTimeout", "maxReauthPerMinute");
   static final List<String> SHUTDOWN_KEYS = List.of("closeCode", "drainWindow", "drainTimeout");
   static final List<String> DEV_KEYS = List.of("demoPage");
   static final List<String> RELOAD_KEYS = List.of("recheckSessions");
@@ -62,7 +62,9 @@ final class PolicyParser {
         m.positiveDuration("handshakeTimeout", d.handshakeTimeout()),
         m.positiveDuration("upstreamConnectTimeout", d.upstreamConnectTimeout()),
         m.positiveDuration("pingInterval", d.pingInterval()),
-        frames(m, d.frames()));
+        frames(m, d.frames()),
+        m.positiveDuration("sendTimeout", d.sendTimeout()),
+        m.integer("maxReauthPerMinute", d.maxReauthPerMinute(), 1, 10_000));
   }
 
   private static FrameLimits frames(MappingReader m, FrameLimits d) {

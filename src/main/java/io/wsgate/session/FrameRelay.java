@@ -48,10 +48,14 @@ final class FrameRelay implements Handler<WebSocketFrame> {
     this.frameLimits = frameLimits;
     this.inspector = inspector;
     this.held = inspector == null ? null : new ArrayList<>(4);
-    to.drainHandler(v -> {
+  }
+
+  /** The destination's write queue drained (the session owns the drain handlers): read the source again. */
+  void destinationDrained() {
+    if (pausedSource) {
       pausedSource = false;
-      from.resume();
-    });
+      session.sourceFreed(from);
+    }
   }
 
   @Override
@@ -117,9 +121,9 @@ final class FrameRelay implements Handler<WebSocketFrame> {
     if (frame.isFinal()) {
       messages++;
     }
-    if (to.writeQueueFull()) {
+    if (to.writeQueueFull() && !pausedSource) {
       pausedSource = true;
-      from.pause();
+      session.sourcePaused(from);
     }
   }
 

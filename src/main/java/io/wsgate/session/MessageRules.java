@@ -41,6 +41,12 @@ final class MessageRules {
         || apply("toUpstream", upstreamBound.check(upstreamMessage.reset(text, payload), upstreamState, session.subject()));
   }
 
+  /** A re-authentication message, charged to the upstream-bound size and rate rules: true if it may be handled. */
+  boolean controlMessageToUpstream(Buffer payload) {
+    return upstreamBound.isEmpty() || apply("toUpstream",
+        upstreamBound.checkControlMessage(upstreamMessage.reset(true, payload), upstreamState, session.subject()));
+  }
+
   boolean toClient(boolean text, Buffer payload) {
     return apply("toClient", clientBound.check(clientMessage.reset(text, payload), clientState, session.subject()));
   }
@@ -55,7 +61,7 @@ final class MessageRules {
     switch (decision.outcome()) {
       case DROP -> {
         session.refused(direction, decision.reason(), decision.rule(), "drop", false);
-        session.noticeToClient(decision.dropNotice().toString());
+        session.replyToClient(decision.dropNotice().toString());
         return false;
       }
       case CLOSE -> {

@@ -59,6 +59,7 @@ public final class Session {
   private final long idleNanos;
   private final long pingNanos;
   private final long lifetimeNanos;
+  private final long sendTimeoutNanos;
   private final long startNanos = System.nanoTime();
   private final FrameRelay toUpstream;
   private final FrameRelay toClient;
@@ -68,6 +69,12 @@ public final class Session {
   private Bucket controlFrames;
   private PartialFrameWatch partialFrames;
   private int auditedRefusals;
+  /** Why the client is not being read, besides Vert.x's own flow control: {@link Hold} bits. */
+  private int clientHolds;
+  /** Since when the client's write queue has been full without draining; 0 while it drains. */
+  private long clientStalledNanos;
+  /** When the session's one timer fires next. */
+  private long timerDueNanos;
 
   private long tokenExpiryNanos;
   private long lastDataNanos = startNanos;
@@ -106,10 +113,11 @@ public final class Session {
     this.idleNanos = limits.idleTimeout().toNanos();
     this.pingNanos = limits.pingInterval().toNanos();
     this.lifetimeNanos = limits.maxLifetime().toNanos();
+    this.sendTimeoutNanos = limits.sendTimeout().toNanos();
     this.tokenExpiryNanos = identity == null ? Long.MAX_VALUE : expiryNanos(identity.expiresAt());
     this.rules = new MessageRules(this, plan.toUpstream(), plan.toClient());
     this.reauth = plan.route().security().auth().reauth() && identity != null
-        ? new Reauthentication(this, plan.route().security().auth().issuers()) : null;
+        ? new Reauthentication(this, plan.route().security().auth(), snapshot.reauth()) : null;
     MessageInspector up = rules.inspectsUpstreamBound() || reauth != null ? this::inspectToUpstream : null;
     MessageInspector down = rules.inspectsClientBound() ? (text, payload) -> rules.toClient(text, payload) : null;
     this.controlFrameBudget = snapshot.controlFrames();
@@ -135,6 +143,8 @@ public final class Session {
     upstream.exceptionHandler(this::upstreamFailed);
     client.closeHandler(v -> socketClosed(client));
     upstream.closeHandler(v -> socketClosed(upstream));
+    client.drainHandler(v -> clientDrained());
+    upstream.drainHandler(v -> toUpstream.destinationDrained());
     scheduleCheck();
     upstream.resume(); // paused by the UpstreamConnector since its 101; its first frames are waiting
     // The upstream may have gone while the client's 101 was being written: its close already fired.
@@ -205,7 +215,9 @@ public final class Session {
 
   private boolean inspectToUpstream(boolean text, Buffer payload) {
     if (reauth != null && text && Reauthentication.isControlMessage(payload)) {
-      reauth.handle(payload);
+      if (rules.controlMessageToUpstream(payload)) {
+        reauth.handle(payload);
+      }
       return false;
     }
     return rules.toUpstream(text, payload);
@@ -228,15 +240,78 @@ public final class Session {
     }
   }
 
-  void sendToClient(String text) {
+  /**
+   * A message of the gateway's own to the client (a drop notice, a re-authentication answer),
+   * under the same backpressure as relayed traffic: each answers something the client sent, so
+   * once the client's write queue is full the client is not read until it drains, and a client
+   * that never drains is closed after {@code limits.sendTimeout}. Memory stays bounded by the
+   * queue's high-water mark.
+   */
+  void replyToClient(String text) {
+    if (client.isClosed()) {
+      return;
+    }
     client.writeTextMessage(text);
+    if (client.writeQueueFull()) {
+      holdClient(Hold.REPLIES);
+      clientStalled();
+    }
   }
 
-  /** Drop notices are best effort: a client flooding faster than it reads does not get one each. */
-  void noticeToClient(String text) {
-    if (!client.writeQueueFull()) {
-      client.writeTextMessage(text);
+  /** Reasons to stop reading the client; it is read again only when none holds. */
+  enum Hold {
+    /** The upstream's write queue is full (relayed backpressure). */
+    UPSTREAM_FULL,
+    /** The gateway's own answers filled the client's write queue. */
+    REPLIES,
+    /** A re-authentication token is being verified. */
+    REAUTH;
+
+    final int bit = 1 << ordinal();
+  }
+
+  void holdClient(Hold hold) {
+    clientHolds |= hold.bit;
+    client.pause();
+  }
+
+  void releaseClient(Hold hold) {
+    int before = clientHolds;
+    clientHolds &= ~hold.bit;
+    if (before != 0 && clientHolds == 0) {
+      client.resume();
     }
+  }
+
+  /** A relay stopped reading {@code source} because its destination is full; it is read again on drain. */
+  void sourcePaused(WebSocketBase source) {
+    if (source == client) {
+      holdClient(Hold.UPSTREAM_FULL);
+    } else {
+      upstream.pause();
+      clientStalled();
+    }
+  }
+
+  void sourceFreed(WebSocketBase source) {
+    if (source == client) {
+      releaseClient(Hold.UPSTREAM_FULL);
+    } else {
+      upstream.resume();
+    }
+  }
+
+  private void clientStalled() {
+    if (clientStalledNanos == 0) {
+      clientStalledNanos = System.nanoTime();
+      rescheduleIfSooner(clientStalledNanos + sendTimeoutNanos);
+    }
+  }
+
+  private void clientDrained() {
+    clientStalledNanos = 0;
+    toClient.destinationDrained();
+    releaseClient(Hold.REPLIES);
   }
 
   GatewayServices services() {
@@ -501,6 +576,10 @@ public final class Session {
     long now = System.nanoTime();
     long next = Math.min(Math.min(lastDataNanos + idleNanos, startNanos + lifetimeNanos), tokenExpiryNanos);
     next = Math.min(next, pingSentNanos != 0 ? pingSentNanos + pingNanos : lastClientFrameNanos + pingNanos);
+    if (clientStalledNanos != 0) {
+      next = Math.min(next, clientStalledNanos + sendTimeoutNanos);
+    }
+    timerDueNanos = next;
     long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(next - now) + 1);
     timer = vertx.setTimer(delayMs, id -> {
       timer = -1;
@@ -523,12 +602,24 @@ public final class Session {
     }
   }
 
+  /** Brings the session's timer forward when a new deadline falls before it. */
+  private void rescheduleIfSooner(long deadlineNanos) {
+    if (timer != -1 && !ended && deadlineNanos - timerDueNanos < 0) {
+      vertx.cancelTimer(timer);
+      scheduleCheck();
+    }
+  }
+
   private void check() {
     if (ended) {
       return;
     }
     long now = System.nanoTime();
-    if (now - tokenExpiryNanos >= 0) {
+    if (clientStalledNanos != 0 && now - clientStalledNanos >= sendTimeoutNanos) {
+      // Its queue never drained: a close frame would only join it. Hang up.
+      terminate(Reason.CLIENT_NOT_READING);
+      abort(client);
+    } else if (now - tokenExpiryNanos >= 0) {
       terminate(Reason.TOKEN_EXPIRED_CLOSE);
     } else if (now - startNanos >= lifetimeNanos) {
       terminate(Reason.MAX_LIFETIME);

@@ -8,6 +8,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.ClientSSLOptions;
@@ -56,6 +57,9 @@ public final class UpstreamConnector {
         .onSuccess(connection -> pool.succeeded(member))
         .recover(failure -> {
           UpstreamFailure reasoned = (UpstreamFailure) failure;
+          if (!reasoned.memberFailed()) {
+            return Future.failedFuture(reasoned); // the request could not be sent: nothing to say of the member
+          }
           if (reasoned.reason() == Reason.UPSTREAM_REJECTED) {
             return Future.failedFuture(reasoned);
           }
@@ -84,7 +88,15 @@ public final class UpstreamConnector {
     Promise<UpstreamConnection> promise = Promise.promise();
     long timer = vertx.setTimer(timeoutMs, id -> promise.tryFail(
         new UpstreamFailure(Reason.UPSTREAM_TIMEOUT, member.label() + ": no 101 within " + timeoutMs + " ms")));
-    client.connect(options).onComplete(ar -> {
+    Future<WebSocket> connecting;
+    try {
+      connecting = client.connect(options);
+    } catch (RuntimeException e) {
+      // Refused before anything was dialled (a header or URI the client would not send).
+      vertx.cancelTimer(timer);
+      return Future.failedFuture(new UpstreamFailure(Reason.GUARD_FAILED, member.label() + ": request not sendable"));
+    }
+    connecting.onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
         // Vert.x resumes the socket as this future completes, but no handler is set until the client's
@@ -122,6 +134,10 @@ public final class UpstreamConnector {
     }
     if (cause instanceof TimeoutException || cause instanceof ConnectTimeoutException) {
       return new UpstreamFailure(Reason.UPSTREAM_TIMEOUT, member.label() + ": timed out");
+    }
+    if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
+      // The gateway's own request was refused by the client library: no dial, no upstream fault.
+      return new UpstreamFailure(Reason.GUARD_FAILED, member.label() + ": request not sendable");
     }
     return new UpstreamFailure(Reason.UPSTREAM_UNAVAILABLE, member.label() + ": " + cause.getClass().getSimpleName());
   }

@@ -14,4 +14,13 @@ public final class UpstreamFailure extends RuntimeException {
   public Reason reason() {
     return reason;
   }
+
+  /**
+   * Whether the member itself failed (a dial, TLS or upgrade that went wrong): only then does it
+   * cool down. A request the gateway could not even send says nothing about the member.
+   */
+  public boolean memberFailed() {
+    return reason == Reason.UPSTREAM_UNAVAILABLE || reason == Reason.UPSTREAM_REJECTED
+        || reason == Reason.UPSTREAM_TIMEOUT;
+  }
 }

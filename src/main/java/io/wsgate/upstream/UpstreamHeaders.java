@@ -1,5 +1,6 @@
 package io.wsgate.upstream;
 
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.vertx.core.MultiMap;
 import io.wsgate.handshake.HandshakeRequest;
 import io.wsgate.handshake.Identity;
@@ -61,37 +62,70 @@ public final class UpstreamHeaders {
     if (identity == null || auth.anonymous()) {
       return;
     }
-    putSafe(out, auth.subjectHeader(), identity.subject());
+    // IdentityRules refused the token at the handshake unless every value here is forwardable.
+    if (auth.subjectHeader() != null) {
+      out.set(auth.subjectHeader(), identity.subject());
+    }
     auth.forwardClaims().forEach((claim, header) -> {
       Object value = identity.claims().get(claim);
       if (value != null) {
-        putSafe(out, header, value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
-            : String.valueOf(value));
+        out.set(header, claimText(value));
       }
     });
   }
 
-  /**
-   * Claims are issuer data, but still never allowed to smuggle a header, nor to arrive changed: a
-   * value that is not {@link #forwardable} is dropped rather than forwarded.
-   */
-  private static void putSafe(MultiMap out, String header, String value) {
-    if (header == null || value == null || !forwardable(value)) {
-      return;
-    }
-    out.set(header, value);
+  /** A claim as its header carries it: a list as its entries joined by commas, anything else as its JSON text. */
+  public static String claimText(Object value) {
+    return value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
+        : String.valueOf(value);
   }
 
   /**
-   * The value crosses as a header exactly as it is: visible US-ASCII, SP and HTAB only (RFC 9110
-   * §5.5). Control characters (CR, LF, NUL, ...) could smuggle a header; anything past U+007E is
-   * sent as ISO-8859-1 at best and as {@code ?} past U+00FF, so two different subjects could look
-   * the same upstream.
+   * The value crosses as a header exactly as it is, and means the same to whoever reads it: visible
+   * US-ASCII, with SP and HTAB only between visible characters (RFC 9110 §5.5: a field value has no
+   * leading or trailing whitespace; Netty refuses a leading one, and parsers strip a trailing one,
+   * so {@code "alice "} would arrive as {@code alice}). Control characters (CR, LF, NUL, ...) could
+   * smuggle a header; anything past U+007E is sent as ISO-8859-1 at best and as {@code ?} past
+   * U+00FF, so two different subjects could look the same upstream.
    */
   public static boolean forwardable(String value) {
-    for (int i = 0; i < value.length(); i++) {
+    int last = value.length() - 1;
+    for (int i = 0; i <= last; i++) {
       char c = value.charAt(i);
-      if (c < 0x20 && c != '\t' || c > 0x7E) {
+      boolean visible = c > 0x20 && c < 0x7F;
+      boolean innerSpace = (c == ' ' || c == '\t') && i > 0 && i < last;
+      if (!visible && !innerSpace) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A subject the revocation list, the per-subject cap, the audit and the admin API can all key on
+   * without doubt: not empty, no control characters, no whitespace at either end (Unicode's too).
+   */
+  public static boolean unambiguous(String subject) {
+    if (subject.isEmpty() || Character.isWhitespace(subject.codePointAt(0)) || Character.isSpaceChar(subject.codePointAt(0))) {
+      return false;
+    }
+    int lastStart = subject.offsetByCodePoints(subject.length(), -1);
+    int last = subject.codePointAt(lastStart);
+    if (Character.isWhitespace(last) || Character.isSpaceChar(last)) {
+      return false;
+    }
+    return subject.codePoints().noneMatch(Character::isISOControl);
+  }
+
+  /**
+   * Whether every header can be sent as built (Netty's field-name and field-value rules, which the
+   * upstream client enforces). A value from the client that fails them is the client's fault, found
+   * here before an upstream is dialled, never an upstream failure.
+   */
+  public static boolean sendable(MultiMap headers) {
+    for (Map.Entry<String, String> header : headers) {
+      if (header.getKey().isEmpty() || HttpHeaderValidationUtil.validateToken(header.getKey()) != -1
+          || HttpHeaderValidationUtil.validateValidHeaderValue(header.getValue()) != -1) {
         return false;
       }
     }

@@ -187,7 +187,7 @@ class TokenAttacksIT {
   @DisplayName("CRLF header injection through the subject claim")
   void crlfInTheSubject() throws Exception {
     TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
-    refusedBearer(idp, idp.token("alice\r\nX-Injected: yes"), Reason.TOKEN_INVALID);
+    refusedBearer(idp, idp.token("alice\r\nX-Injected: yes"), Reason.SUBJECT_INVALID);
   }
 
   @Test
@@ -196,19 +196,9 @@ class TokenAttacksIT {
     TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
     String token = idp.sign(idp.claims("alice").claim("note", "hi\r\nX-Injected: yes").build());
     try (AttackTarget t = trusting(idp, TestAuth.trusting("idp").forwardClaims(Map.of("note", "x-wsgate-note")))) {
-      // Admitted, but the claim is not forwarded (rather than split into two headers or mangled).
-      Counter accepted = Counter.accepted(t.harness);
-      Await.result(t.harness.connect(t.options().addHeader("Authorization", "Bearer " + token)));
-      MultiMap seen = t.upstream.handshakes.poll(10, TimeUnit.SECONDS);
-      assertNotNull(seen);
-      assertEquals("alice", seen.get("x-wsgate-subject"));
-      assertNull(seen.get("x-wsgate-note"), "a claim with CR/LF is not forwarded");
-      assertNull(seen.get("x-injected"), "no header smuggled upstream");
-      assertTrue(seen.names().stream().noneMatch(n -> n.toLowerCase(Locale.ROOT).contains("injected")));
-      List<JsonObject> records = t.audit.await("session.accepted", list -> list.size() == 1);
-      assertTrue(AuditCapture.has(records, "subject", "alice"), records.toString());
-      accepted.movedBy(1);
-      AttackAsserts.noSecretIn(t.audit, token);
+      // Refused rather than split into two headers, mangled, or silently left out.
+      t.refuses(Reason.CLAIM_NOT_FORWARDABLE,
+          () -> t.harness.connect(t.options().addHeader("Authorization", "Bearer " + token)), token);
       assertFalse(t.audit.all().toString().contains("Injected"), "the claim's text is not audited either");
     }
   }

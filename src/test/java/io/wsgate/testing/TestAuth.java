@@ -29,6 +29,7 @@ public final class TestAuth {
   private String subjectHeader = "x-wsgate-subject";
   private Map<String, String> forwardClaims = Map.of();
   private Mode mode = Mode.ENFORCE;
+  private boolean reauth;
 
   private TestAuth(List<String> issuers) {
     this.issuers = List.copyOf(issuers);
@@ -71,17 +72,28 @@ public final class TestAuth {
     return this;
   }
 
+  /** Accept in-band re-authentication. */
+  public TestAuth reauth() {
+    this.reauth = true;
+    return this;
+  }
+
   public TestAuth monitor() {
     this.mode = Mode.MONITOR;
     return this;
   }
 
   public Auth build() {
-    return new Auth(false, issuers, sources, scopes, roles, claims, subjectHeader, forwardClaims, false, mode);
+    return new Auth(false, issuers, sources, scopes, roles, claims, subjectHeader, forwardClaims, reauth, mode);
   }
 
   /** Any address and Origin, this auth, no message rules. */
   public RouteSecurity route() {
-    return new RouteSecurity(null, TestPolicy.OPEN_ROUTE.origins(), build(), MessageRules.NONE);
+    return route(MessageRules.NONE);
+  }
+
+  /** Any address and Origin, this auth, these message rules. */
+  public RouteSecurity route(MessageRules rules) {
+    return new RouteSecurity(null, TestPolicy.OPEN_ROUTE.origins(), build(), rules);
   }
 }

@@ -45,6 +45,8 @@ public final class TestPolicy {
   private Duration upstreamTimeout = Duration.ofSeconds(5);
   private Duration pingInterval = Duration.ofSeconds(30);
   private FrameLimits frames = FrameLimits.DEFAULT;
+  private Duration sendTimeout = Limits.DEFAULT_SEND_TIMEOUT;
+  private int maxReauthPerMinute = Limits.DEFAULT_MAX_REAUTH_PER_MINUTE;
   private int closeCode = 1001;
   private Duration drainWindow = Duration.ZERO;
   private Duration drainTimeout = Duration.ofSeconds(10);
@@ -151,6 +153,16 @@ public final class TestPolicy {
     return this;
   }
 
+  public TestPolicy sendTimeout(Duration d) {
+    this.sendTimeout = d;
+    return this;
+  }
+
+  public TestPolicy maxReauthPerMinute(int n) {
+    this.maxReauthPerMinute = n;
+    return this;
+  }
+
   public TestPolicy frames(FrameLimits limits) {
     this.frames = limits;
     return this;
@@ -210,7 +222,7 @@ public final class TestPolicy {
   public GatewayPolicy build() {
     return new GatewayPolicy("test", Path.of("."), new Listener(host, port, plain ? null : tls), routes,
         new Limits(maxMessageBytes, idleTimeout, maxLifetime, maxConnections, handshakeTimeout, upstreamTimeout,
-            pingInterval, frames),
+            pingInterval, frames, sendTimeout, maxReauthPerMinute),
         new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage), security, admin, audit);
   }
 }
