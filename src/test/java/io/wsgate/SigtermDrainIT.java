@@ -12,14 +12,11 @@ import io.wsgate.audit.AuditVerifier;
 import io.wsgate.cli.Main;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.EchoUpstream;
+import io.wsgate.testing.GatewayProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,12 +26,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +47,6 @@ class SigtermDrainIT {
   private static final int SESSIONS = 1000;
   private static final Duration DRAIN_WINDOW = Duration.ofSeconds(2);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
-  private static final Pattern LISTENING = Pattern.compile("wsgate listening on ws://127\\.0\\.0\\.1:(\\d+) ");
 
   @TempDir
   Path tmp;
@@ -82,7 +75,7 @@ class SigtermDrainIT {
           audit:
             dir: %s
           """.formatted(upstream.url("/"), DRAIN_WINDOW.toMillis(), DRAIN_TIMEOUT.toMillis(), audit));
-      GatewayProcess gateway = GatewayProcess.start(policies, tmp.resolve("gateway.log"));
+      GatewayProcess gateway = GatewayProcess.start(policies, tmp.resolve("gateway.log"), "-Xmx256m");
       Vertx vertx = Vertx.vertx();
       try {
         WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(2 * SESSIONS));
@@ -93,7 +86,7 @@ class SigtermDrainIT {
         for (int batch = 0; batch < SESSIONS; batch += 100) {
           List<Future<WebSocket>> connecting = new ArrayList<>();
           for (int i = 0; i < 100; i++) {
-            connecting.add(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port)
+            connecting.add(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
                 .setURI("/chat").setAllowOriginHeader(false)));
           }
           for (Future<WebSocket> f : connecting) {
@@ -114,11 +107,11 @@ class SigtermDrainIT {
         assertEquals(SESSIONS, upstream.sockets.size());
 
         long signalled = System.nanoTime();
-        gateway.process.destroy(); // SIGTERM
+        gateway.process().destroy(); // SIGTERM
         Await.until("every client closed", DRAIN_TIMEOUT, () -> closes.size() == SESSIONS);
-        assertTrue(gateway.process.waitFor(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), "exited within the drain timeout");
+        assertTrue(gateway.process().waitFor(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), "exited within the drain timeout");
         long exitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
-        assertEquals(0, gateway.process.exitValue(), "clean exit; log: " + gateway.log());
+        assertEquals(0, gateway.process().exitValue(), "clean exit; log: " + gateway.log());
 
         Map<String, Integer> byClose = count(closes);
         assertEquals(Map.of("1001 gateway shutting down", SESSIONS), byClose);
@@ -130,7 +123,7 @@ class SigtermDrainIT {
         System.out.printf("SIGTERM with %d sessions: closes spread over %d ms, process exited %d ms after the signal%n",
             SESSIONS, spreadMs, exitedMs);
       } finally {
-        gateway.process.destroyForcibly();
+        gateway.process().destroyForcibly();
         Await.result(vertx.close());
       }
 
@@ -165,53 +158,5 @@ class SigtermDrainIT {
     Set<String> ids = new TreeSet<>();
     records.stream().filter(r -> event.equals(r.getString("event"))).forEach(r -> ids.add(r.getString("requestId")));
     return ids;
-  }
-
-  /** {@code wsgate run} as a child process; its output goes to a log file, scanned for the listening port. */
-  private record GatewayProcess(Process process, int port, Path logFile) {
-    static GatewayProcess start(Path policies, Path logFile) throws IOException, InterruptedException {
-      String java = ProcessHandle.current().info().command().orElse("java");
-      Path jar = Path.of("target", "wsgate.jar");
-      List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
-      if (Files.isRegularFile(jar)) {
-        command.addAll(List.of("-jar", jar.toString()));
-      } else {
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-      }
-      command.addAll(List.of("run", "--policies", policies.toString()));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      CompletableFuture<Integer> port = new CompletableFuture<>();
-      Thread reader = new Thread(() -> copyOutput(process, logFile, port), "gateway-output");
-      reader.setDaemon(true);
-      reader.start();
-      try {
-        return new GatewayProcess(process, port.get(60, TimeUnit.SECONDS), logFile);
-      } catch (Exception e) {
-        process.destroyForcibly();
-        throw new AssertionError("the gateway did not start: "
-            + (Files.exists(logFile) ? Files.readString(logFile) : "no output"), e);
-      }
-    }
-
-    private static void copyOutput(Process process, Path logFile, CompletableFuture<Integer> port) {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          Files.writeString(logFile, line + "\n", StandardCharsets.UTF_8,
-              java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            port.complete(Integer.parseInt(m.group(1)));
-          }
-        }
-      } catch (IOException e) {
-        port.completeExceptionally(e);
-      }
-      port.completeExceptionally(new IllegalStateException("the gateway's output ended"));
-    }
-
-    String log() throws IOException {
-      return Files.exists(logFile) ? Files.readString(logFile) : "";
-    }
   }
 }

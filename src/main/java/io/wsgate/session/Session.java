@@ -71,6 +71,8 @@ public final class Session {
   private int auditedRefusals;
   /** Why the client is not being read, besides Vert.x's own flow control: {@link Hold} bits. */
   private int clientHolds;
+  /** The client broke the protocol: nothing more is read from it, whatever the holds say. */
+  private boolean clientUnreadable;
   /** Since when the client's write queue has been full without draining; 0 while it drains. */
   private long clientStalledNanos;
   /** When the session's one timer fires next. */
@@ -270,9 +272,16 @@ public final class Session {
     final int bit = 1 << ordinal();
   }
 
+  /**
+   * Stops reading the client. Vert.x's pause alone only stops delivering: Netty goes on reading up to
+   * 16 socket reads per wake-up and Vert.x queues every frame decoded from them, which for tiny frames
+   * is many times the bytes on the wire. Turning auto-read off at once bounds what a held client can
+   * make the gateway hold to the one read in progress.
+   */
   void holdClient(Hold hold) {
     clientHolds |= hold.bit;
     client.pause();
+    clientChannel().config().setAutoRead(false);
   }
 
   void releaseClient(Hold hold) {
@@ -280,7 +289,18 @@ public final class Session {
     clientHolds &= ~hold.bit;
     if (before != 0 && clientHolds == 0) {
       client.resume();
+      if (!clientUnreadable) {
+        clientChannel().config().setAutoRead(true);
+      }
     }
+  }
+
+  private io.netty.channel.Channel clientChannel() {
+    return channel(client);
+  }
+
+  private static io.netty.channel.Channel channel(WebSocketBase socket) {
+    return ((WebSocketInternal) socket).channelHandlerContext().channel();
   }
 
   /** A relay stopped reading {@code source} because its destination is full; it is read again on drain. */
@@ -288,7 +308,9 @@ public final class Session {
     if (source == client) {
       holdClient(Hold.UPSTREAM_FULL);
     } else {
+      // As for the client (see holdClient): what one wake-up reads must not pile up behind the pause.
       upstream.pause();
+      channel(upstream).config().setAutoRead(false);
       clientStalled();
     }
   }
@@ -298,6 +320,7 @@ public final class Session {
       releaseClient(Hold.UPSTREAM_FULL);
     } else {
       upstream.resume();
+      channel(upstream).config().setAutoRead(true);
     }
   }
 
@@ -451,6 +474,7 @@ public final class Session {
    * Nothing the client sent after the bad frame is read ({@link ClientProtocolErrors}).
    */
   private void clientViolated(Reason reason) {
+    clientUnreadable = true;
     if (ended) {
       // Already closing for another reason (the client's close frame may be out): just hang up.
       hangUpAfterWrites(client);
@@ -473,7 +497,7 @@ public final class Session {
    * more from it. Call on the owning event loop, after {@link #start()}.
    */
   public void failProtocol(Reason reason) {
-    ((WebSocketInternal) client).channelHandlerContext().channel().config().setAutoRead(false);
+    clientChannel().config().setAutoRead(false);
     clientViolated(reason);
   }
 

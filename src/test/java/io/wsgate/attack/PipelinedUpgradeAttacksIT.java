@@ -105,8 +105,11 @@ class PipelinedUpgradeAttacksIT {
           RawClient raw = t.raw();
           attackers.add(raw);
           raw.send(upgrade + upgrade);
+          // Each one is upgraded and failed at once, so the cap never fills; the attacker reads its
+          // answer but keeps the connection open: the gateway must end the session itself.
+          assertEquals(101, RawClient.status(raw.readHead()), "attacker " + i);
+          assertEquals(1002, raw.readCloseCode(), "attacker " + i);
         }
-        // The attacker keeps every connection open: the gateway must end the sessions itself.
         GatewayServices services = t.harness.gateway.services();
         Await.until("every pipelined session ended", () -> services.sessions().size() == 0
             && services.subjectConnections().trackedKeys() == 0);

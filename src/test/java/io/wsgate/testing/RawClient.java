@@ -26,13 +26,27 @@ public final class RawClient implements AutoCloseable {
   private final OutputStream out;
 
   public RawClient(int port, boolean tls) throws IOException {
+    this(port, tls, 0);
+  }
+
+  /**
+   * @param receiveBufferBytes the socket's receive buffer when positive (set before connecting, so the
+   *                           TCP window stays that small): a client that never reads fills it quickly
+   */
+  public RawClient(int port, boolean tls, int receiveBufferBytes) throws IOException {
     if (tls) {
       SSLSocket ssl = (SSLSocket) TestCerts.sslContext().getSocketFactory().createSocket();
+      if (receiveBufferBytes > 0) {
+        ssl.setReceiveBufferSize(receiveBufferBytes);
+      }
       ssl.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       ssl.startHandshake();
       socket = ssl;
     } else {
       socket = new Socket();
+      if (receiveBufferBytes > 0) {
+        socket.setReceiveBufferSize(receiveBufferBytes);
+      }
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     }
     socket.setSoTimeout(10_000);

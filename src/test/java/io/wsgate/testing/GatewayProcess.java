@@ -1,0 +1,83 @@
+package io.wsgate.testing;
+
+import io.wsgate.cli.Main;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code wsgate run} as a child process, from {@code target/wsgate.jar} (Failsafe runs after
+ * {@code package}) or from this JVM's classpath when the jar is not there. Its output goes to a log
+ * file, scanned for the listening port.
+ */
+public record GatewayProcess(Process process, int port, Path logFile) {
+  private static final Pattern LISTENING = Pattern.compile("wsgate listening on wss?://[^:]+:(\\d+) ");
+
+  public static GatewayProcess start(Path policies, Path logFile, String... jvmOptions)
+      throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Path jar = Path.of("target", "wsgate.jar");
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(List.of(jvmOptions));
+    if (Files.isRegularFile(jar)) {
+      command.addAll(List.of("-jar", jar.toString()));
+    } else {
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    }
+    command.addAll(List.of("run", "--policies", policies.toString()));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    CompletableFuture<Integer> port = new CompletableFuture<>();
+    Thread reader = new Thread(() -> copyOutput(process, logFile, port), "gateway-output");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      return new GatewayProcess(process, port.get(60, TimeUnit.SECONDS), logFile);
+    } catch (Exception e) {
+      process.destroyForcibly();
+      throw new AssertionError("the gateway did not start: "
+          + (Files.exists(logFile) ? Files.readString(logFile) : "no output"), e);
+    }
+  }
+
+  private static void copyOutput(Process process, Path logFile, CompletableFuture<Integer> port) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        Files.writeString(logFile, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
+        Matcher m = LISTENING.matcher(line);
+        if (m.find()) {
+          port.complete(Integer.parseInt(m.group(1)));
+        }
+      }
+    } catch (IOException e) {
+      port.completeExceptionally(e);
+    }
+    port.completeExceptionally(new IllegalStateException("the gateway's output ended"));
+  }
+
+  public String log() throws IOException {
+    return Files.exists(logFile) ? Files.readString(logFile) : "";
+  }
+
+  /** The process's resident set size, from {@code /proc/PID/status} (Linux), in KiB. */
+  public long rssKiB() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IllegalStateException("no VmRSS for " + process.pid());
+  }
+}
