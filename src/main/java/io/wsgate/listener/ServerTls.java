@@ -1,5 +1,6 @@
 package io.wsgate.listener;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
@@ -31,10 +32,13 @@ public final class ServerTls {
     CIPHERS.forEach(options::addEnabledCipherSuite);
   }
 
-  /** The same settings as a standalone value, for reloading a renewed certificate into a running server. */
-  public static ServerSSLOptions sslOptions(Tls tls) {
+  /**
+   * The same settings as a standalone value, for reloading a renewed certificate into a running
+   * server: the PEM chain and key as already read (and checked) rather than paths to read again.
+   */
+  static ServerSSLOptions sslOptions(Buffer certificatePem, Buffer keyPem) {
     ServerSSLOptions options = new ServerSSLOptions()
-        .setKeyCertOptions(keyCert(tls))
+        .setKeyCertOptions(new PemKeyCertOptions().setCertValue(certificatePem).setKeyValue(keyPem))
         .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setUseAlpn(false);
     CIPHERS.forEach(options::addEnabledCipherSuite);
