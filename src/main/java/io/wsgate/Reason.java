@@ -37,6 +37,7 @@ public enum Reason {
   SUBJECT_CONNECTIONS_EXCEEDED(Kind.HTTP, 429, "too many connections for this subject"),
   GLOBAL_HANDSHAKE_RATE_LIMITED(Kind.HTTP, 503, "gateway busy: too many connection attempts"),
   AUDIT_UNAVAILABLE(Kind.HTTP, 503, "audit trail unavailable; try again later"),
+  PATH_NOT_NORMALIZED(Kind.HTTP, 400, "request path has dot segments or encoded slashes"),
 
   // --- session: close code -----------------------------------------------------------------
   MESSAGE_TOO_BIG(Kind.CLOSE, 1009, "message too big"),

@@ -9,7 +9,8 @@ import java.util.Base64;
 
 /**
  * Checks that a request which asks for a WebSocket upgrade is a well-formed one (RFC 6455 §4.1
- * and §4.2.1). Cheapest checks first; nothing here allocates unless the request is bad.
+ * and §4.2.1), and that its path is one the gateway and the upstream cannot read differently.
+ * Cheapest checks first; nothing here allocates unless the request is bad.
  */
 final class UpgradeRequestValidator {
   private UpgradeRequestValidator() {
@@ -19,6 +20,63 @@ final class UpgradeRequestValidator {
   static boolean asksForWebSocket(HttpServerRequest request) {
     String upgrade = request.getHeader("upgrade");
     return upgrade != null && upgrade.equalsIgnoreCase("websocket");
+  }
+
+  /**
+   * Whether the raw path (as sent, before any percent-decoding) is free of anything a server
+   * behind us might resolve to another path: a dot segment ({@code .} or {@code ..}, RFC 3986
+   * §3.3), literal or percent-encoded in any case ({@code %2e}, {@code .%2E}), also before a
+   * {@code ;} parameter ({@code ..;}, which servlet containers read as {@code ..}); an encoded slash
+   * or backslash ({@code %2f}, {@code %5c}, any case); a raw backslash.
+   *
+   * <p>Such a path is refused, not normalized (RFC 3986 §5.2.4): routes match the path as sent and
+   * the upstream is asked for that same path, so {@code /pub/../priv} would pass an anonymous
+   * {@code /pub} route and become {@code /priv} at an upstream that normalizes. Normalizing here
+   * would need to predict each upstream's reading (decode first or not, {@code \} and {@code ;} as
+   * separators or not), and no legitimate client sends these: browsers and WebSocket libraries
+   * remove dot segments before sending (WHATWG URL), so what still carries one was made by hand.
+   */
+  static boolean normalizedPath(String path) {
+    int segment = 0;
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c == '\\') {
+        return false;
+      }
+      if (c == '%' && (encodes(path, i, '2', 'f') || encodes(path, i, '5', 'c'))) {
+        return false;
+      }
+      if (c == '/') {
+        if (dotSegment(path, segment, i)) {
+          return false;
+        }
+        segment = i + 1;
+      }
+    }
+    return !dotSegment(path, segment, path.length());
+  }
+
+  /** True when {@code path[from, to)}, up to a {@code ;}, is one or two dots, each literal or {@code %2e}. */
+  private static boolean dotSegment(String path, int from, int to) {
+    int dots = 0;
+    int i = from;
+    while (i < to && path.charAt(i) != ';') {
+      if (path.charAt(i) == '.') {
+        i++;
+      } else if (encodes(path, i, '2', 'e')) {
+        i += 3;
+      } else {
+        return false;
+      }
+      dots++;
+    }
+    return dots == 1 || dots == 2;
+  }
+
+  /** True when {@code path} has {@code %<high><low>} at {@code i}, the letter in either case. */
+  private static boolean encodes(String path, int i, char high, char low) {
+    return i + 2 < path.length() && path.charAt(i) == '%' && path.charAt(i + 1) == high
+        && Character.toLowerCase(path.charAt(i + 2)) == low;
   }
 
   /** @return null when the upgrade request is valid, else why not */
