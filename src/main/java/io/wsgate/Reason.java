@@ -38,6 +38,7 @@ public enum Reason {
   GLOBAL_HANDSHAKE_RATE_LIMITED(Kind.HTTP, 503, "gateway busy: too many connection attempts"),
   AUDIT_UNAVAILABLE(Kind.HTTP, 503, "audit trail unavailable; try again later"),
   PATH_NOT_NORMALIZED(Kind.HTTP, 400, "request path has dot segments or encoded slashes"),
+  DUPLICATE_HEADER(Kind.HTTP, 400, "a header that must appear once is repeated"),
 
   // --- session: close code -----------------------------------------------------------------
   MESSAGE_TOO_BIG(Kind.CLOSE, 1009, "message too big"),

@@ -1,25 +1,42 @@
 package io.wsgate.listener;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.wsgate.Reason;
 
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Checks that a request which asks for a WebSocket upgrade is a well-formed one (RFC 6455 §4.1
  * and §4.2.1), and that its path is one the gateway and the upstream cannot read differently.
- * Cheapest checks first; nothing here allocates unless the request is bad.
+ * Cheapest checks first.
  */
 final class UpgradeRequestValidator {
+  /**
+   * Headers a reader could take from the first line or the last, so a second line is refused
+   * outright: Host (RFC 9112 §3.2: more than one is a 400), Origin (RFC 6454 §7.3: at most one),
+   * Sec-WebSocket-Key and Sec-WebSocket-Version (RFC 6455 §11.3.1, §11.3.5: not more than once in
+   * a request). Upgrade may be a list (RFC 9110 §7.8), but sent as two lines one reader takes the
+   * first and another joins them: refused too.
+   */
+  private static final List<String> ONCE = List.of("host", "origin", "upgrade", "sec-websocket-key",
+      "sec-websocket-version");
+
   private UpgradeRequestValidator() {
   }
 
   /** True when the client asked to upgrade to WebSocket at all (RFC 6455 §4.2.1 item 3). */
   static boolean asksForWebSocket(HttpServerRequest request) {
-    String upgrade = request.getHeader("upgrade");
-    return upgrade != null && upgrade.equalsIgnoreCase("websocket");
+    // Any Upgrade line, not only the first: a second line is then refused as a repeat, not taken for plain HTTP.
+    for (String upgrade : request.headers().getAll("upgrade")) {
+      if (upgrade.equalsIgnoreCase("websocket")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -83,6 +100,12 @@ final class UpgradeRequestValidator {
   static Reason check(HttpServerRequest request) {
     if (request.method() != HttpMethod.GET || request.version() != HttpVersion.HTTP_1_1) {
       return Reason.BAD_UPGRADE;
+    }
+    MultiMap headers = request.headers();
+    for (String name : ONCE) {
+      if (headers.getAll(name).size() > 1) {
+        return Reason.DUPLICATE_HEADER;
+      }
     }
     if (!hasToken(request.getHeader("connection"), "upgrade")) {
       return Reason.BAD_UPGRADE;

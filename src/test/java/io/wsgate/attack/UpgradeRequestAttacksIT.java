@@ -2,6 +2,11 @@ package io.wsgate.attack;
 
 import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
+import io.wsgate.policy.Auth;
+import io.wsgate.policy.MessageRules;
+import io.wsgate.policy.Mode;
+import io.wsgate.policy.OriginRules;
+import io.wsgate.policy.RouteSecurity;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.RawClient;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,12 +19,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Upgrade requests that a lenient reader would take one way and the upstream (or a proxy in front
- * of it) another: dot segments and encoded separators in the path. Each is refused with 400 before
- * any route, guard or upstream sees it; the connection is closed and anything behind the request
- * is never answered.
+ * of it) another: dot segments and encoded separators in the path, and headers that must appear
+ * once sent twice. Each is refused with 400 before any route, guard or
+ * upstream sees it; the connection is closed and anything behind the request is never answered.
  */
 class UpgradeRequestAttacksIT {
   private static final String SMUGGLED = "GET /internal HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  private static final OriginRules ONLY_APP = new OriginRules(List.of("https://app.example.com"), false, false,
+      Mode.ENFORCE);
 
   /**
    * The request, raw, then {@link #SMUGGLED} behind it: answered with the reason's status and text
@@ -63,5 +70,41 @@ class UpgradeRequestAttacksIT {
       }
       assertEquals("/pub/.well/x..y/...", upstream.uris.poll(10, TimeUnit.SECONDS));
     }
+  }
+
+  // --- 2. headers that must appear once ------------------------------------------------------
+
+  @ParameterizedTest(name = "The same header twice: {0}")
+  @ValueSource(strings = {"Origin", "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Host", "Upgrade", "Upgrade, h2c first"})
+  void aHeaderThatMustAppearOnceSentTwice(String header) throws Exception {
+    String request = switch (header) {
+      // The first is the allowed one: a reader of the first only would let the second through.
+      case "Origin" -> withHeaders("Origin: https://app.example.com", "Origin: https://evil.example.net");
+      case "Sec-WebSocket-Key" -> withHeaders("Sec-WebSocket-Key: " + RawClient.randomKey());
+      case "Sec-WebSocket-Version" -> withHeaders("Sec-WebSocket-Version: 8");
+      case "Host" -> withHeaders("Host: internal.example.net");
+      case "Upgrade" -> withHeaders("Upgrade: websocket");
+      // A reader of the first line sees plain HTTP (426); the request still asks for a WebSocket.
+      case "Upgrade, h2c first" -> withHeaders().replace("Upgrade: websocket", "Upgrade: h2c\r\nUpgrade: websocket");
+      default -> throw new IllegalArgumentException(header);
+    };
+    try (AttackTarget t = AttackTarget.echo(p -> header.equals("Origin")
+        ? p.security(new RouteSecurity(null, ONLY_APP, Auth.ANONYMOUS, MessageRules.NONE)) : p)) {
+      refusedRaw(t, t.upstream, request, Reason.DUPLICATE_HEADER);
+      try (RawClient raw = t.raw()) {
+        String control = header.equals("Origin") ? withHeaders("Origin: https://app.example.com") : withHeaders();
+        assertEquals(101, RawClient.status(raw.send(control).readHead()), "control: each header once");
+      }
+    }
+  }
+
+  /** A well-formed upgrade of {@code /chat} with {@code extra} header lines added after the others. */
+  private static String withHeaders(String... extra) {
+    StringBuilder request = new StringBuilder(RawClient.upgrade(AttackTarget.PATH));
+    request.setLength(request.length() - 2); // the empty line that ends the head
+    for (String line : extra) {
+      request.append(line).append("\r\n");
+    }
+    return request.append("\r\n").toString();
   }
 }
