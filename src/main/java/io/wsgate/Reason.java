@@ -39,6 +39,7 @@ public enum Reason {
   AUDIT_UNAVAILABLE(Kind.HTTP, 503, "audit trail unavailable; try again later"),
   PATH_NOT_NORMALIZED(Kind.HTTP, 400, "request path has dot segments or encoded slashes"),
   DUPLICATE_HEADER(Kind.HTTP, 400, "a header that must appear once is repeated"),
+  UPGRADE_WITH_BODY(Kind.HTTP, 400, "a WebSocket upgrade request must not have a body"),
 
   // --- session: close code -----------------------------------------------------------------
   MESSAGE_TOO_BIG(Kind.CLOSE, 1009, "message too big"),

@@ -107,6 +107,9 @@ final class UpgradeRequestValidator {
         return Reason.DUPLICATE_HEADER;
       }
     }
+    if (hasBody(headers)) {
+      return Reason.UPGRADE_WITH_BODY;
+    }
     if (!hasToken(request.getHeader("connection"), "upgrade")) {
       return Reason.BAD_UPGRADE;
     }
@@ -117,6 +120,20 @@ final class UpgradeRequestValidator {
       return Reason.UNSUPPORTED_WS_VERSION;
     }
     return null;
+  }
+
+  /**
+   * RFC 9110 §9.3.1: content in a GET has no defined meaning, and a server may refuse it for its
+   * potential as request smuggling. After the head the connection carries frames, so a body would
+   * either be dropped unseen or read as frames: any Transfer-Encoding, and any Content-Length but a
+   * single {@code 0} (some clients send that with every request), is refused.
+   */
+  private static boolean hasBody(MultiMap headers) {
+    if (headers.contains("transfer-encoding")) {
+      return true;
+    }
+    List<String> lengths = headers.getAll("content-length");
+    return !lengths.isEmpty() && !(lengths.size() == 1 && lengths.get(0).trim().equals("0"));
   }
 
   private static boolean validKey(String key) {

@@ -9,6 +9,8 @@ import io.wsgate.policy.OriginRules;
 import io.wsgate.policy.RouteSecurity;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.RawClient;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Upgrade requests that a lenient reader would take one way and the upstream (or a proxy in front
- * of it) another: dot segments and encoded separators in the path, and headers that must appear
- * once sent twice. Each is refused with 400 before any route, guard or
+ * of it) another: dot segments and encoded separators in the path, headers that must appear once
+ * sent twice, and a body on the upgrade. Each is refused with 400 before any route, guard or
  * upstream sees it; the connection is closed and anything behind the request is never answered.
  */
 class UpgradeRequestAttacksIT {
@@ -95,6 +97,43 @@ class UpgradeRequestAttacksIT {
         String control = header.equals("Origin") ? withHeaders("Origin: https://app.example.com") : withHeaders();
         assertEquals(101, RawClient.status(raw.send(control).readHead()), "control: each header once");
       }
+    }
+  }
+
+  // --- 3. a body on the upgrade -----------------------------------------------------------------
+
+  @Test
+  @DisplayName("Upgrade with a Content-Length body that is itself a request (smuggling)")
+  void contentLengthBodyThatLooksLikeARequest() throws Exception {
+    String body = "GET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    refusedWithABody(withHeaders("Content-Length: " + body.length()) + body);
+  }
+
+  @Test
+  @DisplayName("Upgrade with a small Content-Length body")
+  void contentLengthBody() throws Exception {
+    refusedWithABody(withHeaders("Content-Length: 5") + "hello");
+  }
+
+  @ParameterizedTest(name = "Upgrade with Transfer-Encoding: {0}, the chunk a request")
+  @ValueSource(strings = {"chunked", "gzip, chunked"})
+  void chunkedBodyThatLooksLikeARequest(String encoding) throws Exception {
+    String inner = "GET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    refusedWithABody(withHeaders("Transfer-Encoding: " + encoding)
+        + Integer.toHexString(inner.length()) + "\r\n" + inner + "\r\n0\r\n\r\n");
+  }
+
+  @Test
+  @DisplayName("Upgrade with Content-Length: 0 (no body) is admitted")
+  void zeroContentLengthIsNoBody() throws Exception {
+    try (AttackTarget t = AttackTarget.echo(p -> p); RawClient raw = t.raw()) {
+      assertEquals(101, RawClient.status(raw.send(withHeaders("Content-Length: 0")).readHead()));
+    }
+  }
+
+  private static void refusedWithABody(String request) throws Exception {
+    try (AttackTarget t = AttackTarget.echo(p -> p)) {
+      refusedRaw(t, t.upstream, request, Reason.UPGRADE_WITH_BODY);
     }
   }
 
