@@ -13,6 +13,7 @@ import io.wsgate.demo.DemoUpstream;
 import io.wsgate.demo.DevCertificate;
 import io.wsgate.listener.CertificateReloader;
 import io.wsgate.listener.ListenerVerticle;
+import io.wsgate.listener.ServerTls;
 import io.wsgate.reload.PolicyReloader;
 import io.wsgate.session.SessionRecheck;
 import io.wsgate.policy.AdminSettings;
@@ -59,6 +60,10 @@ public final class Gateway {
 
   /** Starts a gateway on its own Vert.x instance with one event loop per core. */
   public static Future<Gateway> start(GatewayPolicy policy) {
+    if (!"true".equalsIgnoreCase(ServerTls.refuseClientRenegotiation())) {
+      LOG.warn("-D{}={}: TLS 1.2 clients may renegotiate, each time a full handshake at the gateway's expense",
+          ServerTls.REJECT_RENEGOTIATION, System.getProperty(ServerTls.REJECT_RENEGOTIATION));
+    }
     Tls tls = policy.listen().tls();
     if (tls != null && tls.devCertificate() && DevCertificate.ensure(tls.cert(), tls.key())) {
       LOG.warn("Generated a self-signed DEVELOPMENT certificate at {}: browsers will warn, never use it in production",

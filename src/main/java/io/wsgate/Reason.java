@@ -40,6 +40,9 @@ public enum Reason {
   SUBJECT_INVALID(Kind.HTTP, 401, "access token subject cannot be used as is"),
   CLAIM_NOT_FORWARDABLE(Kind.HTTP, 401, "a forwarded claim cannot be sent upstream as is"),
   HEADER_NOT_FORWARDABLE(Kind.HTTP, 400, "a forwarded header cannot be sent upstream as is"),
+  PATH_NOT_NORMALIZED(Kind.HTTP, 400, "request path has dot segments or encoded slashes"),
+  DUPLICATE_HEADER(Kind.HTTP, 400, "a header that must appear once is repeated"),
+  UPGRADE_WITH_BODY(Kind.HTTP, 400, "a WebSocket upgrade request must not have a body"),
 
   // --- session: close code -----------------------------------------------------------------
   MESSAGE_TOO_BIG(Kind.CLOSE, 1009, "message too big"),

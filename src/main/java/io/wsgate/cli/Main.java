@@ -1,5 +1,6 @@
 package io.wsgate.cli;
 
+import io.wsgate.listener.ServerTls;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,6 +20,7 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    ServerTls.refuseClientRenegotiation(); // before anything can run a server-side TLS handshake
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0 || !RunCommand.keepsRunning(args)) {
       System.exit(code);

@@ -4,8 +4,7 @@ import io.vertx.core.Future;
 import io.wsgate.Reason;
 import io.wsgate.policy.Mode;
 import io.wsgate.policy.OriginRules;
-
-import java.util.Locale;
+import io.wsgate.policy.Origins;
 
 /**
  * Cross-site WebSocket hijacking defence (RFC 6455 §10.2): a browser always sends the page's
@@ -35,6 +34,7 @@ public final class OriginGuard implements HandshakeGuard {
     return DENIED;
   }
 
+  /** The one Origin decision, at the handshake and when a reload re-checks live sessions. */
   public static boolean permits(OriginRules rules, String origin) {
     if (origin == null || origin.isEmpty()) {
       return rules.allowMissing();
@@ -42,44 +42,7 @@ public final class OriginGuard implements HandshakeGuard {
     if (origin.equals("null")) {
       return rules.allowNull();
     }
-    String normalized = normalize(origin);
-    if (normalized == null) {
-      return false;
-    }
-    for (String allowed : rules.allow()) {
-      if (allowed.equals("*") || matches(allowed, normalized)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** {@code https://*.example.com} matches exactly one extra label: {@code https://a.example.com}. */
-  private static boolean matches(String allowed, String origin) {
-    int star = allowed.indexOf("://*.");
-    if (star < 0) {
-      return allowed.equals(origin);
-    }
-    String scheme = allowed.substring(0, star + 3);
-    String suffix = allowed.substring(star + 4);
-    if (!origin.startsWith(scheme) || !origin.endsWith(suffix)) {
-      return false;
-    }
-    String label = origin.substring(scheme.length(), origin.length() - suffix.length());
-    return !label.isEmpty() && label.indexOf('.') < 0 && label.indexOf(':') < 0 && label.indexOf('/') < 0;
-  }
-
-  /** Lower-case scheme and host, default port dropped; null when it is not a plain origin. */
-  static String normalize(String origin) {
-    String o = origin.trim().toLowerCase(Locale.ROOT);
-    if (o.endsWith(":443") && o.startsWith("https://")) {
-      o = o.substring(0, o.length() - 4);
-    } else if (o.endsWith(":80") && o.startsWith("http://")) {
-      o = o.substring(0, o.length() - 3);
-    }
-    if (!(o.startsWith("https://") || o.startsWith("http://")) || o.indexOf('/', o.indexOf("://") + 3) >= 0) {
-      return null;
-    }
-    return o;
+    String normalized = Origins.normalize(origin);
+    return normalized != null && Origins.allowed(rules.allow(), normalized);
   }
 }

@@ -1,5 +1,6 @@
 package io.wsgate.listener;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
@@ -20,7 +21,31 @@ public final class ServerTls {
       "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
       "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
+  /** Read by the JDK's TLS engine once per JVM, when its first server-side handshake runs. */
+  public static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
   private ServerTls() {
+  }
+
+  /**
+   * Refuses client-initiated TLS 1.2 renegotiation for this JVM, unless the operator set
+   * {@value #REJECT_RENEGOTIATION} explicitly. Renegotiation made safe by RFC 5746 is still a full
+   * handshake the server pays for at the client's will (one connection did 300 before its first
+   * request: a DoS lever); TLS 1.3 has none (RFC 8446 §4.1.2 forbids it). The JDK reads the property
+   * only when its first server handshake runs, so this is the first thing {@code Main} and
+   * {@code Gateway.start} do; Netty's JDK engine and Vert.x offer no per-server setting.
+   *
+   * @return the property's value from now on: {@code "true"} unless the operator chose otherwise
+   */
+  public static String refuseClientRenegotiation() {
+    synchronized (ServerTls.class) {
+      String explicit = System.getProperty(REJECT_RENEGOTIATION);
+      if (explicit != null) {
+        return explicit;
+      }
+      System.setProperty(REJECT_RENEGOTIATION, "true");
+      return "true";
+    }
   }
 
   static void apply(HttpServerOptions options, Tls tls) {
@@ -31,10 +56,13 @@ public final class ServerTls {
     CIPHERS.forEach(options::addEnabledCipherSuite);
   }
 
-  /** The same settings as a standalone value, for reloading a renewed certificate into a running server. */
-  public static ServerSSLOptions sslOptions(Tls tls) {
+  /**
+   * The same settings as a standalone value, for reloading a renewed certificate into a running
+   * server: the PEM chain and key as already read (and checked) rather than paths to read again.
+   */
+  static ServerSSLOptions sslOptions(Buffer certificatePem, Buffer keyPem) {
     ServerSSLOptions options = new ServerSSLOptions()
-        .setKeyCertOptions(keyCert(tls))
+        .setKeyCertOptions(new PemKeyCertOptions().setCertValue(certificatePem).setKeyValue(keyPem))
         .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setUseAlpn(false);
     CIPHERS.forEach(options::addEnabledCipherSuite);

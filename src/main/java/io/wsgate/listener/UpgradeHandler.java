@@ -72,6 +72,10 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       reject(request, requestId, received, Reason.AUDIT_UNAVAILABLE);
       return;
     }
+    if (path != null && !UpgradeRequestValidator.normalizedPath(path)) {
+      reject(request, requestId, received, Reason.PATH_NOT_NORMALIZED); // before routing: see normalizedPath
+      return;
+    }
     RoutePlan plan = path == null ? null : snapshot.match(path);
     if (plan == null) {
       reject(request, requestId, received, Reason.ROUTE_NOT_FOUND);

@@ -22,6 +22,10 @@ public final class Origins {
 
   private static final Pattern ORIGIN =
       Pattern.compile("(http|https)://(\\[[0-9a-f:.]+\\]|[a-z0-9.*-]+)(?::([0-9]{1,5}))?");
+  /**
+   * One host-name label (RFC 1035 §2.3.1 as relaxed by RFC 1123 §2.1), lower case, 1 to 63
+   * characters. Browsers send an international name as its xn-- A-labels, which are such labels.
+   */
   private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
   private Origins() {
@@ -41,8 +45,10 @@ public final class Origins {
 
   /**
    * True when the normalized {@code origin} is allowed by normalized entries: {@code "*"}, an exact
-   * origin, or {@code scheme://*.suffix[:port]}, which matches exactly one more label in front of
-   * {@code suffix} (same scheme and port), never {@code suffix} itself or deeper names.
+   * origin, or {@code scheme://*.suffix[:port]}, which matches exactly one more DNS label in front
+   * of {@code suffix} (same scheme and port), never {@code suffix} itself or deeper names.
+   *
+   * @param origin a value {@link #normalize} returned (not null): its host is already made of DNS labels
    */
   public static boolean allowed(List<String> allow, String origin) {
     for (String entry : allow) {

@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.PlainHeader;
 import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.vertx.core.AsyncResult;
@@ -48,7 +49,8 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Order of checks, cheapest and least trusting first (RFC 8725 §3): length (before any
- * parsing), alphabet and shape, header ({@code none}, unsigned and JWE refused), issuer by the
+ * parsing), alphabet and shape, header ({@code none}, unsigned and JWE refused, {@code crit} as
+ * {@link CriticalHeader} says), issuer by the
  * still unverified {@code iss} among the route's issuers, algorithm in that issuer's allowlist,
  * key by {@code kid} from that issuer's configured keys only ({@code jku}, {@code x5u},
  * {@code jwk} and {@code x5c} headers are never used or fetched), signature, then the claims:
@@ -314,8 +316,11 @@ public final class TokenVerifier {
       throw TokenRejection.invalid("malformed token");
     }
     Header header;
+    Map<String, Object> headerJson;
     try {
-      header = Header.parse(new Base64URL(token.substring(0, firstDot)));
+      Base64URL encodedHeader = new Base64URL(token.substring(0, firstDot));
+      headerJson = JSONObjectUtils.parse(encodedHeader.decodeToString(), Header.MAX_HEADER_STRING_LENGTH);
+      header = Header.parse(headerJson, encodedHeader);
     } catch (ParseException e) {
       throw TokenRejection.invalid("malformed token header");
     }
@@ -329,6 +334,7 @@ public final class TokenVerifier {
     if (!jws.isBase64URLEncodePayload()) {
       throw TokenRejection.invalid("unencoded payload is not accepted"); // RFC 7797
     }
+    CriticalHeader.check(headerJson);
     SignedJWT jwt;
     Map<String, Object> raw;
     JWTClaimsSet claims;

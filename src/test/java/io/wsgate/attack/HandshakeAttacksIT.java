@@ -13,6 +13,8 @@ import io.wsgate.testing.Await;
 import io.wsgate.testing.RawClient;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -32,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HandshakeAttacksIT {
   private static final OriginRules ONLY_APP = new OriginRules(List.of("https://app.example.com"), false, false,
+      Mode.ENFORCE);
+  private static final OriginRules ANY_SUBDOMAIN = new OriginRules(List.of("https://*.example.com"), false, false,
       Mode.ENFORCE);
   /** The only allowed network is one the attacker is not in (it connects from 127.0.0.1). */
   private static final IpRules ONLY_DOCUMENTATION_NET = new IpRules(List.of(Cidr.parse("192.0.2.0/24")), List.of(),
@@ -60,6 +64,30 @@ class HandshakeAttacksIT {
     try (AttackTarget t = originChecked()) {
       t.refuses(Reason.ORIGIN_DENIED, () -> t.harness.connect(t.options().addHeader("Origin", "null")));
     }
+  }
+
+  @ParameterizedTest(name = "Cross-site WebSocket hijacking: Origin https://{0}.example.com under https://*.example.com")
+  @ValueSource(strings = {"evil#", "evil?", "a b", "evil/", "", ".."})
+  void wildcardOriginWithALabelNoBrowserSends(String label) throws Exception {
+    try (AttackTarget t = AttackTarget.echo(p -> p.security(
+        new RouteSecurity(null, ANY_SUBDOMAIN, Auth.ANONYMOUS, MessageRules.NONE)))) {
+      Counter counter = Counter.of(t.harness, Reason.ORIGIN_DENIED);
+      try (RawClient raw = t.raw()) {
+        String head = raw.send(withOrigin("https://" + label + ".example.com")).readHead();
+        assertEquals(403, RawClient.status(head), head);
+      }
+      AttackAsserts.auditedOnce(t.audit, "handshake.rejected", Reason.ORIGIN_DENIED);
+      counter.movedBy(1);
+      assertEquals(0, t.upstream.handshakes.size(), "a refused attacker never reaches the upstream");
+      try (RawClient raw = t.raw()) {
+        String head = raw.send(withOrigin("https://chat.example.com")).readHead();
+        assertEquals(101, RawClient.status(head), "control: a DNS label under the wildcard is admitted: " + head);
+      }
+    }
+  }
+
+  private static String withOrigin(String origin) {
+    return RawClient.upgrade(AttackTarget.PATH).replace("\r\n\r\n", "\r\nOrigin: " + origin + "\r\n\r\n");
   }
 
   @Test

@@ -143,6 +143,17 @@ class TokenAttacksIT {
   }
 
   @Test
+  @DisplayName("JWS crit: [] (RFC 7515 §4.1.11 forbids the empty list), validly signed")
+  void emptyCrit() throws Exception {
+    TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
+    String header = "{\"alg\":\"RS256\",\"kid\":\"" + TestIssuer.RSA.getKeyID() + "\",\"crit\":[]}";
+    String signingInput = b64(header) + "." + b64(idp.claims("admin").build().toString());
+    Base64URL signature = new RSASSASigner(TestIssuer.RSA).sign(new JWSHeader(JWSAlgorithm.RS256),
+        signingInput.getBytes(StandardCharsets.US_ASCII));
+    refusedBearer(idp, signingInput + "." + signature, Reason.TOKEN_INVALID);
+  }
+
+  @Test
   @DisplayName("Expired token")
   void expired() throws Exception {
     TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);

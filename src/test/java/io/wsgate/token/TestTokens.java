@@ -129,6 +129,20 @@ final class TestTokens {
     return b64(headerJson) + "." + b64(payloadJson) + "." + signature;
   }
 
+  /**
+   * A token whose header is exactly {@code headerJson} (which Nimbus might refuse to build), validly
+   * signed with {@code key} using the header's algorithm {@code alg}.
+   */
+  static String signedRaw(JWK key, JWSAlgorithm alg, String headerJson, JWTClaimsSet claims) {
+    String signingInput = b64(headerJson) + "." + b64(claims.toString());
+    try {
+      Base64URL signature = signer(key).sign(new JWSHeader(alg), signingInput.getBytes(StandardCharsets.US_ASCII));
+      return signingInput + "." + signature;
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static String b64(String json) {
     return Base64URL.encode(json.getBytes(StandardCharsets.UTF_8)).toString();
   }

@@ -428,7 +428,39 @@ class TokenVerifierTest {
     String token = TestTokens.sign(TestTokens.signer(RSA), new JWSHeader.Builder(JWSAlgorithm.RS256)
         .keyID(RSA.getKeyID()).criticalParams(Set.of("exp-policy")).customParam("exp-policy", "lax").build(),
         claims("alice").build());
-    rejected(v.verify(token, List.of("idp")), token, Reason.TOKEN_INVALID);
+    assertEquals("unsupported critical header parameter",
+        rejected(v.verify(token, List.of("idp")), token, Reason.TOKEN_INVALID).description());
+  }
+
+  @Test
+  void critMustBeANonEmptyListOfUnderstoodExtensionsPresentInTheHeader() throws Exception {
+    TokenVerifier v = rsaVerifier();
+    String kid = "\"alg\":\"RS256\",\"kid\":\"" + RSA.getKeyID() + "\"";
+    Map<String, String> refused = new java.util.LinkedHashMap<>();
+    refused.put("{" + kid + ",\"crit\":[]}", "crit header must not be empty");
+    refused.put("{" + kid + ",\"crit\":[\"kid\"]}", "crit header lists a standard header parameter");
+    refused.put("{" + kid + ",\"crit\":[\"alg\"]}", "crit header lists a standard header parameter");
+    refused.put("{" + kid + ",\"crit\":[\"crit\"]}", "crit header lists a standard header parameter");
+    refused.put("{" + kid + ",\"b64\":true,\"crit\":[\"b64\",\"b64\"]}", "crit header lists a parameter twice");
+    refused.put("{" + kid + ",\"crit\":[\"b64\"]}", "crit header lists an absent parameter");
+    refused.put("{" + kid + ",\"crit\":[\"exp-policy\"]}", "crit header lists an absent parameter");
+    refused.put("{" + kid + ",\"exp-policy\":\"lax\",\"crit\":[\"exp-policy\"]}",
+        "unsupported critical header parameter");
+    refused.put("{" + kid + ",\"crit\":\"b64\",\"b64\":true}", "malformed token header");
+    refused.put("{" + kid + ",\"crit\":[1]}", "malformed token header");
+    refused.put("{" + kid + ",\"crit\":null}", "malformed token header");
+    refused.put("{" + kid + ",\"crit\":{}}", "malformed token header");
+    for (Map.Entry<String, String> e : refused.entrySet()) {
+      String token = TestTokens.signedRaw(RSA, JWSAlgorithm.RS256, e.getKey(), claims("alice").build());
+      assertEquals(e.getValue(), rejected(v.verify(token, List.of("idp")), token, Reason.TOKEN_INVALID).description(),
+          e.getKey());
+    }
+    // RFC 7797 §6: b64 must be listed in crit; with b64 true the payload is the usual base64url.
+    String b64True = TestTokens.signedRaw(RSA, JWSAlgorithm.RS256, "{" + kid + ",\"b64\":true,\"crit\":[\"b64\"]}",
+        claims("alice").build());
+    assertEquals("alice", Await.result(v.verify(b64True, List.of("idp"))).subject());
+    String noCrit = TestTokens.signedRaw(RSA, JWSAlgorithm.RS256, "{" + kid + "}", claims("alice").build());
+    assertEquals("alice", Await.result(v.verify(noCrit, List.of("idp"))).subject(), "control: the same token without crit");
   }
 
   @Test
