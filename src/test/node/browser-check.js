@@ -16,7 +16,7 @@
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const STEP_MS = 15000;
 const HARD_DEADLINE_MS = 60000;
-const HINT = 'run `bash .ci/run` once (it installs chromium and runs npm ci --prefix src/test/node)';
+const HINT = 'run `scripts/test` (the README test command: it installs chromium and runs npm ci --prefix src/test/node)';
 
 const [pageUrl, token = '', message = 'hello from chromium'] = process.argv.slice(2);
 if (!pageUrl) {

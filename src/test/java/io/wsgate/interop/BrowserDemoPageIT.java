@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class BrowserDemoPageIT {
   private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-  private static final String HINT = "run `bash .ci/run` once (it installs chromium if /usr/bin/chromium is missing, "
+  private static final String HINT = "run `scripts/test` (it installs chromium if /usr/bin/chromium is missing, "
       + "and `npm ci --prefix src/test/node` installs playwright-core)";
   private static final Duration DEADLINE = Duration.ofSeconds(90);
   private static final String MESSAGE = "你好 from chromium";

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class NodePeer {
   static final Path DIR = Path.of("src", "test", "node").toAbsolutePath();
   private static final String INSTALL_HINT =
-      "run `bash .ci/run` once, or `npm ci --prefix src/test/node --no-audit --no-fund` with Node.js on PATH";
+      "run `scripts/test` (the README's test command), or `npm ci --prefix src/test/node --no-audit --no-fund` with Node.js on PATH";
 
   private NodePeer() {
   }
