@@ -27,11 +27,16 @@ final class EarlyBytesWatch extends ChannelInboundHandlerAdapter {
     this.pipeline = pipeline;
   }
 
-  /** Call on the connection's event loop, right before the upgrade is answered. */
+  /**
+   * Call on the connection's event loop, right before the upgrade is answered. A connection the
+   * client already closed has no HTTP decoder left: nothing to watch, and the upgrade fails on its own.
+   */
   static EarlyBytesWatch install(HttpConnection connection) {
     ChannelPipeline pipeline = ((HttpServerConnection) connection).channelHandlerContext().pipeline();
     EarlyBytesWatch watch = new EarlyBytesWatch(pipeline);
-    pipeline.addAfter(HTTP_DECODER, null, watch);
+    if (pipeline.context(HTTP_DECODER) != null) {
+      pipeline.addAfter(HTTP_DECODER, null, watch);
+    }
     return watch;
   }
 
