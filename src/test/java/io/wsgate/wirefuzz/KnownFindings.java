@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Named;
 
 import java.util.List;
 
-/** Scenarios that once broke the invariants (issue 10), replayed before anything random. */
+/** Scenarios that once broke the invariants (issue 10 and after), replayed before anything random. */
 final class KnownFindings {
   private static final Piece ECHO = new Piece.Upgrade(Route.ECHO, Style.PLAIN, Credential.NONE);
   private static final Piece ALICE = new Piece.Upgrade(Route.CAPPED, Style.PLAIN, Credential.ALICE);
@@ -36,6 +36,14 @@ final class KnownFindings {
         Named.of("an upgrade and masked frames in one write", Scenario.of(
             new Step.Send(0, List.of(ECHO, new Piece.Frame(FrameKind.TEXT), new Piece.Frame(FrameKind.CLOSE))),
             new Step.Read(0, 300))),
+        // Found by fixedSeed (sequence 2) on the first fix of issue 10; the connection is closed at the end.
+        Named.of("a client that leaves right after sending its upgrade", Scenario.of(
+            new Step.Send(0, List.of(ECHO)))),
+        Named.of("a client on a capped route that leaves right after sending its upgrade", Scenario.of(
+            new Step.Send(0, List.of(ALICE)),
+            new Step.Close(0),
+            new Step.Send(1, List.of(ALICE)),
+            new Step.Read(1, 300))),
         Named.of("a client that leaves while the upstream is connecting", Scenario.of(
             new Step.Send(0, List.of(new Piece.Upgrade(Route.SLOW, Style.PLAIN, Credential.NONE))),
             new Step.Reset(0))));
