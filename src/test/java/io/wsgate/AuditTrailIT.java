@@ -56,12 +56,12 @@ class AuditTrailIT {
   void aGracefulStopLosesNothingInFlight() throws Exception {
     Path dir = tmp.resolve("audit");
     int sessions = 20;
-    try (EchoUpstream upstream = new EchoUpstream()) {
-      // A long flush interval: only the stop's drain can have put the records on disk.
-      GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
-          .audit(new AuditSettings(dir, AuditSettings.DEFAULT_ROTATE_BYTES, 4096, Duration.ofMinutes(1),
-              AuditSettings.OnFailure.FAIL_CLOSED, null, null, false))
-          .shutdown(1001, Duration.ofMillis(200), Duration.ofSeconds(10)).build());
+    // A long flush interval: only the stop's drain can have put the records on disk.
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
+             .audit(new AuditSettings(dir, AuditSettings.DEFAULT_ROTATE_BYTES, 4096, Duration.ofMinutes(1),
+                 AuditSettings.OnFailure.FAIL_CLOSED, null, null, false))
+             .shutdown(1001, Duration.ofMillis(200), Duration.ofSeconds(10)).build())) {
       List<WebSocket> clients = new ArrayList<>();
       for (int i = 0; i < sessions; i++) {
         clients.add(Await.result(harness.connect("/chat")));
@@ -96,6 +96,7 @@ class AuditTrailIT {
          GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
              .auditTo(dir).build())) {
       AuditLog audit = harness.gateway.services().audit();
+      harness.auditTrailBrokenOnPurpose("the test deletes the audit directory, and the records in it, mid-session");
       WebSocket before = Await.result(harness.connect("/chat"));
 
       // A real failure: the directory is gone, and a file stands where it was (root ignores chmod).
@@ -133,6 +134,7 @@ class AuditTrailIT {
              .audit(new AuditSettings(blocker.resolve("audit"), AuditSettings.DEFAULT_ROTATE_BYTES, 2,
                  Duration.ofMillis(50), AuditSettings.OnFailure.FAIL_OPEN, null, null, false)).build())) {
       AuditLog audit = harness.gateway.services().audit();
+      harness.auditTrailBrokenOnPurpose("the test makes the audit directory impossible to create");
       assertFalse(audit.healthy(), "the directory cannot be created");
       assertTrue(audit.acceptsNewSessions(), "failOpen");
       for (int i = 0; i < 5; i++) {
@@ -150,7 +152,7 @@ class AuditTrailIT {
   @Test
   void withoutAnAuditSectionNothingIsWrittenToDisk() throws Exception {
     try (EchoUpstream upstream = new EchoUpstream();
-         GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/")).build())) {
+         GatewayHarness harness = GatewayHarness.logOnlyAudit(TestPolicy.create().route("/chat", upstream.url("/")).build())) {
       Await.result(harness.connect("/chat"));
       assertEquals(AuditSettings.LOG_ONLY, harness.gateway.services().audit().settings());
       assertEquals(null, harness.gateway.services().audit().currentFile());

@@ -24,9 +24,9 @@ class GracefulStopIT {
 
   @Test
   void stopClosesEverySessionWith1012SpreadOverTheDrainWindow() throws Exception {
-    try (EchoUpstream upstream = new EchoUpstream()) {
-      GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
-          .shutdown(1012, Duration.ofMillis(800), Duration.ofSeconds(10)).build());
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
+             .shutdown(1012, Duration.ofMillis(800), Duration.ofSeconds(10)).build())) {
       List<CompletableFuture<String>> closes = new ArrayList<>();
       ConcurrentLinkedQueue<Long> closedAt = new ConcurrentLinkedQueue<>();
       for (int i = 0; i < 5; i++) {
@@ -51,15 +51,14 @@ class GracefulStopIT {
               - closedAt.stream().mapToLong(Long::longValue).min().getAsLong());
       assertTrue(spreadMs >= 400, "closes spread over the 800 ms window, got " + spreadMs + " ms");
       assertEquals(5, harness.gateway.services().audit().metrics().outcomes(Reason.SHUTDOWN_RESTART));
-      Await.result(harness.clientVertx.close());
     }
   }
 
   @Test
   void stopRefusesNewUpgradesWith503AndDefaultsTo1001() throws Exception {
-    try (EchoUpstream upstream = new EchoUpstream()) {
-      GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
-          .shutdown(1001, Duration.ofMillis(4000), Duration.ofSeconds(10)).build());
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
+             .shutdown(1001, Duration.ofMillis(4000), Duration.ofSeconds(10)).build())) {
       WebSocket live = Await.result(harness.connect("/chat"));
       CompletableFuture<String> closed = CloseIT.closeOf(live);
       WebSocket second = Await.result(harness.connect("/chat"));
@@ -74,7 +73,6 @@ class GracefulStopIT {
       assertEquals("1001 gateway shutting down", secondClosed.get(10, TimeUnit.SECONDS));
       Await.result(stopped);
       assertEquals(0, harness.gateway.services().sessions().size());
-      Await.result(harness.clientVertx.close());
     }
   }
 }

@@ -22,6 +22,7 @@ import io.wsgate.testing.Await;
 import io.wsgate.testing.AuditCapture;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
+import io.wsgate.testing.StartedGateway;
 import io.wsgate.testing.TestPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,6 +108,7 @@ class LiveTrafficFaultsIT {
              .audit(new AuditSettings(dir, AuditSettings.DEFAULT_ROTATE_BYTES, 8, Duration.ofMillis(50),
                  AuditSettings.OnFailure.FAIL_OPEN, null, null, false)).build())) {
       AuditLog audit = harness.gateway.services().audit();
+      harness.auditTrailBrokenOnPurpose("the test deletes the audit directory mid-traffic and fills the queue");
       AdminClient admin = new AdminClient(harness.gateway.adminPort());
       try (EchoStream live = new EchoStream(harness.clientVertx, Await.result(harness.connect("/chat")), 20)) {
         live.awaitMore(5);
@@ -188,7 +190,8 @@ class LiveTrafficFaultsIT {
           shutdown: { drainWindow: 0s, drainTimeout: 10s }
           """.formatted(upstream.url("/"));
       replace(file, good.getBytes());
-      Gateway gateway = Await.result(Gateway.start(PolicyLoader.load(policyDir)));
+      StartedGateway started = StartedGateway.start(PolicyLoader.load(policyDir));
+      Gateway gateway = started.gateway();
       try {
         Await.result(gateway.watchPolicy(100));
         String version = gateway.services().current().policy().version();
@@ -240,7 +243,7 @@ class LiveTrafficFaultsIT {
         assertTrue(errors.stream().allMatch(m -> m.contains("failed, keeping version " + version)), errors::toString);
         assertFalse(errors.stream().anyMatch(m -> m.contains("\u0000")), "no raw garbage in the log");
       } finally {
-        Await.result(gateway.stop());
+        started.close();
       }
     } finally {
       reloaderLog.detachAppender(log);

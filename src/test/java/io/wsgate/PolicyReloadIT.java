@@ -13,6 +13,7 @@ import io.wsgate.audit.GatewayMetrics;
 import io.wsgate.policy.PolicyLoader;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.EchoUpstream;
+import io.wsgate.testing.StartedGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,7 @@ class PolicyReloadIT {
 
   private Path policyDir;
   private EchoUpstream upstream;
+  private StartedGateway started;
   private Gateway gateway;
   private Vertx clientVertx;
   private WebSocketClient client;
@@ -66,11 +68,14 @@ class PolicyReloadIT {
 
   @AfterEach
   void stop() {
-    if (gateway != null) {
-      Await.result(gateway.stop());
+    try {
+      if (started != null) {
+        started.close();
+      }
+    } finally {
+      Await.result(clientVertx.close());
+      upstream.close();
     }
-    Await.result(clientVertx.close());
-    upstream.close();
   }
 
   /** A complete policy; each argument is YAML text spliced into its place. */
@@ -117,7 +122,8 @@ class PolicyReloadIT {
 
   private void startGateway(String yaml, long pollMs) throws Exception {
     write(yaml);
-    gateway = Await.result(Gateway.start(PolicyLoader.load(policyDir)));
+    started = StartedGateway.start(PolicyLoader.load(policyDir));
+    gateway = started.gateway();
     Await.result(gateway.watchPolicy(pollMs));
   }
 
@@ -294,11 +300,14 @@ class PolicyReloadIT {
       assertEquals((short) 1008, closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
       Await.until("close counted", () -> metrics().outcomes(Reason.POLICY_DENIES_SESSION) == 1);
     } finally {
-      if (gateway != null) {
-        Await.result(gateway.stop());
-        gateway = null;
+      try {
+        if (started != null) {
+          started.close(); // before its upstream goes
+          started = null;
+        }
+      } finally {
+        Await.result(upstreamVertx.close());
       }
-      Await.result(upstreamVertx.close());
     }
   }
 

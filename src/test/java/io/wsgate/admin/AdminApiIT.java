@@ -27,6 +27,7 @@ import io.wsgate.testing.AuditCapture;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
+import io.wsgate.testing.StartedGateway;
 import io.wsgate.testing.TestPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -346,8 +347,8 @@ class AdminApiIT {
     try (EchoUpstream upstream = new EchoUpstream();
          GatewayHarness first = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
              .admin(AdminSettings.loopback(0)).build())) {
-      Throwable failure = Await.failure(io.wsgate.Gateway.start(TestPolicy.create().route("/chat", upstream.url("/"))
-          .admin(AdminSettings.loopback(first.gateway.adminPort())).build()));
+      Throwable failure = StartedGateway.startFailure(TestPolicy.create().route("/chat", upstream.url("/"))
+          .admin(AdminSettings.loopback(first.gateway.adminPort())).build());
       assertTrue(failure instanceof java.net.BindException || String.valueOf(failure.getMessage()).contains("in use"),
           failure::toString);
     }

@@ -10,7 +10,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.wsgate.Gateway;
 import io.wsgate.policy.Action;
 import io.wsgate.policy.Auth;
 import io.wsgate.policy.MessageRule;
@@ -19,6 +18,7 @@ import io.wsgate.policy.Mode;
 import io.wsgate.policy.Rate;
 import io.wsgate.policy.RouteSecurity;
 import io.wsgate.testing.Await;
+import io.wsgate.testing.StartedGateway;
 import io.wsgate.testing.TestCerts;
 import io.wsgate.testing.TestPolicy;
 
@@ -71,13 +71,13 @@ public final class RelayBenchmark {
       System.out.println("(nginx not installed: apt-get install nginx-light for the reference rows)");
     }
 
-    Gateway plain = Await.result(Gateway.start(TestPolicy.create().plain().route("/echo", url).build()));
-    run("gateway (ws, no rules)", clientVertx, false, plain.port(), connections, seconds, size);
-    Await.result(plain.stop());
+    try (StartedGateway plain = StartedGateway.startLogOnly(TestPolicy.create().plain().route("/echo", url).build())) {
+      run("gateway (ws, no rules)", clientVertx, false, plain.gateway().port(), connections, seconds, size);
+    }
 
-    Gateway tls = Await.result(Gateway.start(TestPolicy.create().route("/echo", url).build()));
-    run("gateway (wss, no rules)", clientVertx, true, tls.port(), connections, seconds, size);
-    Await.result(tls.stop());
+    try (StartedGateway tls = StartedGateway.startLogOnly(TestPolicy.create().route("/echo", url).build())) {
+      run("gateway (wss, no rules)", clientVertx, true, tls.gateway().port(), connections, seconds, size);
+    }
 
     RouteSecurity rules = new RouteSecurity(null, TestPolicy.OPEN_ROUTE.origins(), Auth.ANONYMOUS, new MessageRules(
         List.of(new MessageRule.Size("size", 65536, Action.CLOSE, Mode.ENFORCE),
@@ -86,9 +86,9 @@ public final class RelayBenchmark {
             new MessageRule.Json("json", 16, Action.CLOSE, Mode.ENFORCE),
             new MessageRule.Patterns("deny", List.of("(?i)<script", "\\bDROP\\s+TABLE\\b"), Action.DROP, Mode.ENFORCE)),
         List.of()));
-    Gateway filtered = Await.result(Gateway.start(TestPolicy.create().route("/echo", url).security(rules).build()));
-    run("gateway (wss, 4 rules)", clientVertx, true, filtered.port(), connections, seconds, size);
-    Await.result(filtered.stop());
+    try (StartedGateway filtered = StartedGateway.startLogOnly(TestPolicy.create().route("/echo", url).security(rules).build())) {
+      run("gateway (wss, 4 rules)", clientVertx, true, filtered.gateway().port(), connections, seconds, size);
+    }
 
     Await.result(clientVertx.close());
     Await.result(upstreamVertx.close());

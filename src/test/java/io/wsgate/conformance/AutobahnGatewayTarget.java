@@ -3,6 +3,7 @@ package io.wsgate.conformance;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.wsgate.Gateway;
+import io.wsgate.testing.StartedGateway;
 import io.wsgate.testing.TestPolicy;
 
 import java.nio.file.Path;
@@ -28,7 +29,8 @@ public final class AutobahnGatewayTarget {
     int port = AutobahnTargets.port(args);
     HttpServer echo = AutobahnEcho.start(Vertx.vertx(), host, 0).await();
     String upstream = "ws://" + host + ":" + echo.actualPort() + "/";
-    Gateway gateway = Gateway.start(TestPolicy.create()
+    // Never closed: the gateway runs until Maven's JVM ends with the suite.
+    Gateway gateway = StartedGateway.start(TestPolicy.create()
         .route("/", true, List.of(), upstream)
         .plain()
         .host(host)
@@ -37,7 +39,7 @@ public final class AutobahnGatewayTarget {
         // No keepalive pings of the gateway's own during a case: the suite compares every frame it receives.
         .pingInterval(Duration.ofHours(1))
         .auditTo(AUDIT_DIR)
-        .build()).await();
+        .build()).gateway();
     System.out.println("Autobahn target: gateway on ws://" + host + ":" + gateway.port() + "/ -> " + upstream);
   }
 }

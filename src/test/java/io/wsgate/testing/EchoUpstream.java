@@ -8,6 +8,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,26 +33,50 @@ public final class EchoUpstream implements AutoCloseable {
   }
 
   public EchoUpstream(List<String> subprotocols) {
+    this(subprotocols, Duration.ZERO);
+  }
+
+  /** An echo upstream that answers each upgrade only after {@code delay}: a slow backend, for races with the client. */
+  public static EchoUpstream answeringAfter(Duration delay) {
+    return new EchoUpstream(List.of(), delay);
+  }
+
+  private EchoUpstream(List<String> subprotocols, Duration answerDelay) {
     HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0)
         .setMaxWebSocketFrameSize(16 * 1024 * 1024).setMaxWebSocketMessageSize(64 * 1024 * 1024);
     if (!subprotocols.isEmpty()) {
       options.setWebSocketSubProtocols(subprotocols);
     }
-    server = vertx.createHttpServer(options).webSocketHandler(ws -> {
-      uris.add(ws.uri());
-      handshakes.add(MultiMap.caseInsensitiveMultiMap().addAll(ws.headers()));
-      sockets.add(ws);
-      ws.frameHandler(frame -> {
-        if (frame.type() == WebSocketFrameType.TEXT || frame.type() == WebSocketFrameType.BINARY
-            || frame.type() == WebSocketFrameType.CONTINUATION) {
-          // Record a copy: writing the frame back consumes its payload.
-          frames.add(copy(frame));
-          ws.writeFrame(frame);
-        }
-      });
-      ws.closeHandler(v -> closes.add(ws.closeStatusCode() + " " + ws.closeReason()));
-    });
+    HttpServer created = vertx.createHttpServer(options);
+    if (answerDelay.isZero()) {
+      created.webSocketHandler(this::serve);
+    } else {
+      // The gateway may give up on the upgrade while it waits: then accept() fails and nothing is served.
+      created.webSocketHandshakeHandler(handshake -> vertx.setTimer(answerDelay.toMillis(),
+          t -> handshake.accept().onSuccess(this::serve)));
+    }
+    server = created;
     Await.result(server.listen());
+  }
+
+  private void serve(ServerWebSocket ws) {
+    uris.add(ws.uri());
+    handshakes.add(MultiMap.caseInsensitiveMultiMap().addAll(ws.headers()));
+    sockets.add(ws);
+    ws.frameHandler(frame -> {
+      if (frame.type() == WebSocketFrameType.TEXT || frame.type() == WebSocketFrameType.BINARY
+          || frame.type() == WebSocketFrameType.CONTINUATION) {
+        // Record a copy: writing the frame back consumes its payload.
+        frames.add(copy(frame));
+        ws.writeFrame(frame);
+      }
+    });
+    ws.closeHandler(v -> closes.add(ws.closeStatusCode() + " " + ws.closeReason()));
+  }
+
+  /** Upgrades answered whose socket is still open. */
+  public long openSockets() {
+    return sockets.stream().filter(ws -> !ws.isClosed()).count();
   }
 
   private static WebSocketFrame copy(WebSocketFrame frame) {

@@ -10,17 +10,24 @@ import io.wsgate.Gateway;
 import io.wsgate.policy.GatewayPolicy;
 
 /**
- * A real gateway on a loopback port chosen by the OS, plus a separate Vert.x instance for the
- * test's own clients, trusting the test certificate with host verification on.
+ * A real gateway on a loopback port chosen by the OS ({@link StartedGateway}: closing the harness
+ * stops it and checks that it left nothing behind), plus a separate Vert.x instance for the test's
+ * own clients, trusting the test certificate with host verification on.
  */
 public final class GatewayHarness implements AutoCloseable {
   public final Gateway gateway;
   public final Vertx clientVertx = Vertx.vertx();
   public final WebSocketClient client;
+  private final StartedGateway started;
   private final boolean tls;
 
   public GatewayHarness(GatewayPolicy policy) {
-    this.gateway = Await.result(Gateway.start(policy));
+    this(StartedGateway.start(policy), policy);
+  }
+
+  private GatewayHarness(StartedGateway started, GatewayPolicy policy) {
+    this.started = started;
+    this.gateway = started.gateway();
     this.tls = !policy.listen().plain();
     WebSocketClientOptions options = new WebSocketClientOptions()
         .setMaxFrameSize(16 * 1024 * 1024)
@@ -29,6 +36,20 @@ public final class GatewayHarness implements AutoCloseable {
       options.setSsl(true).setTrustOptions(TestCerts.trust()).setVerifyHost(true);
     }
     this.client = clientVertx.createWebSocketClient(options);
+  }
+
+  /** A gateway whose audit stays log-only, for a test of that trail itself ({@link StartedGateway#startLogOnly}). */
+  public static GatewayHarness logOnlyAudit(GatewayPolicy policy) {
+    return new GatewayHarness(StartedGateway.startLogOnly(policy), policy);
+  }
+
+  public StartedGateway started() {
+    return started;
+  }
+
+  /** See {@link StartedGateway#auditTrailBrokenOnPurpose(String)}. */
+  public void auditTrailBrokenOnPurpose(String why) {
+    started.auditTrailBrokenOnPurpose(why);
   }
 
   public int port() {
@@ -47,9 +68,13 @@ public final class GatewayHarness implements AutoCloseable {
     return client.connect(options);
   }
 
+  /** Stops the gateway, closes the test's clients, then fails if the gateway left anything behind. */
   @Override
   public void close() {
-    Await.result(gateway.stop());
-    Await.result(clientVertx.close());
+    try {
+      started.close();
+    } finally {
+      Await.result(clientVertx.close());
+    }
   }
 }
