@@ -21,6 +21,10 @@ import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.Shutdown;
 import io.wsgate.policy.Tls;
 import io.wsgate.session.Session;
+import io.wsgate.limits.Revocations;
+import io.wsgate.limits.SubjectId;
+
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +44,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   private static final long CERT_CHECK_INTERVAL_MS = 2000;
+  /** Where revocations are kept, in the audit directory, so that they outlive a restart. */
+  public static final String REVOCATIONS_FILE = "revocations.json";
 
   private final Vertx vertx;
   private final GatewayServices services;
@@ -83,11 +89,19 @@ public final class Gateway {
           audit.acceptsNewSessions() ? "records are lost until it can (onFailure: failOpen)"
               : "new sessions are refused with 503 until it can (onFailure: failClosed)");
     }
+    Revocations revocations;
+    try {
+      revocations = policy.audit().dir() == null ? new Revocations()
+          : Revocations.load(policy.audit().dir().resolve(REVOCATIONS_FILE));
+    } catch (java.io.IOException e) {
+      audit.close();
+      return Future.failedFuture(new IllegalStateException("revocations: " + e.getMessage()));
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
     boolean needsDemo = policy.routes().stream().anyMatch(r -> r.upstreams().stream().anyMatch(u -> u.demo()));
     Future<DemoUpstream> demo = needsDemo ? DemoUpstream.start(vertx, "127.0.0.1", 0) : Future.succeededFuture();
-    GatewayServices services = new GatewayServices(audit);
+    GatewayServices services = new GatewayServices(audit, revocations);
     return demo.compose(upstream -> {
       int demoPort = upstream == null ? 0 : upstream.port();
       return CompiledPolicy.compile(vertx, policy, demoPort, services).compose(compiled -> {
@@ -177,20 +191,47 @@ public final class Gateway {
   }
 
   /**
-   * Refuse the subject's tokens until {@code until} and close its live sessions (1008).
+   * Refuse the subject's tokens until {@code until} and close its live sessions (1008); kept on disk
+   * (next to the audit) before the future completes.
    *
-   * @return how many sessions were closed
+   * @return how many sessions were closed; fails with {@link RevocationListFull} when the list is full
    */
-  public int revokeSubject(String subject, java.time.Instant until) {
-    services.revocations().revoke(subject, until);
+  public Future<Integer> revokeSubject(SubjectId subject, Instant until) {
+    if (!services.revocations().revoke(subject, until)) {
+      return Future.failedFuture(new RevocationListFull(services.revocations().capacity()));
+    }
     int closed = 0;
     for (Session session : services.sessions().snapshot()) {
-      if (subject.equals(session.subject())) {
+      if (session.subjectId() != null && subject.covers(session.subjectId())) {
         session.close(Reason.SUBJECT_REVOKED);
         closed++;
       }
     }
-    return closed;
+    int sessionsClosed = closed;
+    return saveRevocations().map(sessionsClosed);
+  }
+
+  /** Lifts a revocation early. @return whether there was one */
+  public Future<Boolean> liftRevocation(SubjectId subject) {
+    boolean lifted = services.revocations().lift(subject);
+    return saveRevocations().map(lifted);
+  }
+
+  private Future<Void> saveRevocations() {
+    if (!services.revocations().durable()) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      services.revocations().save();
+      return null;
+    });
+  }
+
+  /** A revocation was refused: the list holds its maximum of unexpired revocations. */
+  public static final class RevocationListFull extends RuntimeException {
+    RevocationListFull(int capacity) {
+      super("the revocation list is full (" + capacity + " unexpired revocations); lift some first", null, false, false);
+    }
   }
 
   /** Reload the policy now (SIGHUP); requires {@link #watchPolicy(long)}. */

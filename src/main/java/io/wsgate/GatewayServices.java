@@ -3,8 +3,8 @@ package io.wsgate;
 import io.wsgate.admin.GatewayMeters;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.ConcurrencyLimiter;
+import io.wsgate.limits.Revocations;
 import io.wsgate.session.ConnectionSlots;
-import io.wsgate.session.Revocations;
 import io.wsgate.session.SessionRegistry;
 
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,7 +17,7 @@ public final class GatewayServices {
   private final AtomicReference<CompiledPolicy> current = new AtomicReference<>();
   private final SessionRegistry sessions = new SessionRegistry();
   private final ConnectionSlots slots = new ConnectionSlots();
-  private final Revocations revocations = new Revocations();
+  private final Revocations revocations;
   private final ConcurrencyLimiter ipConnections = new ConcurrencyLimiter();
   private final ConcurrencyLimiter subjectConnections = new ConcurrencyLimiter();
   private final AuditLog audit;
@@ -25,8 +25,13 @@ public final class GatewayServices {
   private volatile Reason drainReason;
 
   public GatewayServices(AuditLog audit) {
+    this(audit, new Revocations());
+  }
+
+  public GatewayServices(AuditLog audit, Revocations revocations) {
     this.audit = audit;
-    this.meters = new GatewayMeters(audit, sessions, this::current);
+    this.revocations = revocations;
+    this.meters = new GatewayMeters(audit, sessions, revocations, this::current);
   }
 
   public CompiledPolicy current() {

@@ -1,5 +1,6 @@
 package io.wsgate;
 
+import io.wsgate.limits.SubjectId;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.wsgate.policy.Cidr;
@@ -27,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Handshake rates and concurrent connections per IP, per subject and globally, on the wire. */
 class ConnectionLimitsWireIT {
+  /** The per-subject count's key for alice of the test issuer "idp": subjects are per issuer. */
+  private static final String ALICE = new SubjectId("idp", "alice").key();
   private static final String CLIENT_IP = "127.0.0.1";
 
   @TempDir
@@ -109,11 +112,11 @@ class ConnectionLimitsWireIT {
       Await.result(harness.connect(harness.options("/chat").addHeader("Authorization", "Bearer " + idp.token("bob"))));
 
       var services = harness.gateway.services();
-      assertEquals(1, services.subjectConnections().count("alice"));
+      assertEquals(1, services.subjectConnections().count(ALICE));
       assertEquals(2, services.ipConnections().count(CLIENT_IP), "the refused second alice gave her IP slot back");
 
       Await.result(alice.close());
-      Await.until("alice's subject slot is given back", () -> services.subjectConnections().count("alice") == 0);
+      Await.until("alice's subject slot is given back", () -> services.subjectConnections().count(ALICE) == 0);
       Await.result(harness.connect(harness.options("/chat").addHeader("Authorization", "Bearer " + idp.token("alice"))));
     }
   }
@@ -193,7 +196,7 @@ class ConnectionLimitsWireIT {
             .addHeader("Authorization", "Bearer " + idp.token("alice"))))).getStatus(), "upstream down, attempt " + i);
       }
       assertEquals(0, services.ipConnections().count(CLIENT_IP));
-      assertEquals(0, services.subjectConnections().count("alice"));
+      assertEquals(0, services.subjectConnections().count(ALICE));
       assertEquals(0, services.ipConnections().trackedKeys());
       assertEquals(0, services.audit().metrics().outcomes(Reason.IP_CONNECTIONS_EXCEEDED));
       assertEquals(0, services.audit().metrics().outcomes(Reason.SUBJECT_CONNECTIONS_EXCEEDED));
@@ -202,10 +205,10 @@ class ConnectionLimitsWireIT {
       WebSocket ok = Await.result(harness.connect(harness.options("/chat")
           .addHeader("Authorization", "Bearer " + idp.sign(idp.claims("alice").claim("scope", "chat").build()))));
       assertEquals(1, services.ipConnections().count(CLIENT_IP));
-      assertEquals(1, services.subjectConnections().count("alice"));
+      assertEquals(1, services.subjectConnections().count(ALICE));
       Await.result(ok.close());
       Await.until("both counts return to zero when the session ends",
-          () -> services.ipConnections().count(CLIENT_IP) == 0 && services.subjectConnections().count("alice") == 0);
+          () -> services.ipConnections().count(CLIENT_IP) == 0 && services.subjectConnections().count(ALICE) == 0);
     }
   }
 }

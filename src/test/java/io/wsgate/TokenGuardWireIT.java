@@ -1,5 +1,6 @@
 package io.wsgate;
 
+import io.wsgate.limits.SubjectId;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -359,7 +360,7 @@ class TokenGuardWireIT {
       CompletableFuture<Short> bobClosed = new CompletableFuture<>();
       bob.closeHandler(v -> bobClosed.complete(bob.closeStatusCode()));
 
-      assertEquals(1, harness.gateway.revokeSubject("alice", Instant.now().plusSeconds(60)));
+      assertEquals(1, Await.result(harness.gateway.revokeSubject(new SubjectId("idp", "alice"), Instant.now().plusSeconds(60))));
       assertEquals((short) 1008, aliceClosed.get(10, TimeUnit.SECONDS));
 
       UpgradeRejectedException refused = rejected(Await.failure(harness.connect(harness.options("/chat")
@@ -391,7 +392,7 @@ class TokenGuardWireIT {
       var attempt = harness.connect(harness.options("/chat").addHeader("Authorization", bearer(idp.token("alice"))))
           .onSuccess(ws -> ws.closeHandler(v -> closed.complete(ws.closeStatusCode())));
       Runnable answer = held.get(10, TimeUnit.SECONDS); // alice passed the guards; the upstream has not answered
-      assertEquals(0, harness.gateway.revokeSubject("alice", Instant.now().plusSeconds(60)), "no live session yet");
+      assertEquals(0, Await.result(harness.gateway.revokeSubject(new SubjectId("idp", "alice"), Instant.now().plusSeconds(60))), "no live session yet");
       answer.run();
       Await.result(attempt);
       assertEquals((short) 1008, closed.get(10, TimeUnit.SECONDS), "revoked before the session began: closed at once");

@@ -1,5 +1,6 @@
 package io.wsgate;
 
+import io.wsgate.limits.SubjectId;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -205,7 +206,7 @@ class TokenLifetimeIT {
       alice.roundTrip("alice is here");
       bob.roundTrip("bob is here");
 
-      assertEquals(1, harness.gateway.revokeSubject("alice", Instant.now().plusSeconds(3600)));
+      assertEquals(1, Await.result(harness.gateway.revokeSubject(new SubjectId(DevKeyIssuer.NAME, "alice"), Instant.now().plusSeconds(3600))));
       Client.Closed closed = alice.awaitClose();
       assertEquals(1008, closed.code());
       bob.roundTrip("bob is not affected");
@@ -230,7 +231,7 @@ class TokenLifetimeIT {
       client.roundTrip("relayed, so the session is started and registered");
       // Only the revocation list, not revokeSubject (which would close the session at once): a
       // re-auth checks it too, so no fresh token can extend a revoked subject's session.
-      harness.gateway.services().revocations().revoke("alice", Instant.now().plusSeconds(3600));
+      harness.gateway.services().revocations().revoke(new SubjectId(DevKeyIssuer.NAME, "alice"), Instant.now().plusSeconds(3600));
 
       client.ws().writeTextMessage(reauth(issuer.mint("alice", Duration.ofMinutes(5))));
       assertEquals(false, new JsonObject(client.next()).getBoolean("ok"));
@@ -265,7 +266,7 @@ class TokenLifetimeIT {
           });
       ServerWebSocketHandshake handshake = held.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       // The token passed its checks; the session is not registered yet.
-      assertEquals(0, harness.gateway.revokeSubject("alice", Instant.now().plusSeconds(3600)));
+      assertEquals(0, Await.result(harness.gateway.revokeSubject(new SubjectId(DevKeyIssuer.NAME, "alice"), Instant.now().plusSeconds(3600))));
       upstreamVertx.runOnContext(v -> handshake.accept()
           .onSuccess(ws -> ws.closeHandler(c -> upstreamCloses.add(ws.closeStatusCode()))));
 

@@ -17,6 +17,8 @@ import io.wsgate.Reason;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.policy.AdminSettings;
 import io.wsgate.policy.AdminToken;
+import io.wsgate.policy.Issuer;
+import io.wsgate.limits.SubjectId;
 import io.wsgate.session.Session;
 
 import java.nio.charset.StandardCharsets;
@@ -43,7 +45,8 @@ import java.util.Optional;
  * GET    /ready                    200, or 503 naming the failed check (policy, listeners, audit)
  * GET    /sessions?limit=&amp;offset=  live sessions, oldest first; limit 1..1000 (default 100)
  * DELETE /sessions/{id}            close one session with 1008 (404 if unknown)
- * POST   /subjects/{sub}/revoke    close the subject's sessions, refuse its tokens until a time
+ * POST   /subjects/{sub}/revoke    close the subject's sessions, refuse its tokens until a time (?issuer=)
+ * DELETE /subjects/{sub}/revoke    lift a revocation early (?issuer=)
  * </pre>
  *
  * Every request passes one guard first: a request carrying {@code Origin} (a browser) is refused;
@@ -108,6 +111,7 @@ public final class AdminServer {
     router.delete("/sessions/:id").handler(this::killSession);
     router.post("/subjects/:sub/revoke").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
         .handler(this::revokeSubject);
+    router.delete("/subjects/:sub/revoke").handler(this::liftRevocation);
     router.errorHandler(404, ctx -> error(ctx, 404, "not found"));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed"));
     router.errorHandler(413, ctx -> error(ctx, 413, "body larger than " + MAX_BODY_BYTES + " bytes"));
@@ -221,6 +225,7 @@ public final class AdminServer {
       page.add(new JsonObject()
           .put("id", s.id())
           .put("subject", s.subject())
+          .put("issuer", s.issuer())
           .put("clientIp", s.clientIp())
           .put("route", s.route())
           .put("upstream", s.upstreamLabel())
@@ -250,10 +255,8 @@ public final class AdminServer {
   }
 
   private void revokeSubject(RoutingContext ctx) {
-    String subject = ctx.pathParam("sub");
-    if (subject == null || subject.isEmpty() || subject.length() > MAX_SUBJECT_CHARS) {
-      audit.adminAction("subject.revoke", null, remoteIp(ctx), "bad_request");
-      error(ctx, 400, "the subject must be 1.." + MAX_SUBJECT_CHARS + " characters");
+    SubjectId subject = subjectOf(ctx, "subject.revoke");
+    if (subject == null) {
       return;
     }
     Instant now = Instant.now();
@@ -261,14 +264,68 @@ public final class AdminServer {
     try {
       until = revokedUntil(ctx, now);
     } catch (IllegalArgumentException e) {
-      audit.adminAction("subject.revoke", target(subject), remoteIp(ctx), "bad_request");
+      audit.adminAction("subject.revoke", target(subject.toString()), remoteIp(ctx), "bad_request");
       error(ctx, 400, e.getMessage());
       return;
     }
-    int closed = gateway.revokeSubject(subject, until);
-    audit.adminAction("subject.revoke", subject, remoteIp(ctx), "ok");
-    json(ctx, 200, new JsonObject().put("subject", subject).put("until", until.toString())
-        .put("sessionsClosed", closed));
+    gateway.revokeSubject(subject, until).onComplete(ar -> {
+      if (ar.failed()) {
+        boolean full = ar.cause() instanceof Gateway.RevocationListFull;
+        audit.adminAction("subject.revoke", target(subject.toString()), remoteIp(ctx), full ? "full" : "error");
+        // 507: the request was understood, but there is no room to keep it (RFC 4918 §11.5).
+        error(ctx, full ? 507 : 500, full ? ar.cause().getMessage() : "the revocation could not be stored");
+        return;
+      }
+      audit.adminAction("subject.revoke", target(subject.toString()), remoteIp(ctx), "ok");
+      json(ctx, 200, new JsonObject().put("subject", subject.subject()).put("issuer", subject.issuer())
+          .put("until", until.toString()).put("sessionsClosed", ar.result()));
+    });
+  }
+
+  private void liftRevocation(RoutingContext ctx) {
+    SubjectId subject = subjectOf(ctx, "subject.unrevoke");
+    if (subject == null) {
+      return;
+    }
+    gateway.liftRevocation(subject).onComplete(ar -> {
+      if (ar.failed()) {
+        audit.adminAction("subject.unrevoke", target(subject.toString()), remoteIp(ctx), "error");
+        error(ctx, 500, "the change could not be stored");
+      } else if (!ar.result()) {
+        audit.adminAction("subject.unrevoke", target(subject.toString()), remoteIp(ctx), "not_found");
+        error(ctx, 404, "this subject is not revoked");
+      } else {
+        audit.adminAction("subject.unrevoke", target(subject.toString()), remoteIp(ctx), "ok");
+        json(ctx, 200, new JsonObject().put("subject", subject.subject()).put("issuer", subject.issuer())
+            .put("revoked", false));
+      }
+    });
+  }
+
+  /**
+   * The subject in the path, and its issuer: {@code ?issuer=<policy name>}, or {@code *} for every
+   * issuer; it may be left out only when the policy trusts exactly one issuer. Answers 400 (audited)
+   * and returns null otherwise.
+   */
+  private SubjectId subjectOf(RoutingContext ctx, String action) {
+    String subject = ctx.pathParam("sub");
+    if (subject == null || subject.isEmpty() || subject.length() > MAX_SUBJECT_CHARS) {
+      audit.adminAction(action, null, remoteIp(ctx), "bad_request");
+      error(ctx, 400, "the subject must be 1.." + MAX_SUBJECT_CHARS + " characters");
+      return null;
+    }
+    List<String> issuers = services.current().policy().security().issuers().stream().map(Issuer::name).toList();
+    String issuer = ctx.request().getParam("issuer");
+    if (issuer == null && issuers.size() == 1) {
+      issuer = issuers.get(0);
+    }
+    if (issuer == null || !issuer.equals(SubjectId.ANY_ISSUER) && !issuers.contains(issuer)) {
+      audit.adminAction(action, target(subject), remoteIp(ctx), "bad_request");
+      error(ctx, 400, (issuer == null ? "name the issuer" : "unknown issuer \"" + target(issuer) + "\"")
+          + ": ?issuer= one of " + issuers + ", or * for every issuer");
+      return null;
+    }
+    return new SubjectId(issuer, subject);
   }
 
   /** {@code {"until": RFC 3339}} in the body, or {@code ?for=<duration>}, or one hour; in the future, at most a year. */

@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wsgate.CompiledPolicy;
 import io.wsgate.Reason;
 import io.wsgate.audit.AuditLog;
+import io.wsgate.limits.Revocations;
 import io.wsgate.audit.GatewayMetrics;
 import io.wsgate.policy.Issuer;
 import io.wsgate.session.SessionRegistry;
@@ -59,7 +60,8 @@ public final class GatewayMeters {
   /**
    * @param current the policy snapshot in force (its token verifier counts JWKS fetches)
    */
-  public GatewayMeters(AuditLog audit, SessionRegistry sessions, Supplier<CompiledPolicy> current) {
+  public GatewayMeters(AuditLog audit, SessionRegistry sessions, Revocations revocations,
+                       Supplier<CompiledPolicy> current) {
     this.metrics = audit.metrics();
     this.current = current;
     handshakeAccepted = latency("wsgate.handshake.duration", "accepted",
@@ -99,6 +101,10 @@ public final class GatewayMeters {
       FunctionCounter.builder("wsgate.policy.reloads", metrics, m -> m.reloads(ok))
           .description("Policy reloads by outcome").tag("outcome", ok ? "ok" : "failed").register(registry);
     }
+    Gauge.builder("wsgate.revocations", revocations, Revocations::size)
+        .description("Subjects whose revocation is held (some may have just expired)").register(registry);
+    FunctionCounter.builder("wsgate.revocations.refused", revocations, Revocations::refusedTotal)
+        .description("Revocations refused because the list was full").register(registry);
     Gauge.builder("wsgate.audit.queue.depth", audit, a -> a.status().queueDepth())
         .description("Audit events waiting to be written").register(registry);
     Gauge.builder("wsgate.audit.queue.capacity", audit, a -> a.status().queueCapacity())

@@ -1,5 +1,7 @@
 package io.wsgate.handshake;
 
+import io.wsgate.limits.SubjectId;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,5 +14,10 @@ public record Identity(String subject, String issuer, Instant expiresAt, Set<Str
     scopes = Set.copyOf(scopes);
     roles = List.copyOf(roles);
     claims = Map.copyOf(claims);
+  }
+
+  /** Who this is, per issuer: what caps, buckets and revocations key on. */
+  public SubjectId subjectId() {
+    return new SubjectId(issuer, subject);
   }
 }

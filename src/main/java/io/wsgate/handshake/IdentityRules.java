@@ -2,7 +2,8 @@ package io.wsgate.handshake;
 
 import io.wsgate.Reason;
 import io.wsgate.policy.Auth;
-import io.wsgate.session.Revocations;
+import io.wsgate.limits.Revocations;
+import io.wsgate.limits.SubjectId;
 import io.wsgate.token.VerifiedToken;
 import io.wsgate.upstream.UpstreamHeaders;
 
@@ -30,7 +31,7 @@ public final class IdentityRules {
         || auth.subjectHeader() != null && !UpstreamHeaders.forwardable(subject)) {
       return Reason.SUBJECT_INVALID;
     }
-    if (revocations.isRevoked(subject)) {
+    if (revocations.isRevoked(new SubjectId(token.issuerName(), subject))) {
       return Reason.TOKEN_REVOKED;
     }
     for (String claim : auth.forwardClaims().keySet()) {

@@ -26,7 +26,7 @@ public final class SubjectLimitGuard implements HandshakeGuard {
     if (max == null || request.identity() == null) {
       return ALLOWED;
     }
-    String subject = request.identity().subject();
+    String subject = request.identity().subjectId().key();
     if (subjectConnections.tryAcquire(subject, max)) {
       return Future.succeededFuture(Verdict.allowHolding(() -> subjectConnections.release(subject)));
     }

@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.wsgate.Reason;
 import io.wsgate.policy.Auth;
 import io.wsgate.policy.Mode;
-import io.wsgate.session.Revocations;
+import io.wsgate.limits.Revocations;
 import io.wsgate.token.Extraction;
 import io.wsgate.token.TokenExtractor;
 import io.wsgate.token.TokenRejection;

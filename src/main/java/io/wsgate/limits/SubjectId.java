@@ -27,6 +27,11 @@ public record SubjectId(String issuer, String subject) {
     return issuer + '\u001f' + subject;
   }
 
+  /** Whether a revocation of this id applies to {@code other}: the same one, or its subject from any issuer. */
+  public boolean covers(SubjectId other) {
+    return subject.equals(other.subject) && (issuer.equals(ANY_ISSUER) || issuer.equals(other.issuer));
+  }
+
   @Override
   public String toString() {
     return subject + " (" + issuer + ")";

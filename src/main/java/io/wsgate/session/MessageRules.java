@@ -38,17 +38,17 @@ final class MessageRules {
 
   boolean toUpstream(boolean text, Buffer payload) {
     return upstreamBound.isEmpty()
-        || apply("toUpstream", upstreamBound.check(upstreamMessage.reset(text, payload), upstreamState, session.subject()));
+        || apply("toUpstream", upstreamBound.check(upstreamMessage.reset(text, payload), upstreamState, session.subjectKey()));
   }
 
   /** A re-authentication message, charged to the upstream-bound size and rate rules: true if it may be handled. */
   boolean controlMessageToUpstream(Buffer payload) {
     return upstreamBound.isEmpty() || apply("toUpstream",
-        upstreamBound.checkControlMessage(upstreamMessage.reset(true, payload), upstreamState, session.subject()));
+        upstreamBound.checkControlMessage(upstreamMessage.reset(true, payload), upstreamState, session.subjectKey()));
   }
 
   boolean toClient(boolean text, Buffer payload) {
-    return apply("toClient", clientBound.check(clientMessage.reset(text, payload), clientState, session.subject()));
+    return apply("toClient", clientBound.check(clientMessage.reset(text, payload), clientState, session.subjectKey()));
   }
 
   private boolean apply(String direction, Decision decision) {

@@ -20,6 +20,7 @@ import io.wsgate.RoutePlan;
 import io.wsgate.handshake.HandshakeRequest;
 import io.wsgate.handshake.Identity;
 import io.wsgate.limits.BucketSpec;
+import io.wsgate.limits.SubjectId;
 import io.wsgate.policy.Limits;
 
 import java.time.Duration;
@@ -50,6 +51,8 @@ public final class Session {
   private final String route;
   private final String upstreamLabel;
   private final Identity identity;
+  /** The identity's key for per-subject state (message rate buckets), computed once; null when anonymous. */
+  private final String subjectKey;
   private final ServerWebSocket client;
   private final WebSocket upstream;
   private final Vertx vertx;
@@ -106,6 +109,7 @@ public final class Session {
     this.route = plan.route().path();
     this.upstreamLabel = upstreamLabel;
     this.identity = handshake.identity();
+    this.subjectKey = identity == null ? null : identity.subjectId().key();
     this.client = client;
     this.upstream = upstream;
     this.vertx = vertx;
@@ -186,6 +190,20 @@ public final class Session {
   /** The verified subject, or null on an anonymous route. */
   public String subject() {
     return identity == null ? null : identity.subject();
+  }
+
+  /** Who the session is, per issuer; null on an anonymous route. */
+  public SubjectId subjectId() {
+    return identity == null ? null : identity.subjectId();
+  }
+
+  /** The policy name of the issuer that vouched for the subject, or null on an anonymous route. */
+  public String issuer() {
+    return identity == null ? null : identity.issuer();
+  }
+
+  String subjectKey() {
+    return subjectKey;
   }
 
   public long ageMillis() {

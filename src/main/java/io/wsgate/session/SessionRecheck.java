@@ -47,7 +47,7 @@ public final class SessionRecheck {
     if (draining != null) {
       return draining;
     }
-    if (session.subject() != null && services.revocations().isRevoked(session.subject())) {
+    if (session.subjectId() != null && services.revocations().isRevoked(session.subjectId())) {
       return Reason.SUBJECT_REVOKED;
     }
     CompiledPolicy current = services.current();

@@ -1,5 +1,6 @@
 package io.wsgate.admin;
 
+import io.wsgate.limits.SubjectId;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -137,7 +138,7 @@ class AdminApiIT {
       assertEquals(100, all.getInteger("limit"));
       JsonArray sessions = all.getJsonArray("sessions");
       JsonObject oldest = sessions.getJsonObject(0);
-      assertEquals(Set.of("id", "subject", "clientIp", "route", "upstream", "ageMs", "messagesToUpstream",
+      assertEquals(Set.of("id", "subject", "issuer", "clientIp", "route", "upstream", "ageMs", "messagesToUpstream",
           "bytesToUpstream", "messagesToClient", "bytesToClient"), oldest.fieldNames());
       assertEquals("/chat", oldest.getString("route"));
       assertEquals("127.0.0.1", oldest.getString("clientIp"));
@@ -242,19 +243,19 @@ class AdminApiIT {
       assertEquals(400, admin.send(HttpMethod.POST, "/subjects/dave/revoke", "[1]").status());
       assertEquals(400, admin.send(HttpMethod.POST, "/subjects/dave/revoke?for=1h", "{\"until\":\"" + soon + "\"}").status());
       assertEquals(400, admin.send(HttpMethod.POST, "/subjects/dave/revoke", "{\"for\":\"1h\"}").status());
-      assertEquals(false, harness.gateway.services().revocations().isRevoked("dave"));
+      assertEquals(false, harness.gateway.services().revocations().isRevoked(new SubjectId("hs", "dave")));
       // Subjects are path segments: percent-encoded by the caller, decoded once by the gateway.
       assertEquals("auth0|x/y z", admin.send(HttpMethod.POST, "/subjects/auth0%7Cx%2Fy%20z/revoke", null).json()
           .getString("subject"));
-      assertTrue(harness.gateway.services().revocations().isRevoked("auth0|x/y z"));
+      assertTrue(harness.gateway.services().revocations().isRevoked(new SubjectId("hs", "auth0|x/y z")));
 
       List<JsonObject> actions = audit.await("admin.action", list -> AuditCapture.has(list, "action", "subject.revoke",
-          "target", "alice", "outcome", "ok") && AuditCapture.has(list, "action", "subject.revoke", "target", "dave",
+          "target", "alice (hs)", "outcome", "ok") && AuditCapture.has(list, "action", "subject.revoke", "target", "dave (hs)",
           "outcome", "bad_request"));
       assertTrue(actions.stream().anyMatch(e -> e.getString("action").equals("subject.revoke")
-          && e.getString("target").equals("alice") && e.getString("outcome").equals("ok")), actions::toString);
+          && e.getString("target").equals("alice (hs)") && e.getString("outcome").equals("ok")), actions::toString);
       assertTrue(actions.stream().anyMatch(e -> e.getString("action").equals("subject.revoke")
-          && e.getString("target").equals("dave") && e.getString("outcome").equals("bad_request")), actions::toString);
+          && e.getString("target").equals("dave (hs)") && e.getString("outcome").equals("bad_request")), actions::toString);
     }
   }
 
@@ -278,7 +279,7 @@ class AdminApiIT {
         assertEquals(401, admin.get(path, "authorization", "Basic " + token).status(), path);
       }
       assertEquals(401, admin.send(HttpMethod.POST, "/subjects/alice/revoke", null).status());
-      assertEquals(false, harness.gateway.services().revocations().isRevoked("alice"));
+      assertEquals(false, harness.gateway.services().revocations().isRevoked(new SubjectId("hs", "alice")));
 
       assertEquals(200, admin.get("/metrics", "authorization", "Bearer " + token).status());
       assertEquals(200, admin.get("/health", "authorization", "bearer " + token).status(), "the scheme is case-insensitive");
@@ -308,7 +309,7 @@ class AdminApiIT {
       assertEquals(403, admin.get("/sessions", "host", "attacker.example").status());
       assertEquals(403, admin.send(HttpMethod.POST, "/subjects/alice/revoke", null, "origin", "https://evil.example")
           .status());
-      assertEquals(false, harness.gateway.services().revocations().isRevoked("alice"));
+      assertEquals(false, harness.gateway.services().revocations().isRevoked(new SubjectId("hs", "alice")));
       assertEquals(2, audit.await("admin.action", list -> list.stream()
           .filter(e -> e.getString("outcome").equals("forbidden")).count() >= 2).stream()
           .filter(e -> e.getString("outcome").equals("forbidden")).count());

@@ -1,5 +1,6 @@
 package io.wsgate.attack;
 
+import io.wsgate.limits.SubjectId;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
@@ -155,7 +156,7 @@ class ReauthAttacksIT {
       Client client = connect(t, token(idp, "alice", "chat"));
       Await.until("session registered", () -> t.harness.gateway.services().sessions().size() == 1);
       // The list only, so that the session is not closed by the revocation itself.
-      t.harness.gateway.services().revocations().revoke("alice", Instant.now().plusSeconds(600));
+      t.harness.gateway.services().revocations().revoke(new SubjectId("idp", "alice"), Instant.now().plusSeconds(600));
       client.ws().writeTextMessage(reauth(token(idp, "alice", "chat")));
       assertEquals(false, client.next().getBoolean("ok"));
       assertEquals(1008, client.closeCode());

@@ -1,5 +1,6 @@
 package io.wsgate.attack;
 
+import io.wsgate.limits.SubjectId;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.wsgate.Reason;
 import io.wsgate.testing.Await;
@@ -80,7 +81,7 @@ class UnforwardableInputAttacksIT {
   void revokedSubjectWithATrailingSpace() throws Exception {
     TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
     try (AttackTarget t = target(idp, TestAuth.trusting("idp"))) {
-      t.harness.gateway.services().revocations().revoke("alice", Instant.now().plusSeconds(600));
+      t.harness.gateway.services().revocations().revoke(new SubjectId("idp", "alice"), Instant.now().plusSeconds(600));
       String token = idp.token("alice ");
       t.refuses(Reason.SUBJECT_INVALID,
           () -> t.harness.connect(t.options().addHeader("Authorization", "Bearer " + token)), token);
