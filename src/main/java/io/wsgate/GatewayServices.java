@@ -4,7 +4,7 @@ import io.wsgate.admin.GatewayMeters;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.ConcurrencyLimiter;
 import io.wsgate.limits.Revocations;
-import io.wsgate.session.ConnectionSlots;
+import io.wsgate.limits.ConnectionSlots;
 import io.wsgate.session.SessionRegistry;
 
 import java.util.concurrent.atomic.AtomicReference;

@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.internal.http.WebSocketInternal;
+import io.wsgate.internal.VertxInternals;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -183,7 +183,7 @@ public final class DemoUpstream {
       // Vert.x starts its closing timeout only once the close frame is written: a peer that stopped
       // reading would hold the connection, and close(), forever. Cut it at the TCP level instead.
       // (The context is the one below Vert.x's own handler, so this close skips the WebSocket handshake.)
-      abortTimer = vertx.setTimer(CLOSE_GRACE_MILLIS, fired -> ((WebSocketInternal) ws).channelHandlerContext().close());
+      abortTimer = vertx.setTimer(CLOSE_GRACE_MILLIS, fired -> VertxInternals.context(ws).close());
     }
 
     private void onClosed() {

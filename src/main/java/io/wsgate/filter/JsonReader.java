@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
+import io.wsgate.internal.VertxInternals;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -58,7 +58,7 @@ final class JsonReader {
   JsonNode read(Buffer payload) {
     try {
       JsonNode node;
-      ByteBuf buf = payload instanceof BufferInternal internal ? internal.getByteBuf() : null;
+      ByteBuf buf = VertxInternals.byteBuf(payload);
       if (buf != null && buf.hasArray()) {
         node = mapper.readTree(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
       } else {

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.NetUtil;
 import io.wsgate.handshake.Admission;
+import io.wsgate.internal.EarlyBytesWatch;
 import io.wsgate.handshake.HandshakeRequest;
 import io.wsgate.session.Session;
 import io.wsgate.session.SessionRecheck;

@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketFrame;
 import io.wsgate.Reason;
+import io.wsgate.websocket.Utf8Validator;
 import io.wsgate.policy.FrameLimits;
 
 import java.util.ArrayList;

@@ -3,22 +3,22 @@ package io.wsgate.session;
 import io.github.bucket4j.Bucket;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketBase;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.http.WebSocketInternal;
 import io.wsgate.CompiledPolicy;
 import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
 import io.wsgate.RoutePlan;
 import io.wsgate.handshake.HandshakeRequest;
 import io.wsgate.handshake.Identity;
+import io.wsgate.internal.ClientProtocolErrors;
+import io.wsgate.internal.InFrameUtf8Check;
+import io.wsgate.internal.PartialFrameWatch;
+import io.wsgate.internal.VertxInternals;
 import io.wsgate.limits.BucketSpec;
 import io.wsgate.limits.SubjectId;
 import io.wsgate.policy.Limits;
@@ -140,9 +140,9 @@ public final class Session {
   /** Wires both sockets; call once, on the owning event loop, right after the client got 101. */
   public void start() {
     services.sessions().add(this);
-    ClientProtocolErrors.install(client, reason -> ((ContextInternal) context).execute(reason, this::clientViolated));
+    ClientProtocolErrors.install(client, reason -> VertxInternals.execute(context, reason, this::clientViolated));
     partialFrames = PartialFrameWatch.install(client);
-    InFrameUtf8Check.install(((WebSocketInternal) client).channelHandlerContext().pipeline());
+    InFrameUtf8Check.install(VertxInternals.context(client).pipeline());
     client.frameHandler(toUpstream);
     upstream.frameHandler(toClient);
     client.exceptionHandler(this::clientFailed);
@@ -318,7 +318,7 @@ public final class Session {
   }
 
   private static io.netty.channel.Channel channel(WebSocketBase socket) {
-    return ((WebSocketInternal) socket).channelHandlerContext().channel();
+    return VertxInternals.channel(socket);
   }
 
   /** A relay stopped reading {@code source} because its destination is full; it is read again on drain. */
@@ -408,7 +408,7 @@ public final class Session {
   }
 
   private static void hangUpAfterWrites(WebSocketBase socket) {
-    ChannelHandlerContext channel = ((WebSocketInternal) socket).channelHandlerContext();
+    ChannelHandlerContext channel = VertxInternals.context(socket);
     // Closed from Vert.x's handler outwards, like abort(): channel().close() would come back to
     // Vert.x as a second close of the WebSocket.
     channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> channel.close());
@@ -533,7 +533,7 @@ public final class Session {
   }
 
   private void clientFailed(Throwable failure) {
-    Reason reason = protocolReason(failure);
+    Reason reason = ClientProtocolErrors.reason(failure);
     if (reason != null) {
       terminate(reason);
       flushCloseFrame(client);
@@ -541,7 +541,7 @@ public final class Session {
   }
 
   private void upstreamFailed(Throwable failure) {
-    Reason reason = protocolReason(failure);
+    Reason reason = ClientProtocolErrors.reason(failure);
     if (reason != null) {
       terminate(reason == Reason.PROTOCOL_ERROR ? Reason.UPSTREAM_LOST : reason);
       flushCloseFrame(upstream);
@@ -554,21 +554,7 @@ public final class Session {
    * connection with a close frame first; Autobahn cases 3.x, 4.x, 5.15 saw no close code at all).
    */
   private static void flushCloseFrame(WebSocketBase socket) {
-    ((WebSocketInternal) socket).channelHandlerContext().flush();
-  }
-
-  static Reason protocolReason(Throwable failure) {
-    if (failure instanceof CorruptedWebSocketFrameException corrupted) {
-      WebSocketCloseStatus status = corrupted.closeStatus();
-      if (status != null && status.code() == 1009) {
-        return Reason.MESSAGE_TOO_BIG;
-      }
-      if (status != null && status.code() == 1007) {
-        return Reason.INVALID_UTF8;
-      }
-      return Reason.PROTOCOL_ERROR;
-    }
-    return null;
+    VertxInternals.context(socket).flush();
   }
 
   private void end(Reason reason) {
@@ -586,7 +572,7 @@ public final class Session {
   }
 
   private static void abort(WebSocketBase socket) {
-    ChannelHandlerContext channel = ((WebSocketInternal) socket).channelHandlerContext();
+    ChannelHandlerContext channel = VertxInternals.context(socket);
     if (channel.channel().isActive()) {
       channel.close();
     }

@@ -1,19 +1,33 @@
 package io.wsgate.session;
 
+import io.wsgate.websocket.Utf8Validator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import io.wsgate.websocket.Utf8Validator;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import io.wsgate.websocket.Utf8Validator;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import io.wsgate.websocket.Utf8Validator;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wsgate.websocket.Utf8Validator;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import io.wsgate.websocket.Utf8Validator;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.wsgate.websocket.Utf8Validator;
 import io.vertx.core.buffer.Buffer;
+import io.wsgate.websocket.Utf8Validator;
 import java.nio.ByteBuffer;
+import io.wsgate.websocket.Utf8Validator;
 import java.nio.charset.CharacterCodingException;
+import io.wsgate.websocket.Utf8Validator;
 import java.nio.charset.CharsetDecoder;
+import io.wsgate.websocket.Utf8Validator;
 import java.nio.charset.CoderResult;
+import io.wsgate.websocket.Utf8Validator;
 import java.nio.charset.CodingErrorAction;
+import io.wsgate.websocket.Utf8Validator;
 import java.nio.charset.StandardCharsets;
+import io.wsgate.websocket.Utf8Validator;
 import java.util.Arrays;
 
 /**

@@ -1,4 +1,4 @@
-package io.wsgate.session;
+package io.wsgate.internal;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.vertx.core.Handler;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.internal.http.WebSocketInternal;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.wsgate.Reason;
 
 /**
@@ -22,7 +24,7 @@ import io.wsgate.Reason;
  * already gone up the pipeline (ByteToMessageDecoder fires them before the exception), so the relay
  * saw them first. Other errors (1009, I/O) go on to Vert.x as before.
  */
-final class ClientProtocolErrors extends ChannelInboundHandlerAdapter {
+public final class ClientProtocolErrors extends ChannelInboundHandlerAdapter {
   private final Handler<Reason> failed;
 
   private ClientProtocolErrors(Handler<Reason> failed) {
@@ -33,7 +35,7 @@ final class ClientProtocolErrors extends ChannelInboundHandlerAdapter {
    * @param failed run on the socket's event loop with {@link Reason#PROTOCOL_ERROR} or
    *               {@link Reason#INVALID_UTF8}, once the client's reading has been stopped
    */
-  static void install(WebSocketBase socket, Handler<Reason> failed) {
+  public static void install(WebSocketBase socket, Handler<Reason> failed) {
     ChannelPipeline pipeline = ((WebSocketInternal) socket).channelHandlerContext().pipeline();
     ChannelHandlerContext decoder = pipeline.context(WebSocketFrameDecoder.class);
     if (decoder != null) {
@@ -43,7 +45,7 @@ final class ClientProtocolErrors extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Reason reason = Session.protocolReason(cause);
+    Reason reason = reason(cause);
     if (reason == Reason.PROTOCOL_ERROR || reason == Reason.INVALID_UTF8) {
       // The decoder would discard the bytes anyway: stop reading them off the socket at all.
       ctx.channel().config().setAutoRead(false);
@@ -51,5 +53,23 @@ final class ClientProtocolErrors extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.fireExceptionCaught(cause);
+  }
+
+  /**
+   * The reason a WebSocket decoder's failure stands for: 1009 message too big, 1007 invalid UTF-8,
+   * any other framing error 1002; null when the failure is not a decoder's (I/O and the like).
+   */
+  public static Reason reason(Throwable failure) {
+    if (failure instanceof CorruptedWebSocketFrameException corrupted) {
+      WebSocketCloseStatus status = corrupted.closeStatus();
+      if (status != null && status.code() == 1009) {
+        return Reason.MESSAGE_TOO_BIG;
+      }
+      if (status != null && status.code() == 1007) {
+        return Reason.INVALID_UTF8;
+      }
+      return Reason.PROTOCOL_ERROR;
+    }
+    return null;
   }
 }

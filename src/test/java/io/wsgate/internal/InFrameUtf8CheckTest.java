@@ -1,4 +1,4 @@
-package io.wsgate.session;
+package io.wsgate.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

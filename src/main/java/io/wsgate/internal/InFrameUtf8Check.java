@@ -1,5 +1,6 @@
-package io.wsgate.session;
+package io.wsgate.internal;
 
+import io.wsgate.websocket.Utf8Validator;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -32,7 +33,7 @@ import java.lang.reflect.Field;
  * the check is installed (a client that sent frames before the 101) makes the check stand down
  * for the rest of the connection: it never guesses at frame boundaries it cannot be sure of.
  */
-final class InFrameUtf8Check extends ChannelInboundHandlerAdapter {
+public final class InFrameUtf8Check extends ChannelInboundHandlerAdapter {
   private static final int CONTINUATION = 0x0;
   private static final int TEXT = 0x1;
   private static final int BINARY = 0x2;
@@ -50,6 +51,15 @@ final class InFrameUtf8Check extends ChannelInboundHandlerAdapter {
       LoggerFactory.getLogger(InFrameUtf8Check.class).warn("This Netty's WebSocket decoder hides the state the in-frame"
           + " UTF-8 check needs: invalid UTF-8 is refused (1007) once its frame is complete, not as it arrives");
     }
+  }
+
+  /**
+   * Whether this Netty's frame decoder still has the private fields the check reads. Warned about
+   * once at start; {@code InternalsTest} fails when it is false, so a Netty upgrade that moves them
+   * cannot go unnoticed.
+   */
+  public static boolean decoderStateReadable() {
+    return DECODER_CONFIG != null && DECODER_STATE != null && DECODER_FRAGMENTS != null && DECODER_CLOSED != null;
   }
 
   private final long maxFramePayload;
@@ -81,7 +91,7 @@ final class InFrameUtf8Check extends ChannelInboundHandlerAdapter {
    * Puts the check before the pipeline's WebSocket decoder; nothing when there is none, or when
    * the decoder cannot be seen to stand between two messages (then the boundaries are unknown).
    */
-  static void install(ChannelPipeline pipeline) {
+  public static void install(ChannelPipeline pipeline) {
     ChannelHandlerContext decoder = pipeline.context(WebSocketFrameDecoder.class);
     if (decoder == null || !(decoder.handler() instanceof WebSocket08FrameDecoder netty)) {
       return;

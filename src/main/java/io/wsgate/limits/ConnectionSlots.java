@@ -1,4 +1,4 @@
-package io.wsgate.session;
+package io.wsgate.limits;
 
 import java.util.concurrent.atomic.AtomicInteger;
 

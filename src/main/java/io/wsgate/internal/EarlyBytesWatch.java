@@ -1,4 +1,4 @@
-package io.wsgate.listener;
+package io.wsgate.internal;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -17,7 +17,7 @@ import io.vertx.core.http.impl.HttpServerConnection;
  * error would reach Vert.x's HTTP handler, which closes the connection before the 101 is out, and a
  * frame would be dropped unseen.
  */
-final class EarlyBytesWatch extends ChannelInboundHandlerAdapter {
+public final class EarlyBytesWatch extends ChannelInboundHandlerAdapter {
   private static final String HTTP_DECODER = "httpDecoder";
 
   private final ChannelPipeline pipeline;
@@ -31,7 +31,7 @@ final class EarlyBytesWatch extends ChannelInboundHandlerAdapter {
    * Call on the connection's event loop, right before the upgrade is answered. A connection the
    * client already closed has no HTTP decoder left: nothing to watch, and the upgrade fails on its own.
    */
-  static EarlyBytesWatch install(HttpConnection connection) {
+  public static EarlyBytesWatch install(HttpConnection connection) {
     ChannelPipeline pipeline = ((HttpServerConnection) connection).channelHandlerContext().pipeline();
     EarlyBytesWatch watch = new EarlyBytesWatch(pipeline);
     if (pipeline.context(HTTP_DECODER) != null) {
@@ -41,7 +41,7 @@ final class EarlyBytesWatch extends ChannelInboundHandlerAdapter {
   }
 
   /** Stops watching; @return whether the client sent anything while it watched. */
-  boolean remove() {
+  public boolean remove() {
     if (pipeline.context(this) != null) {
       pipeline.remove(this);
     }

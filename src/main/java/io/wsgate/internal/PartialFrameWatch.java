@@ -1,4 +1,4 @@
-package io.wsgate.session;
+package io.wsgate.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,7 +19,7 @@ import io.vertx.core.internal.http.WebSocketInternal;
  * without waiting for the 101) are not counted; the count is resynchronised when the frame they
  * began is decoded, so the watch may miss that one frame, never report a frame that is complete.
  */
-final class PartialFrameWatch {
+public final class PartialFrameWatch {
   private long bytesIn;
   private long bytesDecoded;
 
@@ -27,7 +27,7 @@ final class PartialFrameWatch {
   }
 
   /** Watches a server-side socket (client frames are masked); a socket without a decoder is never unfinished. */
-  static PartialFrameWatch install(WebSocketBase socket) {
+  public static PartialFrameWatch install(WebSocketBase socket) {
     PartialFrameWatch watch = new PartialFrameWatch();
     ChannelPipeline pipeline = ((WebSocketInternal) socket).channelHandlerContext().pipeline();
     ChannelHandlerContext decoder = pipeline.context(WebSocketFrameDecoder.class);
@@ -39,7 +39,7 @@ final class PartialFrameWatch {
   }
 
   /** Whether bytes have arrived that do not yet make a complete frame. */
-  boolean frameUnfinished() {
+  public boolean frameUnfinished() {
     return bytesIn > bytesDecoded;
   }
 

@@ -1,4 +1,4 @@
-package io.wsgate.session;
+package io.wsgate.websocket;
 
 import io.vertx.core.buffer.Buffer;
 
@@ -8,19 +8,19 @@ import io.vertx.core.buffer.Buffer;
  * byte so an invalid message is refused before its later fragments arrive (RFC 6455 §8.1).
  * One instance per relay direction; not thread-safe.
  */
-final class Utf8Validator {
+public final class Utf8Validator {
   private int remaining;
   private int lower = 0x80;
   private int upper = 0xBF;
 
-  void reset() {
+  public void reset() {
     remaining = 0;
     lower = 0x80;
     upper = 0xBF;
   }
 
   /** @return false as soon as {@code data} cannot continue a well-formed sequence */
-  boolean update(Buffer data) {
+  public boolean update(Buffer data) {
     int length = data.length();
     for (int i = 0; i < length; i++) {
       if (!accept(data.getByte(i) & 0xFF)) {
@@ -31,7 +31,7 @@ final class Utf8Validator {
   }
 
   /** One byte (0–255) at a time, for a caller that reads bytes where they lie; same states as {@link #update}. */
-  boolean accept(int b) {
+  public boolean accept(int b) {
     if (remaining == 0) {
       return b < 0x80 || lead(b);
     }
@@ -45,7 +45,7 @@ final class Utf8Validator {
   }
 
   /** True when the bytes seen so far end on a character boundary. */
-  boolean complete() {
+  public boolean complete() {
     return remaining == 0;
   }
 
