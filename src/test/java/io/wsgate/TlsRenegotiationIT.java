@@ -4,6 +4,7 @@ import io.wsgate.cli.Main;
 import io.wsgate.policy.PolicyLoader;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.EchoUpstream;
+import io.wsgate.testing.GatewayProcess;
 import io.wsgate.testing.GatewayHarness;
 import io.wsgate.testing.RawClient;
 import io.wsgate.testing.TestCerts;
@@ -15,10 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -26,11 +25,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -46,7 +42,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TlsRenegotiationIT {
   private static final String PROPERTY = "jdk.tls.rejectClientInitiatedRenegotiation";
-  private static final Pattern LISTENING = Pattern.compile("wsgate listening on wss://127\\.0\\.0\\.1:(\\d+) ");
 
   @TempDir
   Path dir;
@@ -90,9 +85,10 @@ class TlsRenegotiationIT {
         command.add(policy.toString());
       }
       assertTrue(command.stream().noneMatch(arg -> arg.contains(PROPERTY)), "the child is told nothing");
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      GatewayProcess gateway = GatewayProcess.launch(command, dir.resolve("gateway.log"));
+      Process process = gateway.process();
       try {
-        int port = listeningPort(process);
+        int port = gateway.port();
         assertRenegotiationRefused(port);
         assertServed(port, "TLSv1.2");
         assertServed(port, "TLSv1.3");
@@ -156,36 +152,6 @@ class TlsRenegotiationIT {
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     socket.setSoTimeout(10_000);
     return socket;
-  }
-
-  private static int listeningPort(Process process) throws Exception {
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    StringBuilder output = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          synchronized (output) {
-            output.append(line).append('\n');
-          }
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            port.complete(Integer.parseInt(m.group(1)));
-          }
-        }
-      } catch (IOException e) {
-        port.completeExceptionally(e);
-      }
-      port.completeExceptionally(new IllegalStateException("the gateway's output ended"));
-    }, "gateway-output");
-    reader.setDaemon(true);
-    reader.start();
-    try {
-      return port.get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      synchronized (output) {
-        throw new AssertionError("the gateway did not start: " + output, e);
-      }
-    }
   }
 
   /** An application that embeds the gateway: loads a policy and calls {@link Gateway#start}, nothing else. */

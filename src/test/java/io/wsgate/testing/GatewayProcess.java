@@ -36,6 +36,11 @@ public record GatewayProcess(Process process, int port, Path logFile) {
       command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     }
     command.addAll(List.of("run", "--policies", policies.toString()));
+    return launch(command, logFile);
+  }
+
+  /** Runs {@code command}, a JVM whose output announces the gateway's port as {@code wsgate run} logs it. */
+  public static GatewayProcess launch(List<String> command, Path logFile) throws IOException {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     CompletableFuture<Integer> port = new CompletableFuture<>();
     Thread reader = new Thread(() -> copyOutput(process, logFile, port), "gateway-output");
