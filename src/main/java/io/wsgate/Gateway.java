@@ -10,7 +10,6 @@ import io.wsgate.admin.AdminServer;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.audit.GatewayMetrics;
 import io.wsgate.demo.DemoUpstream;
-import io.wsgate.demo.DevCertificate;
 import io.wsgate.listener.CertificateReloader;
 import io.wsgate.listener.ListenerVerticle;
 import io.wsgate.listener.ServerTls;
@@ -19,7 +18,6 @@ import io.wsgate.session.SessionRecheck;
 import io.wsgate.policy.AdminSettings;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.Shutdown;
-import io.wsgate.policy.Tls;
 import io.wsgate.session.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,13 +62,10 @@ public final class Gateway {
       LOG.warn("-D{}={}: TLS 1.2 clients may renegotiate, each time a full handshake at the gateway's expense",
           ServerTls.REJECT_RENEGOTIATION, System.getProperty(ServerTls.REJECT_RENEGOTIATION));
     }
-    Tls tls = policy.listen().tls();
-    if (tls != null && tls.devCertificate() && DevCertificate.ensure(tls.cert(), tls.key())) {
-      LOG.warn("Generated a self-signed DEVELOPMENT certificate at {}: browsers will warn, never use it in production",
-          tls.cert());
-    }
-    if (tls != null && tls.devCertificate()) {
-      LOG.warn("Serving the DEVELOPMENT certificate {} (SHA-256 {})", tls.cert(), DevCertificate.fingerprintSha256(tls.cert()));
+    try {
+      DevMaterial.generate(policy);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
     }
     AuditLog audit;
     try {
@@ -205,7 +200,10 @@ public final class Gateway {
     if (needsDemo && demo == null) {
       return Future.failedFuture("routes use the demo upstream, which was not started: restart required");
     }
-    return CompiledPolicy.compile(vertx, policy, demo == null ? 0 : demo.port(), services);
+    return vertx.executeBlocking(() -> {
+      DevMaterial.generateIssuerKeys(policy);
+      return policy;
+    }, false).compose(p -> CompiledPolicy.compile(vertx, p, demo == null ? 0 : demo.port(), services));
   }
 
   public int port() {

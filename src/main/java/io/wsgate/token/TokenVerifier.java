@@ -61,11 +61,6 @@ import java.util.function.Function;
  * (otherwise on a Vert.x event-loop thread). Nothing blocks; signature checks run on the calling thread.
  */
 public final class TokenVerifier {
-  /** Algorithms this verifier implements; everything else in a policy is refused at creation. */
-  static final Set<String> SUPPORTED = Set.of("HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
-      "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
-  static final Duration DEFAULT_REFRESH = Duration.ofMinutes(5);
-  static final Duration DEFAULT_MIN_REFETCH = Duration.ofSeconds(30);
   private static final int MAX_CLAIM_DEPTH = 32;
 
   /** One issuer, ready: parsed algorithms and either local keys or a JWKS source. */
@@ -109,10 +104,6 @@ public final class TokenVerifier {
     return vertx.executeBlocking(() -> {
       Map<String, KeySet> local = new HashMap<>();
       for (Issuer issuer : copy) {
-        checkIssuer(issuer);
-        if (local.containsKey(issuer.name())) {
-          throw new IllegalArgumentException("issuer " + issuer.name() + ": name used twice");
-        }
         if (issuer.keys().jwksUrl() == null) {
           try {
             KeySet keys = LocalKeys.load(issuer.keys(), env);
@@ -139,11 +130,9 @@ public final class TokenVerifier {
       for (Issuer issuer : copy) {
         KeySource keys = issuer.keys();
         JwksKeySource jwks = keys.jwksUrl() == null ? null : new JwksKeySource(vertx, client, issuer.name(),
-            keys.jwksUrl(), orDefault(keys.jwksRefresh(), DEFAULT_REFRESH),
-            orDefault(keys.jwksMinRefetch(), DEFAULT_MIN_REFETCH),
-            orDefault(keys.jwksFetchTimeout(), JwksKeySource.DEFAULT_FETCH_TIMEOUT), clock);
-        trusted.put(issuer.name(), new Trusted(issuer, algorithms(issuer),
-            orDefault(issuer.clockSkew(), Duration.ZERO), local.get(issuer.name()), jwks));
+            keys.jwksUrl(), keys.jwksRefresh(), keys.jwksMinRefetch(), keys.jwksFetchTimeout(), clock);
+        trusted.put(issuer.name(), new Trusted(issuer, algorithms(issuer), issuer.clockSkew(),
+            local.get(issuer.name()), jwks));
       }
       TokenVerifier verifier = new TokenVerifier(Collections.unmodifiableMap(trusted), clock, client);
       for (Trusted t : trusted.values()) {
@@ -153,68 +142,6 @@ public final class TokenVerifier {
       }
       return verifier;
     });
-  }
-
-  private static Duration orDefault(Duration d, Duration fallback) {
-    return d == null ? fallback : d;
-  }
-
-  /** The checks the policy loader should already have made; repeated here because this is the lock. */
-  private static void checkIssuer(Issuer i) {
-    String at = "issuer " + i.name() + ": ";
-    if (i.name() == null || i.name().isBlank()) {
-      throw new IllegalArgumentException("issuer without a name");
-    }
-    if (i.issuer() == null || i.issuer().isEmpty()) {
-      throw new IllegalArgumentException(at + "issuer (the iss value) is required");
-    }
-    if (i.audiences().isEmpty()) {
-      throw new IllegalArgumentException(at + "audiences: at least one is required");
-    }
-    if (i.maxTokenBytes() <= 0) {
-      throw new IllegalArgumentException(at + "maxTokenBytes must be positive, got " + i.maxTokenBytes());
-    }
-    if (i.clockSkew() != null && i.clockSkew().isNegative()) {
-      throw new IllegalArgumentException(at + "clockSkew must not be negative");
-    }
-    KeySource k = i.keys();
-    if (k == null) {
-      throw new IllegalArgumentException(at + "keys: exactly one key source is required");
-    }
-    int sources = (k.jwksUrl() != null ? 1 : 0) + (k.jwkFile() != null ? 1 : 0) + (k.pemFile() != null ? 1 : 0)
-        + (k.hmacSecretFile() != null ? 1 : 0) + (k.hmacSecretEnv() != null ? 1 : 0);
-    if (sources != 1) {
-      throw new IllegalArgumentException(at + "keys: exactly one of jwksUrl, jwkFile, pemFile, hmacSecretFile, "
-          + "hmacSecretEnv is required, got " + sources);
-    }
-    if (k.jwksUrl() != null) {
-      try {
-        JwksKeySource.checkUrl(k.jwksUrl());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(at + e.getMessage());
-      }
-      for (Duration d : new Duration[] {k.jwksRefresh(), k.jwksMinRefetch(), k.jwksFetchTimeout()}) {
-        if (d != null && (d.isNegative() || d.isZero())) {
-          throw new IllegalArgumentException(
-              at + "keys: jwksRefresh, jwksMinRefetch and jwksFetchTimeout must be positive");
-        }
-      }
-    }
-    if (i.algorithms().isEmpty()) {
-      throw new IllegalArgumentException(at + "algorithms: at least one is required");
-    }
-    for (String alg : i.algorithms()) {
-      if (!SUPPORTED.contains(alg)) {
-        throw new IllegalArgumentException(at + "algorithms: " + alg + " is not supported (supported: "
-            + new java.util.TreeSet<>(SUPPORTED) + ")");
-      }
-      boolean hmacAlg = alg.startsWith("HS");
-      if (hmacAlg != k.hmac()) {
-        throw new IllegalArgumentException(at + "algorithms: " + alg + (hmacAlg
-            ? " needs an HMAC secret (keys.hmacSecretFile or keys.hmacSecretEnv)"
-            : " needs a public key source, not an HMAC secret"));
-      }
-    }
   }
 
   private static Set<JWSAlgorithm> algorithms(Issuer issuer) {

@@ -63,9 +63,8 @@ class PolicyLoaderTest extends PolicyTestSupport {
         Mode.ENFORCE), List.of(), false), security.clients());
     Path devKey = certsDev.resolve("dev-issuer.jwk.json");
     assertEquals(List.of(new Issuer("dev", "https://wsgate.local/dev", List.of("wsgate"), Set.of("ES256"),
-        new KeySource(null, null, null, devKey, null, null, null), Duration.ofSeconds(30), 8192,
+        new KeySource(null, null, null, null, devKey, true, null, null, null), Duration.ofSeconds(30), 8192,
         List.of("sub", "exp"))), security.issuers());
-    assertTrue(Files.exists(devKey), "the development issuer key is generated on load");
     assertEquals(new ConnectionLimits(new Rate(10, Duration.ofSeconds(1), 20), 100, 20,
         new Rate(1000, Duration.ofSeconds(1), 2000), 100_000, Mode.ENFORCE), security.connections());
     assertFalse(security.recheckOnReload());
