@@ -3,6 +3,8 @@ package io.wsgate;
 import io.wsgate.admin.GatewayMeters;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.ConcurrencyLimiter;
+import io.wsgate.limits.LimiterRegistry;
+import io.wsgate.token.KeySources;
 import io.wsgate.session.ConnectionSlots;
 import io.wsgate.session.Revocations;
 import io.wsgate.session.SessionRegistry;
@@ -20,12 +22,16 @@ public final class GatewayServices {
   private final Revocations revocations = new Revocations();
   private final ConcurrencyLimiter ipConnections = new ConcurrencyLimiter();
   private final ConcurrencyLimiter subjectConnections = new ConcurrencyLimiter();
+  private final LimiterRegistry limiters = new LimiterRegistry();
+  private final KeySources keySources;
   private final AuditLog audit;
   private final GatewayMeters meters;
   private volatile Reason drainReason;
 
-  public GatewayServices(AuditLog audit) {
+  /** @param keySources the JWKS caches, kept across snapshots like the limiters */
+  public GatewayServices(AuditLog audit, KeySources keySources) {
     this.audit = audit;
+    this.keySources = keySources;
     this.meters = new GatewayMeters(audit, sessions, this::current);
   }
 
@@ -56,6 +62,16 @@ public final class GatewayServices {
 
   public ConcurrencyLimiter subjectConnections() {
     return subjectConnections;
+  }
+
+  /** Shared rate buckets (per IP, global, per subject), kept across snapshots while their rule is unchanged. */
+  public LimiterRegistry limiters() {
+    return limiters;
+  }
+
+  /** JWKS caches, kept across snapshots while their issuer is unchanged. */
+  public KeySources keySources() {
+    return keySources;
   }
 
   public AuditLog audit() {

@@ -15,9 +15,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import io.wsgate.policy.Issuer;
 import io.wsgate.policy.KeySource;
 
@@ -75,12 +72,12 @@ public final class TokenVerifier {
 
   private final Map<String, Trusted> issuers;
   private final Clock clock;
-  private final HttpClient client;
+  private final KeySources owned;
 
-  private TokenVerifier(Map<String, Trusted> issuers, Clock clock, HttpClient client) {
+  private TokenVerifier(Map<String, Trusted> issuers, Clock clock, KeySources owned) {
     this.issuers = issuers;
     this.clock = clock;
-    this.client = client;
+    this.owned = owned;
   }
 
   /** {@link #create(Vertx, List, Clock)} with the system clock. */
@@ -89,9 +86,9 @@ public final class TokenVerifier {
   }
 
   /**
-   * Checks the issuers, loads local keys (files, environment) on a worker thread and starts each
-   * JWKS issuer's first fetch and refresh timer. The future does not wait for JWKS fetches: the
-   * first verifications join the fetch in flight.
+   * A verifier with JWKS caches of its own, closed by {@link #close()}: loads local keys (files,
+   * environment) on a worker thread and starts each JWKS issuer's first fetch and refresh timer. The
+   * future does not wait for JWKS fetches: the first verifications join the fetch in flight.
    *
    * @return fails with {@link IllegalArgumentException} naming the issuer and field, never key material
    */
@@ -100,6 +97,20 @@ public final class TokenVerifier {
   }
 
   static Future<TokenVerifier> create(Vertx vertx, List<Issuer> issuers, Clock clock, Function<String, String> env) {
+    KeySources own = KeySources.live(vertx, clock);
+    return create(vertx, issuers, clock, env, own, true);
+  }
+
+  /**
+   * A verifier for one policy snapshot whose JWKS caches come from {@code shared}, which outlives it
+   * (an unchanged issuer keeps its keys across reloads); {@link #close()} leaves them open.
+   */
+  public static Future<TokenVerifier> create(Vertx vertx, List<Issuer> issuers, KeySources shared) {
+    return create(vertx, issuers, Clock.systemUTC(), System::getenv, shared, false);
+  }
+
+  private static Future<TokenVerifier> create(Vertx vertx, List<Issuer> issuers, Clock clock,
+                                              Function<String, String> env, KeySources sources, boolean owned) {
     List<Issuer> copy = List.copyOf(issuers);
     return vertx.executeBlocking(() -> {
       Map<String, KeySet> local = new HashMap<>();
@@ -114,33 +125,21 @@ public final class TokenVerifier {
           } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("issuer " + issuer.name() + ": " + e.getMessage());
           }
-        } else {
-          local.put(issuer.name(), null);
         }
       }
       return local;
     }, false).map(local -> {
-      boolean anyJwks = copy.stream().anyMatch(i -> i.keys().jwksUrl() != null);
-      HttpClient client = anyJwks ? vertx.createHttpClient(new HttpClientOptions()
-          .setName("wsgate-jwks")
-          .setTrustAll(false) // https: the JVM trust store, host name verified
-          .setVerifyHost(true)
-          .setConnectTimeout((int) JwksKeySource.CONNECT_TIMEOUT_MS), new PoolOptions().setHttp1MaxSize(2)) : null;
       Map<String, Trusted> trusted = new LinkedHashMap<>();
       for (Issuer issuer : copy) {
-        KeySource keys = issuer.keys();
-        JwksKeySource jwks = keys.jwksUrl() == null ? null : new JwksKeySource(vertx, client, issuer.name(),
-            keys.jwksUrl(), keys.jwksRefresh(), keys.jwksMinRefetch(), keys.jwksFetchTimeout(), clock);
+        JwksKeySource jwks = issuer.keys().jwksUrl() == null ? null : sources.source(issuer);
         trusted.put(issuer.name(), new Trusted(issuer, algorithms(issuer), issuer.clockSkew(),
             local.get(issuer.name()), jwks));
       }
-      TokenVerifier verifier = new TokenVerifier(Collections.unmodifiableMap(trusted), clock, client);
-      for (Trusted t : trusted.values()) {
-        if (t.jwks() != null) {
-          t.jwks().start();
-        }
+      return new TokenVerifier(Collections.unmodifiableMap(trusted), clock, owned ? sources : null);
+    }).onFailure(e -> {
+      if (owned) {
+        sources.close();
       }
-      return verifier;
     });
   }
 
@@ -440,13 +439,11 @@ public final class TokenVerifier {
     return t == null ? null : t.jwks();
   }
 
-  /** Cancels the JWKS refresh timers and closes the HTTP client; verifications already waiting finish. */
+  /**
+   * For a verifier with caches of its own: cancels the JWKS refresh timers and closes the HTTP
+   * client (verifications already waiting finish). Shared caches are left to their {@link KeySources}.
+   */
   public Future<Void> close() {
-    for (Trusted t : issuers.values()) {
-      if (t.jwks() != null) {
-        t.jwks().close();
-      }
-    }
-    return client == null ? Future.succeededFuture() : client.close();
+    return owned == null ? Future.succeededFuture() : owned.close();
   }
 }
