@@ -14,13 +14,17 @@ import io.wsgate.handshake.OriginGuard;
 import io.wsgate.handshake.SubjectLimitGuard;
 import io.wsgate.handshake.TokenGuard;
 import io.wsgate.limits.BucketSpec;
+import io.wsgate.limits.LimiterRegistry;
 import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.policy.PolicyFiles;
 import io.wsgate.policy.Route;
 import io.wsgate.token.TokenVerifier;
 import io.wsgate.upstream.UpstreamPool;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A policy snapshot with everything derived from it built once (pools, guard pipeline, message
@@ -36,9 +40,16 @@ public final class CompiledPolicy {
   private final TokenVerifier tokens;
   private final BucketSpec controlFrames;
   private final BucketSpec reauth;
+  private final Set<LimiterRegistry.Spec> limiters;
+  private final List<PolicyFiles.Entry> files;
+  private final Instant builtAt;
 
-  private CompiledPolicy(GatewayPolicy policy, List<RoutePlan> plans, HandshakePipeline pipeline, TokenVerifier tokens) {
+  private CompiledPolicy(GatewayPolicy policy, List<RoutePlan> plans, HandshakePipeline pipeline, TokenVerifier tokens,
+                         Set<LimiterRegistry.Spec> limiters, List<PolicyFiles.Entry> files, Instant builtAt) {
     this.policy = policy;
+    this.limiters = limiters;
+    this.files = List.copyOf(files);
+    this.builtAt = builtAt;
     this.pipeline = pipeline;
     this.tokens = tokens;
     this.controlFrames = BucketSpec.of(policy.limits().frames().controlFrames());
@@ -53,26 +64,33 @@ public final class CompiledPolicy {
     this.prefix = prefixList.toArray(new RoutePlan[0]);
   }
 
-  /** Builds a snapshot; loading verification keys happens off the event loop. */
+  /**
+   * Builds a snapshot; loading verification keys happens off the event loop. JWKS caches and shared
+   * rate buckets come from {@code services}, which keeps them for the next snapshot while they are
+   * defined the same way.
+   */
   public static Future<CompiledPolicy> compile(Vertx vertx, GatewayPolicy policy, int demoPort, GatewayServices services) {
-    return TokenVerifier.create(vertx, policy.security().issuers()).map(tokens -> {
+    Future<List<PolicyFiles.Entry>> files = vertx.executeBlocking(() -> PolicyFiles.of(policy), false);
+    return files.compose(f -> TokenVerifier.create(vertx, policy.security().issuers(), services.keySources())).map(tokens -> {
       MonitorLog monitor = (request, reason) -> services.audit().monitored(request.requestId(), request.clientIp(),
           request.path(), reason, null);
+      LimiterRegistry.Uses limiters = services.limiters().uses();
       HandshakePipeline guards = new HandshakePipeline(List.of(
           new IpGuard(policy.security().clients().ipRules(), monitor),
-          new ConnectionLimitGuard(policy.security().connections(), services.ipConnections(), monitor),
+          new ConnectionLimitGuard(policy.security().connections(), limiters, services.ipConnections(), monitor),
           new OriginGuard(monitor),
           new TokenGuard(tokens, services.revocations(), monitor),
           new AuthorizationGuard(monitor),
           new SubjectLimitGuard(policy.security().connections(), services.subjectConnections(), monitor)));
-      SubjectBuckets subjects = new SubjectBuckets(policy.security().connections().maxTrackedKeys());
+      SubjectBuckets subjects = new SubjectBuckets(limiters, policy.security().connections().maxTrackedKeys());
       List<RoutePlan> plans = new ArrayList<>();
       for (Route route : policy.routes()) {
+        String name = "routes[" + (route.prefix() ? "prefix " : "exact ") + route.path() + "]";
         plans.add(new RoutePlan(route, new UpstreamPool(route, demoPort),
-            MessagePipeline.build(route.security().messages().toUpstream(), subjects),
-            MessagePipeline.build(route.security().messages().toClient(), subjects)));
+            MessagePipeline.build(route.security().messages().toUpstream(), subjects, name + ".toUpstream"),
+            MessagePipeline.build(route.security().messages().toClient(), subjects, name + ".toClient")));
       }
-      return new CompiledPolicy(policy, plans, guards, tokens);
+      return new CompiledPolicy(policy, plans, guards, tokens, limiters.specs(), files.result(), Instant.now());
     });
   }
 
@@ -100,6 +118,21 @@ public final class CompiledPolicy {
 
   public TokenVerifier tokens() {
     return tokens;
+  }
+
+  /** The files the policy was built from, hashed when it was built (never files holding secrets). */
+  public List<PolicyFiles.Entry> files() {
+    return files;
+  }
+
+  /** When this snapshot was built (loaded, validated and compiled). */
+  public Instant builtAt() {
+    return builtAt;
+  }
+
+  /** The shared rate limiters this snapshot uses (the rest may be forgotten once it is in force). */
+  public Set<LimiterRegistry.Spec> limiters() {
+    return limiters;
   }
 
   /** Exact routes win over prefix routes; among prefixes the longest wins. Null: no route. */

@@ -10,7 +10,6 @@ import io.wsgate.admin.AdminServer;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.audit.GatewayMetrics;
 import io.wsgate.demo.DemoUpstream;
-import io.wsgate.demo.DevCertificate;
 import io.wsgate.listener.CertificateReloader;
 import io.wsgate.listener.ListenerVerticle;
 import io.wsgate.listener.ServerTls;
@@ -18,6 +17,7 @@ import io.wsgate.reload.PolicyReloader;
 import io.wsgate.session.SessionRecheck;
 import io.wsgate.policy.AdminSettings;
 import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.policy.PolicyLoader;
 import io.wsgate.policy.Shutdown;
 import io.wsgate.policy.Tls;
 import io.wsgate.session.Session;
@@ -25,10 +25,12 @@ import io.wsgate.limits.Revocations;
 import io.wsgate.limits.SubjectId;
 
 import java.time.Instant;
+import io.wsgate.token.KeySources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -70,13 +72,10 @@ public final class Gateway {
       LOG.warn("-D{}={}: TLS 1.2 clients may renegotiate, each time a full handshake at the gateway's expense",
           ServerTls.REJECT_RENEGOTIATION, System.getProperty(ServerTls.REJECT_RENEGOTIATION));
     }
-    Tls tls = policy.listen().tls();
-    if (tls != null && tls.devCertificate() && DevCertificate.ensure(tls.cert(), tls.key())) {
-      LOG.warn("Generated a self-signed DEVELOPMENT certificate at {}: browsers will warn, never use it in production",
-          tls.cert());
-    }
-    if (tls != null && tls.devCertificate()) {
-      LOG.warn("Serving the DEVELOPMENT certificate {} (SHA-256 {})", tls.cert(), DevCertificate.fingerprintSha256(tls.cert()));
+    try {
+      DevMaterial.generate(policy);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
     }
     AuditLog audit;
     try {
@@ -99,9 +98,19 @@ public final class Gateway {
     }
     int cores = Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
+    Tls tls = policy.listen().tls();
+    if (tls != null) {
+      // The same check as policy check and certificate renewal: a key that is not the certificate's
+      // would load without complaint and fail every handshake.
+      java.util.Optional<String> problem = Preflight.tlsProblem(vertx, tls);
+      if (problem.isPresent()) {
+        return vertx.close().eventually(audit::close)
+            .transform(v -> Future.failedFuture(new IllegalStateException("listen.tls: " + problem.get())));
+      }
+    }
     boolean needsDemo = policy.routes().stream().anyMatch(r -> r.upstreams().stream().anyMatch(u -> u.demo()));
     Future<DemoUpstream> demo = needsDemo ? DemoUpstream.start(vertx, "127.0.0.1", 0) : Future.succeededFuture();
-    GatewayServices services = new GatewayServices(audit, revocations);
+    GatewayServices services = new GatewayServices(audit, KeySources.live(vertx, java.time.Clock.systemUTC()), revocations);
     return demo.compose(upstream -> {
       int demoPort = upstream == null ? 0 : upstream.port();
       return CompiledPolicy.compile(vertx, policy, demoPort, services).compose(compiled -> {
@@ -156,38 +165,48 @@ public final class Gateway {
     return listeners.stream().map(ListenerVerticle::server).toList();
   }
 
-  /**
-   * Watch the policy source for changes (and accept {@link #reload(String)} requests). A reload
-   * swaps the snapshot for new sessions; listener settings (address, port, TLS paths) need a
-   * restart and are kept, with a warning.
-   */
+  /** {@link #watchPolicy(long, UnaryOperator)} without command-line overrides. */
   public Future<Void> watchPolicy(long pollMs) {
-    reloader = new PolicyReloader(vertx, services.current().policy().source(), services, this::compile,
+    return watchPolicy(pollMs, UnaryOperator.identity());
+  }
+
+  /**
+   * Accept {@link #reload(String)} requests and, unless the policy says {@code reload.watch: false},
+   * watch the policy source for changes. A reload swaps the snapshot for new sessions; one that
+   * changes a startup setting ({@link io.wsgate.policy.StartupSettings}) is refused whole.
+   *
+   * @param overrides what the command line changed in the policy the gateway started with
+   *                  ({@code --listen}), applied to every reloaded policy before it is compared
+   */
+  public Future<Void> watchPolicy(long pollMs, UnaryOperator<GatewayPolicy> overrides) {
+    GatewayPolicy running = services.current().policy();
+    reloader = new PolicyReloader(vertx, running.source(), services,
+        () -> overrides.apply(PolicyLoader.load(running.source())), this::compile,
         new PolicyReloader.ReloadListener() {
           @Override
           public void reloaded(CompiledPolicy previous, CompiledPolicy next, String trigger) {
-            if (!previous.policy().listen().equals(next.policy().listen())) {
-              LOG.warn("listen settings changed: they take effect only after a restart");
-            }
-            if (!previous.policy().admin().equals(next.policy().admin())) {
-              LOG.warn("admin settings changed: they take effect only after a restart");
-            }
-            if (!previous.policy().audit().equals(next.policy().audit())) {
-              LOG.warn("audit settings changed: they take effect only after a restart");
-            }
             int closed = next.policy().security().recheckOnReload()
                 ? SessionRecheck.apply(next, services.sessions().snapshot()) : 0;
             services.audit().policyReloaded(trigger, previous.policy().version(), next.policy().version(), closed);
-            previous.tokens().close();
+            services.keySources().retainOnly(next.policy().security().issuers());
+            services.limiters().retainOnly(next.limiters());
           }
 
           @Override
           public void failed(String trigger, String errors) {
             services.audit().policyReloadFailed(trigger, services.current().policy().version(),
                 (int) errors.lines().count());
+            // A snapshot that failed half-built may have opened caches nothing uses.
+            services.keySources().retainOnly(services.current().policy().security().issuers());
+            services.limiters().retainOnly(services.current().limiters());
+          }
+
+          @Override
+          public void refused(String trigger, String refusedVersion, List<String> fields) {
+            services.audit().policyReloadRefused(trigger, services.current().policy().version(), refusedVersion, fields);
           }
         });
-    return reloader.start(pollMs);
+    return reloader.start(pollMs, running.startup().watch());
   }
 
   /**
@@ -234,11 +253,14 @@ public final class Gateway {
     }
   }
 
-  /** Reload the policy now (SIGHUP); requires {@link #watchPolicy(long)}. */
-  public void reload(String trigger) {
-    if (reloader != null) {
-      reloader.reload(trigger);
-    }
+  /**
+   * Reload the policy now (SIGHUP, the admin API); requires {@link #watchPolicy(long)}.
+   *
+   * @return what the reload did; fails when reloading was never set up
+   */
+  public Future<PolicyReloader.Result> reload(String trigger) {
+    return reloader == null ? Future.failedFuture(new IllegalStateException("policy reloading is not set up"))
+        : reloader.reload(trigger);
   }
 
   private Future<CompiledPolicy> compile(GatewayPolicy policy) {
@@ -246,7 +268,10 @@ public final class Gateway {
     if (needsDemo && demo == null) {
       return Future.failedFuture("routes use the demo upstream, which was not started: restart required");
     }
-    return CompiledPolicy.compile(vertx, policy, demo == null ? 0 : demo.port(), services);
+    return vertx.executeBlocking(() -> {
+      DevMaterial.generateIssuerKeys(policy);
+      return policy;
+    }, false).compose(p -> CompiledPolicy.compile(vertx, p, demo == null ? 0 : demo.port(), services));
   }
 
   public int port() {
@@ -315,7 +340,7 @@ public final class Gateway {
     });
     stopping = drained.future()
         .compose(v -> Future.join(listeners.stream().map(ListenerVerticle::close).toList()).otherwiseEmpty())
-        .compose(v -> services.current().tokens().close().otherwiseEmpty())
+        .compose(v -> services.keySources().close().otherwiseEmpty())
         .compose(v -> demo == null ? Future.succeededFuture() : demo.close())
         .compose(v -> admin == null ? Future.<Void>succeededFuture() : admin.close().otherwiseEmpty())
         .eventually(() -> vertx.close())

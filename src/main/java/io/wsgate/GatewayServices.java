@@ -5,6 +5,8 @@ import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.ConcurrencyLimiter;
 import io.wsgate.limits.Revocations;
 import io.wsgate.limits.ConnectionSlots;
+import io.wsgate.limits.LimiterRegistry;
+import io.wsgate.token.KeySources;
 import io.wsgate.session.SessionRegistry;
 
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,16 +22,16 @@ public final class GatewayServices {
   private final Revocations revocations;
   private final ConcurrencyLimiter ipConnections = new ConcurrencyLimiter();
   private final ConcurrencyLimiter subjectConnections = new ConcurrencyLimiter();
+  private final LimiterRegistry limiters = new LimiterRegistry();
+  private final KeySources keySources;
   private final AuditLog audit;
   private final GatewayMeters meters;
   private volatile Reason drainReason;
 
-  public GatewayServices(AuditLog audit) {
-    this(audit, new Revocations());
-  }
-
-  public GatewayServices(AuditLog audit, Revocations revocations) {
+  /** @param keySources the JWKS caches, kept across snapshots like the limiters */
+  public GatewayServices(AuditLog audit, KeySources keySources, Revocations revocations) {
     this.audit = audit;
+    this.keySources = keySources;
     this.revocations = revocations;
     this.meters = new GatewayMeters(audit, sessions, revocations, this::current);
   }
@@ -61,6 +63,16 @@ public final class GatewayServices {
 
   public ConcurrencyLimiter subjectConnections() {
     return subjectConnections;
+  }
+
+  /** Shared rate buckets (per IP, global, per subject), kept across snapshots while their rule is unchanged. */
+  public LimiterRegistry limiters() {
+    return limiters;
+  }
+
+  /** JWKS caches, kept across snapshots while their issuer is unchanged. */
+  public KeySources keySources() {
+    return keySources;
   }
 
   public AuditLog audit() {

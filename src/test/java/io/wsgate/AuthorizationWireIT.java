@@ -94,6 +94,24 @@ class AuthorizationWireIT {
   }
 
   @Test
+  void aRequiredClaimMatchesAMemberOfAnArrayClaim() throws Exception {
+    TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = gateway(idp, upstream, TestAuth.trusting("idp").claims(Map.of("groups", "admin")))) {
+      assertEquals(101, statusWith(harness, idp, idp.claims("alice").claim("groups", List.of("staff", "admin")).build()),
+          "admin is one of the groups");
+      assertEquals(101, statusWith(harness, idp, idp.claims("bob").claim("groups", "admin").build()), "a plain string");
+      assertEquals(403, statusWith(harness, idp, idp.claims("carol").claim("groups", List.of("staff", "Admin")).build()));
+      assertEquals(403, statusWith(harness, idp, idp.claims("dave").claim("groups", List.of()).build()));
+      assertEquals(403, statusWith(harness, idp, idp.claims("erin").claim("groups", List.of(List.of("admin"))).build()),
+          "nested lists are not searched");
+      assertEquals(403, statusWith(harness, idp, idp.claims("frank").claim("groups", "[admin]").build()),
+          "a string that looks like a list is a string");
+      assertEquals(4, harness.gateway.services().audit().metrics().outcomes(Reason.INSUFFICIENT_PERMISSION));
+    }
+  }
+
+  @Test
   void monitorModeAdmitsAndCountsWhatItWouldHaveDenied() throws Exception {
     TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
     try (EchoUpstream upstream = new EchoUpstream();

@@ -9,7 +9,13 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
 import io.wsgate.audit.GatewayMetrics;
+import io.wsgate.audit.ReloadOutcome;
+import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.reload.PolicyReloader;
+import io.wsgate.testing.AdminClient;
 import io.wsgate.policy.PolicyLoader;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.EchoUpstream;
@@ -22,6 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -103,7 +113,12 @@ class PolicyReloadIT {
         shutdown:
           drainWindow: 0s
           drainTimeout: 10s
+        admin: { port: 0 }
         """.formatted(clientsDeny, recheck, upstreamUrl, origins, routeExtra);
+  }
+
+  private static String watchOff(String yaml) {
+    return yaml.replace("  recheckSessions: false\n", "  recheckSessions: false\n  watch: false\n");
   }
 
   private static final String ANY_ORIGIN = "{ allow: [\"*\"], allowMissing: true }";
@@ -309,6 +324,102 @@ class PolicyReloadIT {
         Await.result(upstreamVertx.close());
       }
     }
+  }
+
+  @Test
+  void aReloadThatChangesAStartupSettingIsRefusedWholeAndTheRunningPolicyKept() throws Exception {
+    startGateway(plainPolicy(false, ""), 200);
+    Client live = connect();
+
+    // A valid policy, but limits.maxMessageBytes is Netty's frame cap, fixed at start: nothing of it applies.
+    write(plainPolicy(false, DENY_FORBIDDEN) + "limits: { maxMessageBytes: 1KiB, handshakeTimeout: 3s }\n");
+    Await.until("refused reload", APPLIED_WITHIN, () -> metrics().reloads(ReloadOutcome.REFUSED) == 1);
+    assertEquals("forbidden", connect().send("forbidden"), "the deny pattern that came with it is not applied");
+    assertEquals("x".repeat(2000), live.send("x".repeat(2000)), "nor the smaller message cap");
+    assertEquals(0, metrics().reloads(true));
+    assertEquals(0, metrics().reloads(false));
+
+    PolicyReloader.Result asked = Await.result(gateway.reload("SIGHUP"));
+    assertEquals(ReloadOutcome.REFUSED, asked.outcome());
+    assertEquals(List.of("limits.maxMessageBytes", "limits.handshakeTimeout"), asked.startupFields());
+    assertEquals(2, metrics().reloads(ReloadOutcome.REFUSED));
+  }
+
+  @Test
+  void commandLineOverridesApplyToEveryReloadedPolicy() throws Exception {
+    // The file says port 1; the command line said --listen 0, so every reload compares port 0 with port 0.
+    String onPortOne = plainPolicy(false, "").replace("\n  port: 0\n", "\n  port: 1\n");
+    write(onPortOne);
+    UnaryOperator<GatewayPolicy> listen0 = p -> p.withStartup(p.startup().withPort(0));
+    gateway = Await.result(Gateway.start(listen0.apply(PolicyLoader.load(policyDir))));
+    Await.result(gateway.watchPolicy(3_600_000, listen0));
+
+    write(plainPolicy(false, DENY_FORBIDDEN).replace("\n  port: 0\n", "\n  port: 1\n"));
+    assertEquals(ReloadOutcome.OK, Await.result(gateway.reload("SIGHUP")).outcome());
+    assertEquals(DROPPED, connect().send("forbidden"));
+    assertEquals(0, metrics().reloads(ReloadOutcome.REFUSED));
+
+    // What the command line does not override is still compared.
+    write(plainPolicy(false, "").replace("\n  port: 0\n", "\n  port: 1\n").replace("host: 127.0.0.1", "host: 127.0.0.2"));
+    assertEquals(List.of("listen.host"), Await.result(gateway.reload("SIGHUP")).startupFields());
+  }
+
+  @Test
+  void withWatchOffOnlyAskedReloadsHappen() throws Exception {
+    startGateway(watchOff(plainPolicy(false, "")), 50);
+    write(watchOff(plainPolicy(false, DENY_FORBIDDEN)));
+    // No event says "the watcher did not look": give it forty of its 50 ms polls.
+    Thread.sleep(2000);
+    assertEquals("forbidden", connect().send("forbidden"), "a changed file alone reloads nothing");
+    assertEquals(0, metrics().reloads(true));
+
+    AdminClient admin = new AdminClient(gateway.adminPort());
+    AdminClient.Response reloaded = admin.send(HttpMethod.POST, "/policy/reload", null);
+    assertEquals(200, reloaded.status(), reloaded.body());
+    assertEquals("ok", reloaded.json().getString("outcome"));
+    assertEquals(DROPPED, connect().send("forbidden"));
+  }
+
+  @Test
+  void theAdminApiShowsThePolicyAndAnswersEachReloadOutcome() throws Exception {
+    startGateway(plainPolicy(false, ""), 3_600_000);
+    AdminClient admin = new AdminClient(gateway.adminPort());
+    JsonObject shown = admin.get("/policy").json();
+    assertEquals(gateway.services().current().policy().version(), shown.getString("version"));
+    JsonObject file = shown.getJsonArray("files").getJsonObject(0);
+    assertEquals("policy", file.getString("field"));
+    assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+        Files.readAllBytes(policyDir.resolve(PolicyLoader.FILE_NAME)))), file.getString("sha256"));
+    assertFalse(java.time.Instant.parse(shown.getString("loadedAt")).isAfter(java.time.Instant.now()));
+
+    write(plainPolicy(false, "") + "surprise: true\n");
+    AdminClient.Response failed = admin.send(HttpMethod.POST, "/policy/reload", null);
+    assertEquals(422, failed.status(), failed.body());
+    assertEquals(new JsonObject().put("outcome", "failed").put("version", shown.getString("version")).put("errors", 1),
+        failed.json());
+
+    write(plainPolicy(false, "").replace("host: 127.0.0.1", "host: 127.0.0.2"));
+    AdminClient.Response refused = admin.send(HttpMethod.POST, "/policy/reload", null);
+    assertEquals(409, refused.status(), refused.body());
+    assertEquals(List.of("listen.host"), refused.json().getJsonArray("startupFields").getList());
+    assertEquals(shown.getString("version"), admin.get("/policy").json().getString("version"), "still in force");
+  }
+
+  @Test
+  void aClientAtItsHandshakeLimitStaysLimitedAcrossAReload() throws Exception {
+    String limited = "connections: { perIp: { handshakes: 2/h } }\n";
+    startGateway(plainPolicy(false, limited), 3_600_000);
+    connect();
+    connect();
+    assertEquals(429, refusedStatus(options()));
+
+    write(plainPolicy(false, DENY_FORBIDDEN + limited)); // an unrelated change
+    assertEquals(ReloadOutcome.OK, Await.result(gateway.reload("SIGHUP")).outcome());
+    assertEquals(429, refusedStatus(options()), "the bucket it had emptied is kept");
+
+    write(plainPolicy(false, "connections: { perIp: { handshakes: 3/h } }\n")); // the rule itself changed
+    assertEquals(ReloadOutcome.OK, Await.result(gateway.reload("SIGHUP")).outcome());
+    assertEquals("fresh", connect().send("fresh"), "a changed rule starts with a full bucket");
   }
 
   @Test

@@ -25,7 +25,7 @@ class ProxyProtocolIT {
 
   private static GatewayHarness gateway(EchoUpstream upstream, List<Cidr> trusted) {
     return new GatewayHarness(TestPolicy.create().plain().route("/chat", upstream.url("/"))
-        .clientAddresses(new ClientAddresses(ONLY_DOCUMENTATION_NET, trusted, true)).build());
+        .clientAddresses(new ClientAddresses(ONLY_DOCUMENTATION_NET, trusted)).proxyProtocol().build());
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.wsgate.CompiledPolicy;
 import io.wsgate.Gateway;
 import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
@@ -19,6 +20,8 @@ import io.wsgate.policy.AdminSettings;
 import io.wsgate.policy.AdminToken;
 import io.wsgate.policy.Issuer;
 import io.wsgate.limits.SubjectId;
+import io.wsgate.policy.PolicyFiles;
+import io.wsgate.reload.PolicyReloader;
 import io.wsgate.session.Session;
 
 import java.nio.charset.StandardCharsets;
@@ -47,6 +50,8 @@ import java.util.Optional;
  * DELETE /sessions/{id}            close one session with 1008 (404 if unknown)
  * POST   /subjects/{sub}/revoke    close the subject's sessions, refuse its tokens until a time (?issuer=)
  * DELETE /subjects/{sub}/revoke    lift a revocation early (?issuer=)
+ * GET    /policy                   the policy in force: version, source files and their SHA-256, when loaded
+ * POST   /policy/reload            reload the policy now; answers the outcome (200 ok, 422 failed, 409 refused)
  * </pre>
  *
  * Every request passes one guard first: a request carrying {@code Origin} (a browser) is refused;
@@ -112,6 +117,8 @@ public final class AdminServer {
     router.post("/subjects/:sub/revoke").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
         .handler(this::revokeSubject);
     router.delete("/subjects/:sub/revoke").handler(this::liftRevocation);
+    router.get("/policy").handler(this::showPolicy);
+    router.post("/policy/reload").handler(this::reloadPolicy);
     router.errorHandler(404, ctx -> error(ctx, 404, "not found"));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed"));
     router.errorHandler(413, ctx -> error(ctx, 413, "body larger than " + MAX_BODY_BYTES + " bytes"));
@@ -380,6 +387,46 @@ public final class AdminServer {
       throw new IllegalArgumentException("until must be at most 365 days ahead");
     }
     return until.truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  private void showPolicy(RoutingContext ctx) {
+    CompiledPolicy current = services.current();
+    JsonArray files = new JsonArray();
+    for (PolicyFiles.Entry file : current.files()) {
+      files.add(new JsonObject().put("field", file.field()).put("path", file.path().toString())
+          .put("sha256", file.sha256()));
+    }
+    audit.adminAction("policy.show", null, remoteIp(ctx), "ok");
+    json(ctx, 200, new JsonObject()
+        .put("version", current.policy().version())
+        .put("source", String.valueOf(current.policy().source()))
+        .put("loadedAt", current.builtAt().toString())
+        .put("files", files));
+  }
+
+  private void reloadPolicy(RoutingContext ctx) {
+    gateway.reload("admin API").onComplete(ar -> {
+      if (ar.failed()) {
+        audit.adminAction("policy.reload", null, remoteIp(ctx), "unavailable");
+        error(ctx, 503, "policy reloading is not running");
+        return;
+      }
+      PolicyReloader.Result result = ar.result();
+      audit.adminAction("policy.reload", result.keptOrNewVersion(), remoteIp(ctx), result.outcome().tag());
+      JsonObject body = new JsonObject().put("outcome", result.outcome().tag()).put("version", result.keptOrNewVersion());
+      int status = switch (result.outcome()) {
+        case OK -> 200;
+        case FAILED -> {
+          body.put("errors", result.errors().size());
+          yield 422;
+        }
+        case REFUSED -> {
+          body.put("startupFields", new JsonArray(result.startupFields()));
+          yield 409;
+        }
+      };
+      json(ctx, status, body);
+    });
   }
 
   // --- helpers ---------------------------------------------------------------------------------

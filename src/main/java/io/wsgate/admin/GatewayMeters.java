@@ -11,6 +11,7 @@ import io.wsgate.Reason;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.Revocations;
 import io.wsgate.audit.GatewayMetrics;
+import io.wsgate.audit.ReloadOutcome;
 import io.wsgate.policy.Issuer;
 import io.wsgate.session.SessionRegistry;
 
@@ -97,9 +98,9 @@ public final class GatewayMeters {
         .tag("reason", "peer_closed").register(registry);
     relayed("to_upstream", GatewayMetrics::messagesToUpstream, GatewayMetrics::bytesToUpstream);
     relayed("to_client", GatewayMetrics::messagesToClient, GatewayMetrics::bytesToClient);
-    for (boolean ok : new boolean[] {true, false}) {
-      FunctionCounter.builder("wsgate.policy.reloads", metrics, m -> m.reloads(ok))
-          .description("Policy reloads by outcome").tag("outcome", ok ? "ok" : "failed").register(registry);
+    for (ReloadOutcome outcome : ReloadOutcome.values()) {
+      FunctionCounter.builder("wsgate.policy.reloads", metrics, m -> m.reloads(outcome))
+          .description("Policy reloads by outcome").tag("outcome", outcome.tag()).register(registry);
     }
     Gauge.builder("wsgate.revocations", revocations, Revocations::size)
         .description("Subjects whose revocation is held (some may have just expired)").register(registry);

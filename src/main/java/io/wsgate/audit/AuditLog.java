@@ -7,6 +7,7 @@ import io.wsgate.policy.AuditSettings;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * One JSON object per decision, sealed into the hash chain and written by one background thread
@@ -168,15 +169,27 @@ public final class AuditLog {
   }
 
   public void policyReloaded(String trigger, String fromVersion, String toVersion, int sessionsClosed) {
-    metrics.reload(true);
-    write(event("policy.reload").put("outcome", "ok").put("trigger", trigger)
+    metrics.reload(ReloadOutcome.OK);
+    write(event("policy.reload").put("outcome", ReloadOutcome.OK.tag()).put("trigger", trigger)
         .put("fromVersion", fromVersion).put("policyVersion", toVersion).put("sessionsClosed", sessionsClosed));
   }
 
   public void policyReloadFailed(String trigger, String keptVersion, int errorCount) {
-    metrics.reload(false);
-    write(event("policy.reload").put("outcome", "failed").put("trigger", trigger)
+    metrics.reload(ReloadOutcome.FAILED);
+    write(event("policy.reload").put("outcome", ReloadOutcome.FAILED.tag()).put("trigger", trigger)
         .put("policyVersion", keptVersion).put("errors", errorCount));
+  }
+
+  /**
+   * A reload was refused whole: the new policy changes settings fixed at start.
+   *
+   * @param fields the policy fields that differ, e.g. {@code listen.port}, {@code audit}
+   */
+  public void policyReloadRefused(String trigger, String keptVersion, String refusedVersion, List<String> fields) {
+    metrics.reload(ReloadOutcome.REFUSED);
+    write(event("policy.reload").put("outcome", ReloadOutcome.REFUSED.tag()).put("trigger", trigger)
+        .put("policyVersion", keptVersion).put("refusedVersion", refusedVersion)
+        .put("startupFields", new io.vertx.core.json.JsonArray(List.copyOf(fields))));
   }
 
   /**

@@ -18,8 +18,7 @@ public final class GatewayMetrics {
   private final Map<Reason, LongAdder> refusedClosing = new EnumMap<>(Reason.class);
   private final LongAdder peerCloses = new LongAdder();
   private final LongAdder accepted = new LongAdder();
-  private final LongAdder reloadsOk = new LongAdder();
-  private final LongAdder reloadsFailed = new LongAdder();
+  private final Map<ReloadOutcome, LongAdder> reloads = new EnumMap<>(ReloadOutcome.class);
   private final LongAdder closed = new LongAdder();
   private final LongAdder messagesToUpstream = new LongAdder();
   private final LongAdder messagesToClient = new LongAdder();
@@ -34,6 +33,9 @@ public final class GatewayMetrics {
       closes.put(reason, new LongAdder());
       dropped.put(reason, new LongAdder());
       refusedClosing.put(reason, new LongAdder());
+    }
+    for (ReloadOutcome outcome : ReloadOutcome.values()) {
+      reloads.put(outcome, new LongAdder());
     }
   }
 
@@ -54,12 +56,17 @@ public final class GatewayMetrics {
     return outcomes.get(reason).sum();
   }
 
-  public void reload(boolean ok) {
-    (ok ? reloadsOk : reloadsFailed).increment();
+  public void reload(ReloadOutcome outcome) {
+    reloads.get(outcome).increment();
   }
 
+  public long reloads(ReloadOutcome outcome) {
+    return reloads.get(outcome).sum();
+  }
+
+  /** Reloads that succeeded ({@code true}) or failed ({@code false}; refusals are counted apart). */
   public long reloads(boolean ok) {
-    return (ok ? reloadsOk : reloadsFailed).sum();
+    return reloads(ok ? ReloadOutcome.OK : ReloadOutcome.FAILED);
   }
 
   public void accepted() {

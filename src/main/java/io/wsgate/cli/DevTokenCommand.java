@@ -1,5 +1,6 @@
 package io.wsgate.cli;
 
+import io.wsgate.DevMaterial;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.Issuer;
 import io.wsgate.policy.PolicyException;
@@ -63,6 +64,13 @@ final class DevTokenCommand implements Callable<Integer> {
 
   /** Mints from an already loaded policy: the token alone on {@code out}, problems on {@code err}. */
   int run(GatewayPolicy policy, PrintWriter out, PrintWriter err) {
+    try {
+      DevMaterial.generateIssuerKeys(policy);
+    } catch (IllegalStateException e) {
+      err.println("dev-token: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
     Issuer dev = policy.security().issuers().stream()
         .filter(i -> i.name().equals(DEV_ISSUER))
         .findFirst().orElse(null);

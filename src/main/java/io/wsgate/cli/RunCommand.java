@@ -2,7 +2,6 @@ package io.wsgate.cli;
 
 import io.wsgate.Gateway;
 import io.wsgate.policy.GatewayPolicy;
-import io.wsgate.policy.Listener;
 import io.wsgate.policy.PolicyException;
 import io.wsgate.policy.PolicyLoader;
 import picocli.CommandLine.Command;
@@ -12,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Start the gateway. With no options: wss://localhost:8443/chat from ./policies, "
@@ -26,6 +26,12 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--listen", paramLabel = "PORT", description = "Override listen.port from the policy.")
   Integer listen;
 
+  /** The command line's overrides of the policy, applied to every policy loaded, at start and on reload. */
+  private UnaryOperator<GatewayPolicy> overrides() {
+    Integer port = listen;
+    return port == null ? UnaryOperator.identity() : p -> p.withStartup(p.startup().withPort(port));
+  }
+
   static boolean keepsRunning(String[] args) {
     return List.of(args).contains("run") && !List.of(args).contains("--help") && !List.of(args).contains("-h");
   }
@@ -39,11 +45,7 @@ final class RunCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 1;
     }
-    if (listen != null) {
-      Listener l = policy.listen();
-      policy = new GatewayPolicy(policy.version(), policy.source(), new Listener(l.host(), listen, l.tls()),
-          policy.routes(), policy.limits(), policy.shutdown(), policy.dev(), policy.security(), policy.admin(), policy.audit());
-    }
+    policy = overrides().apply(policy);
     Gateway gateway;
     try {
       gateway = Gateway.start(policy).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -52,7 +54,7 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("wsgate: could not start: " + cause.getMessage());
       return 1;
     }
-    gateway.watchPolicy(1000);
+    gateway.watchPolicy(1000, overrides());
     // SIGHUP reloads the policy, as nginx and HAProxy users expect.
     sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> gateway.reload("SIGHUP"));
     long drainMs = policy.shutdown().drainTimeout().toMillis() + 5000;

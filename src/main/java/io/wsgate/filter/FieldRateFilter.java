@@ -29,10 +29,11 @@ final class FieldRateFilter implements MessageFilter {
     this.reader = reader;
     Map<String, Limit> limits = new HashMap<>();
     for (Map.Entry<String, Rate> entry : rule.limits().entrySet()) {
-      limits.put(entry.getKey(), Limit.of(entry.getValue(), rule.scope(), slots));
+      limits.put(entry.getKey(), Limit.of(entry.getValue(), rule.scope(), slots,
+          rule.field() + "=" + entry.getKey()));
     }
     this.byValue = Map.copyOf(limits);
-    this.other = rule.other() == null ? null : Limit.of(rule.other(), rule.scope(), slots);
+    this.other = rule.other() == null ? null : Limit.of(rule.other(), rule.scope(), slots, rule.field() + " other");
   }
 
   @Override

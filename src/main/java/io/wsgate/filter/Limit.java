@@ -1,6 +1,7 @@
 package io.wsgate.filter;
 
 import io.wsgate.limits.BucketSpec;
+import io.wsgate.limits.KeyedRateLimiter;
 import io.wsgate.policy.MessageRule.Scope;
 import io.wsgate.policy.Rate;
 
@@ -17,11 +18,13 @@ abstract sealed class Limit {
     this.spec = spec;
   }
 
-  static Limit of(Rate rate, Scope scope, PipelineSlots slots) {
+  /** @param part which of the rule's rates this is ({@code messages}, {@code bytes}, {@code value:chat}, ...) */
+  static Limit of(Rate rate, Scope scope, PipelineSlots slots, String part) {
     BucketSpec spec = BucketSpec.of(rate);
     return switch (scope) {
       case CONNECTION -> new PerConnection(spec, slots.connectionSlot());
-      case SUBJECT -> new PerSubject(spec, slots.subjects(), slots.connectionSlot());
+      case SUBJECT -> new PerSubject(spec, slots.subjects().limiter(slots.sharedName(part), rate),
+          slots.connectionSlot());
     };
   }
 
@@ -46,14 +49,12 @@ abstract sealed class Limit {
   }
 
   static final class PerSubject extends Limit {
-    private final SubjectBuckets shared;
-    private final int sharedSlot;
+    private final KeyedRateLimiter shared;
     private final int anonymousSlot;
 
-    PerSubject(BucketSpec spec, SubjectBuckets shared, int anonymousSlot) {
+    PerSubject(BucketSpec spec, KeyedRateLimiter shared, int anonymousSlot) {
       super(spec);
       this.shared = shared;
-      this.sharedSlot = shared.register(spec);
       this.anonymousSlot = anonymousSlot;
     }
 
@@ -62,7 +63,7 @@ abstract sealed class Limit {
       if (subject == null) {
         return state.bucket(anonymousSlot, spec).tryConsume(tokens);
       }
-      return shared.bucket(subject, sharedSlot, spec).tryConsume(tokens);
+      return shared.tryAcquire(subject, tokens) == 0;
     }
   }
 }

@@ -51,12 +51,22 @@ public final class MessagePipeline {
    *     schema, unusable rate)
    */
   public static MessagePipeline build(List<MessageRule> rules, SubjectBuckets shared) {
+    return build(rules, shared, SubjectBuckets.uniquePipelineName());
+  }
+
+  /**
+   * As {@link #build(List, SubjectBuckets)}, naming the pipeline so that its per-subject rules find
+   * the buckets a pipeline of the same name had in an earlier snapshot (unchanged rules only).
+   *
+   * @param name where the rules are, unique within a policy, e.g. {@code routes[exact /chat].toUpstream}
+   */
+  public static MessagePipeline build(List<MessageRule> rules, SubjectBuckets shared, String name) {
     Objects.requireNonNull(rules, "rules");
     if (rules.isEmpty()) {
       return EMPTY;
     }
     JsonReader json = new JsonReader(jsonDepthLimit(rules));
-    PipelineSlots slots = new PipelineSlots(shared);
+    PipelineSlots slots = new PipelineSlots(shared, name);
     Stage[] stages = new Stage[rules.size()];
     boolean inspectsContent = false;
     for (int i = 0; i < stages.length; i++) {

@@ -16,8 +16,8 @@ final class RateFilter implements MessageFilter {
     if (rule.messages() == null && rule.bytes() == null) {
       throw new IllegalArgumentException("rule '" + rule.name() + "': a rate limit needs messages or bytes");
     }
-    this.messages = rule.messages() == null ? null : Limit.of(rule.messages(), rule.scope(), slots);
-    this.bytes = rule.bytes() == null ? null : Limit.of(rule.bytes(), rule.scope(), slots);
+    this.messages = rule.messages() == null ? null : Limit.of(rule.messages(), rule.scope(), slots, "messages");
+    this.bytes = rule.bytes() == null ? null : Limit.of(rule.bytes(), rule.scope(), slots, "bytes");
   }
 
   @Override

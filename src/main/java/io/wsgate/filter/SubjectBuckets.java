@@ -1,123 +1,54 @@
 package io.wsgate.filter;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import io.github.bucket4j.Bucket;
-import io.wsgate.limits.BucketSpec;
+import io.wsgate.limits.KeyedRateLimiter;
+import io.wsgate.limits.LimiterRegistry;
+import io.wsgate.policy.Rate;
 
-import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The per-subject buckets of one policy snapshot, shared by every session of that snapshot (on any
- * event loop) and by every pipeline built with it: subject → one bucket per per-subject limit,
- * created on first use. Bounded like {@link io.wsgate.limits.KeyedRateLimiter}: at most
- * {@code maxSubjects} subjects at once, and a subject idle for longer than the slowest of its
- * buckets takes to refill is forgotten (its buckets would all be full again).
+ * Where the per-subject rate rules of one policy snapshot keep their buckets: one bounded
+ * {@link KeyedRateLimiter} (subject → bucket) per rule, shared by every session on any event loop,
+ * taken from a {@link LimiterRegistry} that outlives the snapshot. A rule keeps its buckets across
+ * a reload when its pipeline, name, part and rate are unchanged; at most {@code maxSubjects}
+ * subjects are tracked per rule, and a subject idle for as long as its bucket takes to refill is
+ * forgotten (its bucket would be full again).
  *
- * <p>Build one per snapshot, pass it to every {@link MessagePipeline#build} of that snapshot.
- * Thread-safe; buckets are lock-free.
+ * <pre>{@code
+ * SubjectBuckets subjects = new SubjectBuckets(registry.uses(), limits.maxTrackedKeys()); // one per snapshot
+ * MessagePipeline in = MessagePipeline.build(rules, subjects, "routes[/chat].toUpstream");
+ * }</pre>
  */
 public final class SubjectBuckets {
-  private final int maxSubjects;
-  private final Cache<String, Entry> subjects;
-  private final Function<String, Entry> newEntry;
-  private volatile long idleNanos = 1_000_000L;
-  private int slots;
+  private static final AtomicLong ANONYMOUS_PIPELINES = new AtomicLong();
 
+  private final LimiterRegistry.Uses registry;
+  private final int maxSubjects;
+
+  /** Buckets of their own, kept by nothing else (tests, tools). */
   public SubjectBuckets(int maxSubjects) {
+    this(new LimiterRegistry().uses(), maxSubjects);
+  }
+
+  public SubjectBuckets(LimiterRegistry.Uses registry, int maxSubjects) {
     if (maxSubjects <= 0) {
       throw new IllegalArgumentException("maxSubjects must be positive, was " + maxSubjects);
     }
+    this.registry = registry;
     this.maxSubjects = maxSubjects;
-    this.subjects = Caffeine.newBuilder()
-        .maximumSize(maxSubjects)
-        .expireAfter(new Expiry<String, Entry>() {
-          @Override
-          public long expireAfterCreate(String key, Entry value, long currentTime) {
-            return idleNanos;
-          }
-
-          @Override
-          public long expireAfterUpdate(String key, Entry value, long currentTime, long currentDuration) {
-            return idleNanos;
-          }
-
-          @Override
-          public long expireAfterRead(String key, Entry value, long currentTime, long currentDuration) {
-            return idleNanos;
-          }
-        })
-        .executor(Runnable::run)
-        .build();
-    this.newEntry = subject -> new Entry(slotCount());
   }
 
   public int maxSubjects() {
     return maxSubjects;
   }
 
-  /** Approximate number of subjects held. */
-  public long estimatedSize() {
-    return subjects.estimatedSize();
+  /** A pipeline name no other pipeline has: a pipeline built without one shares buckets with nobody. */
+  static String uniquePipelineName() {
+    return "pipeline#" + ANONYMOUS_PIPELINES.incrementAndGet();
   }
 
-  /** Runs pending evictions and expirations now. */
-  public void cleanUp() {
-    subjects.cleanUp();
-  }
-
-  /** Reserves a slot for one per-subject limit; called while pipelines are built. */
-  synchronized int register(BucketSpec spec) {
-    idleNanos = Math.max(idleNanos, spec.nanosToFill());
-    return slots++;
-  }
-
-  private synchronized int slotCount() {
-    return slots;
-  }
-
-  Bucket bucket(String subject, int slot, BucketSpec spec) {
-    return subjects.get(subject, newEntry).bucket(slot, spec);
-  }
-
-  /** One subject's buckets; reads are lock-free, creation (once per subject and limit) takes the entry's lock. */
-  private static final class Entry {
-    private volatile AtomicReferenceArray<Bucket> buckets;
-
-    Entry(int slots) {
-      this.buckets = new AtomicReferenceArray<>(Math.max(1, slots));
-    }
-
-    Bucket bucket(int slot, BucketSpec spec) {
-      AtomicReferenceArray<Bucket> current = buckets;
-      if (slot < current.length()) {
-        Bucket bucket = current.get(slot);
-        if (bucket != null) {
-          return bucket;
-        }
-      }
-      return create(slot, spec);
-    }
-
-    private synchronized Bucket create(int slot, BucketSpec spec) {
-      AtomicReferenceArray<Bucket> current = buckets;
-      if (slot >= current.length()) {
-        // A pipeline registered more limits after this subject was first seen: grow, keeping its buckets.
-        AtomicReferenceArray<Bucket> grown = new AtomicReferenceArray<>(slot + 1);
-        for (int i = 0; i < current.length(); i++) {
-          grown.set(i, current.get(i));
-        }
-        buckets = grown;
-        current = grown;
-      }
-      Bucket bucket = current.get(slot);
-      if (bucket == null) {
-        bucket = spec.newBucket();
-        current.set(slot, bucket);
-      }
-      return bucket;
-    }
+  /** The limiter of one rate of one rule; {@code name} says where it is defined. */
+  KeyedRateLimiter limiter(String name, Rate rate) {
+    return registry.limiter(new LimiterRegistry.Spec(name, rate, maxSubjects));
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.wsgate.Reason;
 import io.wsgate.limits.ConcurrencyLimiter;
 import io.wsgate.limits.KeyedRateLimiter;
+import io.wsgate.limits.LimiterRegistry;
 import io.wsgate.limits.RetryAfter;
 import io.wsgate.policy.ConnectionLimits;
 import io.wsgate.policy.Mode;
@@ -22,12 +23,21 @@ public final class ConnectionLimitGuard implements HandshakeGuard {
   private final ConcurrencyLimiter ipConnections;
   private final MonitorLog monitor;
 
-  /** @param ipConnections shared across policy snapshots, so live counts survive a reload */
-  public ConnectionLimitGuard(ConnectionLimits limits, ConcurrencyLimiter ipConnections, MonitorLog monitor) {
+  /** Where the handshake buckets are kept, by the field that defines them. */
+  public static final String PER_IP = "connections.perIp.handshakes";
+  public static final String GLOBAL = "connections.global.handshakes";
+
+  /**
+   * @param limiters      the handshake buckets, kept across snapshots while their rate is unchanged
+   * @param ipConnections shared across policy snapshots, so live counts survive a reload
+   */
+  public ConnectionLimitGuard(ConnectionLimits limits, LimiterRegistry.Uses limiters, ConcurrencyLimiter ipConnections,
+                              MonitorLog monitor) {
     this.limits = limits;
     this.perIp = limits.handshakesPerIp() == null ? null
-        : new KeyedRateLimiter(limits.handshakesPerIp(), limits.maxTrackedKeys());
-    this.global = limits.handshakesGlobal() == null ? null : new KeyedRateLimiter(limits.handshakesGlobal(), 1);
+        : limiters.limiter(new LimiterRegistry.Spec(PER_IP, limits.handshakesPerIp(), limits.maxTrackedKeys()));
+    this.global = limits.handshakesGlobal() == null ? null
+        : limiters.limiter(new LimiterRegistry.Spec(GLOBAL, limits.handshakesGlobal(), 1));
     this.ipConnections = ipConnections;
     this.monitor = monitor;
   }

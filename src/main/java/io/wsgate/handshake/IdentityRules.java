@@ -7,6 +7,7 @@ import io.wsgate.limits.SubjectId;
 import io.wsgate.token.VerifiedToken;
 import io.wsgate.upstream.UpstreamHeaders;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,7 +44,12 @@ public final class IdentityRules {
     return null;
   }
 
-  /** Every required scope, at least one listed role (when roles are listed), and exact claim values. */
+  /**
+   * Every required scope, at least one listed role (when roles are listed), and each required claim:
+   * a claim whose value is a list matches when one of its items equals the required value
+   * ({@code groups: [staff, admin]} satisfies {@code groups: admin}); any other value matches when its
+   * text equals it.
+   */
   public static boolean authorized(Auth auth, Identity identity) {
     if (!identity.scopes().containsAll(auth.scopes())) {
       return false;
@@ -52,12 +58,23 @@ public final class IdentityRules {
       return false;
     }
     for (Map.Entry<String, String> required : auth.claims().entrySet()) {
-      Object actual = identity.claims().get(required.getKey());
-      if (actual == null || !required.getValue().equals(String.valueOf(actual))) {
+      if (!claimMatches(identity.claims().get(required.getKey()), required.getValue())) {
         return false;
       }
     }
     return true;
+  }
+
+  private static boolean claimMatches(Object actual, String required) {
+    if (actual instanceof List<?> items) {
+      for (Object item : items) {
+        if (item != null && !(item instanceof Map || item instanceof List) && required.equals(String.valueOf(item))) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return actual != null && !(actual instanceof Map) && required.equals(String.valueOf(actual));
   }
 
   public static Identity identity(VerifiedToken token) {

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.impl.HttpServerConnection;
 
 /**
  * Watches a connection from the moment its upgrade is answered until its session takes the socket.
@@ -32,7 +31,7 @@ public final class EarlyBytesWatch extends ChannelInboundHandlerAdapter {
    * client already closed has no HTTP decoder left: nothing to watch, and the upgrade fails on its own.
    */
   public static EarlyBytesWatch install(HttpConnection connection) {
-    ChannelPipeline pipeline = ((HttpServerConnection) connection).channelHandlerContext().pipeline();
+    ChannelPipeline pipeline = VertxInternals.channel(connection).pipeline();
     EarlyBytesWatch watch = new EarlyBytesWatch(pipeline);
     if (pipeline.context(HTTP_DECODER) != null) {
       pipeline.addAfter(HTTP_DECODER, null, watch);

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -28,6 +30,11 @@ public final class VertxInternals {
 
   public static Channel channel(WebSocketBase socket) {
     return context(socket).channel();
+  }
+
+  /** The Netty channel under an HTTP/1.x server connection (before or after its upgrade). */
+  public static Channel channel(HttpConnection connection) {
+    return ((HttpServerConnection) connection).channelHandlerContext().channel();
   }
 
   /** The Netty buffer holding a Vert.x buffer's bytes, or null when it is not backed by one. */

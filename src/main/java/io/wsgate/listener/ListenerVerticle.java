@@ -9,8 +9,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
-import io.wsgate.policy.GatewayPolicy;
-import io.wsgate.policy.Limits;
+import io.wsgate.policy.StartupSettings;
 import io.wsgate.upstream.UpstreamConnector;
 
 import java.util.HashMap;
@@ -25,6 +24,7 @@ public final class ListenerVerticle extends VerticleBase {
   private final GatewayServices services;
   private final int port;
   private final Map<HttpConnection, Long> handshakeDeadlines = new HashMap<>();
+  private final AcceptClock acceptClock = new AcceptClock();
   private HttpServer server;
 
   public ListenerVerticle(GatewayServices services, int port) {
@@ -34,43 +34,43 @@ public final class ListenerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    GatewayPolicy policy = services.current().policy();
-    Limits limits = policy.limits();
+    StartupSettings startup = services.current().policy().startup();
     HttpServerOptions options = new HttpServerOptions()
-        .setHost(policy.listen().host())
+        .setHost(startup.listen().host())
         .setPort(port)
-        .setMaxWebSocketFrameSize(limits.maxMessageBytes())
-        .setMaxWebSocketMessageSize(limits.maxMessageBytes())
+        .setMaxWebSocketFrameSize(startup.maxMessageBytes())
+        .setMaxWebSocketMessageSize(startup.maxMessageBytes())
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
         .setMaxInitialLineLength(8192)
         .setMaxHeaderSize(16384)
         .setWebSocketClosingTimeout(5)
         .setTcpNoDelay(true)
-        .setUseProxyProtocol(policy.security().clients().proxyProtocol())
-        .setProxyProtocolTimeout(limits.handshakeTimeout().toMillis())
+        .setUseProxyProtocol(startup.proxyProtocol())
+        .setProxyProtocolTimeout(startup.handshakeTimeout().toMillis())
         .setProxyProtocolTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
-    if (!policy.listen().plain()) {
-      ServerTls.apply(options, policy.listen().tls());
-      // Slowloris below HTTP: a client that never finishes its TLS handshake is cut off at the same
-      // deadline as one that never finishes its request head (Vert.x would wait its own 10 s).
-      options.setSslHandshakeTimeout(limits.handshakeTimeout().toMillis());
-      options.setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
+    long handshakeNanos = startup.handshakeTimeout().toNanos();
+    if (!startup.listen().plain()) {
+      ServerTls.apply(options, startup.listen().tls());
+      // Slowloris below HTTP: the TLS handshake must be done within the deadline that starts at
+      // accept (Vert.x would wait its own 10 s); what is left of it is the request head's.
+      options.setSslHandshakeTimeout(handshakeNanos);
+      options.setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.NANOSECONDS);
+      options.setSslEngineOptions(acceptClock);
     }
-    int upstreamTimeoutMs = (int) limits.upstreamConnectTimeout().toMillis();
+    int upstreamTimeoutMs = (int) startup.upstreamConnectTimeout().toMillis();
     UpstreamConnector connector = new UpstreamConnector(vertx, vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxConnections(Integer.MAX_VALUE)
-        .setMaxFrameSize(limits.maxMessageBytes())
-        .setMaxMessageSize(limits.maxMessageBytes())
+        .setMaxFrameSize(startup.maxMessageBytes())
+        .setMaxMessageSize(startup.maxMessageBytes())
         .setTryUsePerMessageCompression(false)
         .setConnectTimeout(upstreamTimeoutMs)
         .setClosingTimeout(5)
         .setTcpNoDelay(true)), upstreamTimeoutMs);
     UpgradeHandler upgrades = new UpgradeHandler(vertx, services, connector);
-    long handshakeMs = limits.handshakeTimeout().toMillis();
     server = vertx.createHttpServer(options)
         .exceptionHandler(this::beforeHttp)
-        .connectionHandler(connection -> startHandshakeDeadline(connection, handshakeMs))
+        .connectionHandler(connection -> startHandshakeDeadline(connection, handshakeNanos))
         .invalidRequestHandler(request -> {
           headArrived(request.connection());
           upgrades.handleUndecodable(request);
@@ -89,12 +89,17 @@ public final class ListenerVerticle extends VerticleBase {
     }
   }
 
-  /** Slowloris defence: a connection must deliver a complete request head within the deadline. */
-  private void startHandshakeDeadline(HttpConnection connection, long handshakeMs) {
-    long timer = vertx.setTimer(handshakeMs, id -> {
+  /**
+   * Slowloris defence: a connection must deliver a complete request head within
+   * {@code handshakeTimeout} of being accepted, its TLS handshake included. One that does not is
+   * answered 408 ({@link Reason#HANDSHAKE_TIMEOUT}, as audited) and closed.
+   */
+  private void startHandshakeDeadline(HttpConnection connection, long handshakeNanos) {
+    long left = handshakeNanos - (System.nanoTime() - acceptClock.acceptedNanos(connection));
+    long timer = vertx.setTimer(Math.max(1, left / 1_000_000), id -> {
       if (handshakeDeadlines.remove(connection) != null) {
         services.audit().rejected("-", connection.remoteAddress().hostAddress(), null, Reason.HANDSHAKE_TIMEOUT);
-        connection.close();
+        RequestTimeout.answer(connection, Reason.HANDSHAKE_TIMEOUT);
       }
     });
     handshakeDeadlines.put(connection, timer);

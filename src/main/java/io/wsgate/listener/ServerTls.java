@@ -1,12 +1,16 @@
 package io.wsgate.listener;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.wsgate.policy.Tls;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -45,6 +49,36 @@ public final class ServerTls {
       }
       System.setProperty(REJECT_RENEGOTIATION, "true");
       return "true";
+    }
+  }
+
+  /**
+   * Reads the certificate and key as the listener will, and checks that the key belongs to the
+   * certificate ({@link KeyPairCheck}): the same test at start, at {@code policy check} and (by
+   * {@link CertificateReloader}) on renewal. Blocking.
+   *
+   * @return empty when the listener can serve them; else what is wrong, naming the files, never their contents
+   */
+  public static Optional<String> problem(Vertx vertx, Tls tls) {
+    byte[] cert;
+    byte[] key;
+    try {
+      cert = Files.readAllBytes(tls.cert());
+      key = Files.readAllBytes(tls.key());
+    } catch (IOException e) {
+      return Optional.of("cannot read " + tls.cert() + " / " + tls.key() + ": " + e.getClass().getSimpleName());
+    }
+    Optional<String> mismatch = KeyPairCheck.problem(cert, key);
+    if (mismatch.isPresent()) {
+      return Optional.of(tls.cert() + " / " + tls.key() + ": " + mismatch.get());
+    }
+    try {
+      new PemKeyCertOptions().setCertValue(Buffer.buffer(cert)).setKeyValue(Buffer.buffer(key))
+          .getKeyManagerFactory(vertx);
+      return Optional.empty();
+    } catch (Exception e) {
+      return Optional.of(tls.cert() + " / " + tls.key() + ": the TLS engine cannot load them ("
+          + e.getClass().getSimpleName() + ")");
     }
   }
 

@@ -45,7 +45,7 @@ final class AuditSection {
           + Units.format(flushInterval));
       flushInterval = d.flushInterval();
     }
-    AuditSettings.OnFailure onFailure = m.choice("onFailure", ON_FAILURE, "failClosed").equals("failOpen")
+    AuditSettings.OnFailure onFailure = m.choice("onFailure", ON_FAILURE, ON_FAILURE.get(0)).equals("failOpen")
         ? AuditSettings.OnFailure.FAIL_OPEN : AuditSettings.OnFailure.FAIL_CLOSED;
     Path keyFile = null;
     String keyEnv = null;

@@ -3,15 +3,14 @@ package io.wsgate.policy;
 import java.util.List;
 
 /**
- * How the gateway decides who the client is, at the listener.
+ * How the gateway decides who the client is, at the listener ({@code listen.clients}; its
+ * {@code proxyProtocol} is fixed at start, in {@link StartupSettings}).
  *
  * @param ipRules        listener-wide address rules (required: list what may connect)
  * @param trustedProxies only when the direct peer is one of these are {@code X-Forwarded-For} /
- *                       {@code Forwarded} believed (rightmost untrusted hop)
- * @param proxyProtocol  expect a HAProxy PROXY v1/v2 header on every connection (only from a
- *                       load balancer that always sends it)
+ *                       {@code Forwarded} (or a PROXY protocol header) believed (rightmost untrusted hop)
  */
-public record ClientAddresses(IpRules ipRules, List<Cidr> trustedProxies, boolean proxyProtocol) {
+public record ClientAddresses(IpRules ipRules, List<Cidr> trustedProxies) {
   public ClientAddresses {
     trustedProxies = List.copyOf(trustedProxies);
   }

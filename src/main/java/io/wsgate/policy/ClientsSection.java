@@ -2,6 +2,7 @@ package io.wsgate.policy;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /** Reads {@code listen.clients} (who may connect at all) and a route's optional {@code clients}. */
 final class ClientsSection {
@@ -9,20 +10,32 @@ final class ClientsSection {
   static final List<String> ROUTE_KEYS = List.of("allow", "deny", "mode");
   /** What an invalid or missing section stands for: nobody may connect. */
   static final ClientAddresses CLOSED = new ClientAddresses(new IpRules(List.of(), List.of(), Mode.ENFORCE),
-      List.of(), false);
+      List.of());
 
   private ClientsSection() {
   }
 
-  static ClientAddresses listener(MappingReader listen) {
+  /** {@code listen.clients}: the runtime rules, and {@code proxyProtocol}, which is fixed at start. */
+  record Listening(ClientAddresses addresses, boolean proxyProtocol) {
+  }
+
+  static Listening listener(MappingReader listen) {
     listen.requireKey("clients", "required (list the addresses that may connect, e.g. allow: [0.0.0.0/0, \"::/0\"])");
     if (!listen.has("clients")) {
-      return CLOSED;
+      return new Listening(CLOSED, false);
     }
     MappingReader m = listen.mapping("clients", LISTENER_KEYS);
     IpRules rules = ipRules(m);
     List<Cidr> trustedProxies = m.has("trustedProxies") ? cidrs(m, "trustedProxies") : List.of();
-    return new ClientAddresses(rules, trustedProxies, m.bool("proxyProtocol", false));
+    boolean proxyProtocol = m.bool("proxyProtocol", false);
+    boolean proxiesWritten = m.value("trustedProxies") instanceof SequenceNode seq && !seq.getValue().isEmpty();
+    if (proxyProtocol && !proxiesWritten) {
+      // Without them the declared source is never believed: every client would be the load balancer
+      // and share its per-IP limits and address rules.
+      m.error("proxyProtocol", "proxyProtocol: true needs trustedProxies: add the load balancer's addresses"
+          + " (e.g. trustedProxies: [10.0.0.10]), or every client gets the load balancer's address");
+    }
+    return new Listening(new ClientAddresses(rules, trustedProxies), proxyProtocol);
   }
 
   /** A route's own address rules; null when the route has none. */

@@ -29,6 +29,7 @@ import java.nio.file.Path;
  */
 public final class DevIssuerKey {
   public static final String KEY_ID = "dev-1";
+  public static final SigningAlgorithm ALGORITHM = SigningAlgorithm.ES256;
 
   private DevIssuerKey() {
   }

@@ -5,26 +5,57 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One complete, validated policy snapshot, parsed from {@code policies/gateway.yaml}.
- * Immutable; the running gateway swaps whole snapshots, never edits one.
+ * One complete, validated policy snapshot, parsed from {@code policies/gateway.yaml}: the settings
+ * fixed at start ({@link StartupSettings}) and the part a reload may change ({@link RuntimePolicy}).
+ * Immutable; the running gateway swaps whole snapshots, never edits one, and refuses a reload whose
+ * startup part differs from the running one.
  *
  * @param version  a short content hash of the files it was built from (audit: which policy decided)
  * @param source   the directory (or file) the snapshot was loaded from
- * @param admin    the admin listener; {@link AdminSettings#DISABLED} when the policy has no {@code admin:}
- * @param audit    where the audit trail goes; read once at start (a reload that changes it needs a restart)
  */
-public record GatewayPolicy(String version, Path source, Listener listen, List<Route> routes, Limits limits,
-                            Shutdown shutdown, Dev dev, Security security, AdminSettings admin,
-                            AuditSettings audit) {
+public record GatewayPolicy(String version, Path source, StartupSettings startup, RuntimePolicy runtime) {
   public GatewayPolicy {
     Objects.requireNonNull(version, "version");
-    Objects.requireNonNull(listen, "listen");
-    routes = List.copyOf(routes);
-    Objects.requireNonNull(limits, "limits");
-    Objects.requireNonNull(shutdown, "shutdown");
-    Objects.requireNonNull(dev, "dev");
-    Objects.requireNonNull(security, "security");
-    Objects.requireNonNull(admin, "admin");
-    Objects.requireNonNull(audit, "audit");
+    Objects.requireNonNull(startup, "startup");
+    Objects.requireNonNull(runtime, "runtime");
+  }
+
+  /** The same policy with other startup settings (command-line overrides such as {@code --listen}). */
+  public GatewayPolicy withStartup(StartupSettings settings) {
+    return new GatewayPolicy(version, source, settings, runtime);
+  }
+
+  public Listener listen() {
+    return startup.listen();
+  }
+
+  /** The admin listener; {@link AdminSettings#DISABLED} when the policy has no {@code admin:}. */
+  public AdminSettings admin() {
+    return startup.admin();
+  }
+
+  /** Where the audit trail goes. */
+  public AuditSettings audit() {
+    return startup.audit();
+  }
+
+  public List<Route> routes() {
+    return runtime.routes();
+  }
+
+  public Limits limits() {
+    return runtime.limits();
+  }
+
+  public Shutdown shutdown() {
+    return runtime.shutdown();
+  }
+
+  public Dev dev() {
+    return runtime.dev();
+  }
+
+  public Security security() {
+    return runtime.security();
   }
 }

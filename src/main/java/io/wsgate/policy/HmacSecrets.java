@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -19,8 +18,6 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class HmacSecrets {
-  /** RFC 7518 §3.2: the key must be at least as long as the hash output; HS256 needs 32 bytes. */
-  private static final Map<String, Integer> MIN_BYTES = Map.of("HS256", 32, "HS384", 48, "HS512", 64);
   static final int MAX_FILE_BYTES = 64 << 10;
 
   private HmacSecrets() {
@@ -28,7 +25,7 @@ public final class HmacSecrets {
 
   /** The shortest secret usable with {@code algorithm} (HS256: 32, HS384: 48, HS512: 64 bytes); 0 if not HMAC. */
   public static int minBytes(String algorithm) {
-    return MIN_BYTES.getOrDefault(algorithm, 0);
+    return SigningAlgorithm.byName(algorithm).map(SigningAlgorithm::minSecretBytes).orElse(0);
   }
 
   /**

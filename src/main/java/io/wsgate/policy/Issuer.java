@@ -18,9 +18,25 @@ import java.util.Set;
  */
 public record Issuer(String name, String issuer, List<String> audiences, Set<String> algorithms, KeySource keys,
                      Duration clockSkew, int maxTokenBytes, List<String> requiredClaims) {
+  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+  public static final int DEFAULT_MAX_TOKEN_BYTES = 8192;
+  public static final List<String> ALWAYS_REQUIRED_CLAIMS = List.of("sub", "exp");
+
+  /** @throws IllegalArgumentException for an algorithm that is not a {@link SigningAlgorithm} ({@code none} included) */
   public Issuer {
     audiences = List.copyOf(audiences);
     algorithms = Set.copyOf(algorithms);
+    for (String alg : algorithms) {
+      if (SigningAlgorithm.byName(alg).isEmpty()) {
+        throw new IllegalArgumentException("issuer " + name + ": unknown algorithm " + alg);
+      }
+    }
     requiredClaims = List.copyOf(requiredClaims);
+  }
+
+  /** {@link #algorithms()} as the enum. */
+  public Set<SigningAlgorithm> signingAlgorithms() {
+    return algorithms.stream().map(a -> SigningAlgorithm.byName(a).orElseThrow())
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 }

@@ -1,7 +1,6 @@
 package io.wsgate.policy;
 
 import com.nimbusds.jose.jwk.JWK;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -26,17 +25,8 @@ final class IssuersSection {
   static final List<String> KEY_SOURCE_KEYS = List.of("jwksUrl", "refresh", "minRefetch", "fetchTimeout", "jwkFile",
       "generateDevKey", "pemFile", "hmacSecretFile", "hmacSecretEnv");
   static final List<String> SOURCES = List.of("jwksUrl", "jwkFile", "pemFile", "hmacSecretFile", "hmacSecretEnv");
-  static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-      "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512");
-  static final Duration DEFAULT_REFRESH = Duration.ofMinutes(10);
-  static final Duration DEFAULT_MIN_REFETCH = Duration.ofSeconds(30);
-  static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(10);
-  /** Handshakes waiting for a first key set wait this long at most; longer would only hold them. */
-  static final Duration MAX_FETCH_TIMEOUT = Duration.ofMinutes(1);
-  static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+  static final List<String> ALGORITHMS = SigningAlgorithm.NAMES;
   static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
-  static final int DEFAULT_MAX_TOKEN_BYTES = 8192;
-  static final List<String> ALWAYS_REQUIRED_CLAIMS = List.of("sub", "exp");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -66,8 +56,8 @@ final class IssuersSection {
       }
       if (!all.has(name)) {
         all.error(name, "expected a mapping, got nothing");
-        issuers.add(new Issuer(name, null, List.of(), Set.of(), null, DEFAULT_CLOCK_SKEW, DEFAULT_MAX_TOKEN_BYTES,
-            ALWAYS_REQUIRED_CLAIMS));
+        issuers.add(new Issuer(name, null, List.of(), Set.of(), null, Issuer.DEFAULT_CLOCK_SKEW, Issuer.DEFAULT_MAX_TOKEN_BYTES,
+            Issuer.ALWAYS_REQUIRED_CLAIMS));
         continue;
       }
       MappingReader m = all.mapping(name, KEYS);
@@ -96,13 +86,13 @@ final class IssuersSection {
     List<MappingReader.StringItem> algorithms = algorithms(m);
     m.requireKey("keys", "required (one of: " + String.join(", ", SOURCES) + ")");
     KeySource keys = m.has("keys") ? keys(m.mapping("keys", KEY_SOURCE_KEYS), algorithms) : null;
-    Duration clockSkew = m.duration("clockSkew", DEFAULT_CLOCK_SKEW);
+    Duration clockSkew = m.duration("clockSkew", Issuer.DEFAULT_CLOCK_SKEW);
     if (clockSkew.compareTo(MAX_CLOCK_SKEW) > 0) {
       m.error("clockSkew", "must be at most " + Units.format(MAX_CLOCK_SKEW) + ", got " + Units.format(clockSkew));
-      clockSkew = DEFAULT_CLOCK_SKEW;
+      clockSkew = Issuer.DEFAULT_CLOCK_SKEW;
     }
-    int maxTokenBytes = m.size("maxTokenBytes", DEFAULT_MAX_TOKEN_BYTES, 512, 65536);
-    LinkedHashSet<String> required = new LinkedHashSet<>(ALWAYS_REQUIRED_CLAIMS);
+    int maxTokenBytes = m.size("maxTokenBytes", Issuer.DEFAULT_MAX_TOKEN_BYTES, 512, 65536);
+    LinkedHashSet<String> required = new LinkedHashSet<>(Issuer.ALWAYS_REQUIRED_CLAIMS);
     if (m.has("requiredClaims")) {
       required.addAll(names(m, "requiredClaims", "claim", false));
     }
@@ -196,9 +186,10 @@ final class IssuersSection {
     List<String> algs = algorithms.stream().map(MappingReader.StringItem::value)
         .filter(a -> a.startsWith("HS") == hmac).toList();
     return switch (source) {
-      case "jwksUrl" -> new KeySource(jwksUrl(k), k.positiveDuration("refresh", DEFAULT_REFRESH),
-          k.positiveDuration("minRefetch", DEFAULT_MIN_REFETCH), fetchTimeout(k), null, null, null, null);
-      case "jwkFile" -> new KeySource(null, null, null, keyFile(k, "jwkFile", algs), null, null, null);
+      case "jwksUrl" -> new KeySource(jwksUrl(k), k.positiveDuration("refresh", KeySource.DEFAULT_REFRESH),
+          k.positiveDuration("minRefetch", KeySource.DEFAULT_MIN_REFETCH), fetchTimeout(k), null, null, null, null);
+      case "jwkFile" -> new KeySource(null, null, null, null, keyFile(k, "jwkFile", algs),
+          k.bool("generateDevKey", false), null, null, null);
       case "pemFile" -> new KeySource(null, null, null, null, keyFile(k, "pemFile", algs), null, null);
       case "hmacSecretFile" -> new KeySource(null, null, null, null, null, hmacFile(k, algs), null);
       default -> new KeySource(null, null, null, null, null, null, hmacEnv(k, algs));
@@ -206,10 +197,10 @@ final class IssuersSection {
   }
 
   private static Duration fetchTimeout(MappingReader k) {
-    Duration d = k.positiveDuration("fetchTimeout", DEFAULT_FETCH_TIMEOUT);
-    if (d.compareTo(MAX_FETCH_TIMEOUT) > 0) {
-      k.error("fetchTimeout", "must be at most " + Units.format(MAX_FETCH_TIMEOUT) + ", got " + Units.format(d));
-      return DEFAULT_FETCH_TIMEOUT;
+    Duration d = k.positiveDuration("fetchTimeout", KeySource.DEFAULT_FETCH_TIMEOUT);
+    if (d.compareTo(KeySource.MAX_FETCH_TIMEOUT) > 0) {
+      k.error("fetchTimeout", "must be at most " + Units.format(KeySource.MAX_FETCH_TIMEOUT) + ", got " + Units.format(d));
+      return KeySource.DEFAULT_FETCH_TIMEOUT;
     }
     return d;
   }
@@ -230,7 +221,7 @@ final class IssuersSection {
     String problem = uri.isOpaque() || uri.getHost() == null ? "expected https://host[:port]/path, got " + NodeReader.quote(text)
         : uri.getRawUserInfo() != null ? "user info is not allowed in jwksUrl"
         : uri.getRawFragment() != null ? "a fragment is not allowed in jwksUrl"
-        : scheme.equals("https") || (scheme.equals("http") && isLoopback(uri.getHost())) ? null
+        : scheme.equals("https") || (scheme.equals("http") && AdminSettings.isLoopback(uri.getHost())) ? null
         : "must be https (http only to a loopback host), got " + NodeReader.quote(text);
     if (problem != null) {
       k.error("jwksUrl", problem);
@@ -239,12 +230,10 @@ final class IssuersSection {
     return uri;
   }
 
-  private static boolean isLoopback(String host) {
-    String h = host.toLowerCase(Locale.ROOT);
-    return h.equals("localhost") || h.equals("[::1]") || h.matches("127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}");
-  }
-
-  /** Checks a jwkFile / pemFile; with {@code generateDevKey: true} a missing jwkFile is generated first. */
+  /**
+   * Checks a jwkFile / pemFile. With {@code generateDevKey: true} a missing jwkFile is fine: the
+   * gateway generates it when it starts (the loader writes nothing), and it must then hold an ES256 key.
+   */
   private Path keyFile(MappingReader k, String key, List<String> algorithms) {
     Path file = paths.resolve(k, key);
     boolean generate = key.equals("jwkFile") && k.bool("generateDevKey", false);
@@ -252,12 +241,12 @@ final class IssuersSection {
       return null;
     }
     if (generate && !Files.exists(file)) {
-      try {
-        DevIssuerKey.ensure(file);
-      } catch (UncheckedIOException e) {
-        k.error(key, "cannot generate the development key: " + e.getCause().getMessage());
-        return file;
+      List<String> other = algorithms.stream().filter(a -> !a.equals(DevIssuerKey.ALGORITHM.name())).toList();
+      if (!other.isEmpty()) {
+        k.error(key, "no key can verify " + String.join(", ", other) + " (" + file + " is missing; generateDevKey"
+            + " would create an " + DevIssuerKey.ALGORITHM + " key)");
       }
+      return file;
     }
     if (!PolicyPaths.checkReadable(k, key, file)) {
       return file;

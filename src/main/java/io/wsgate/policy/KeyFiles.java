@@ -1,7 +1,6 @@
 package io.wsgate.policy;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -77,21 +76,16 @@ final class KeyFiles {
     if (key.getAlgorithm() != null && !key.getAlgorithm().getName().equals(algorithm)) {
       return false;
     }
-    if (algorithm.startsWith("RS") || algorithm.startsWith("PS")) {
-      return key instanceof RSAKey;
+    SigningAlgorithm alg = SigningAlgorithm.byName(algorithm).orElse(null);
+    if (alg == null) {
+      return false;
     }
-    if (algorithm.startsWith("ES")) {
-      Curve curve = switch (algorithm) {
-        case "ES256" -> Curve.P_256;
-        case "ES384" -> Curve.P_384;
-        default -> Curve.P_521;
-      };
-      return key instanceof ECKey ec && curve.equals(ec.getCurve());
-    }
-    if (algorithm.equals("EdDSA")) {
-      return key instanceof OctetKeyPair okp && (Curve.Ed25519.equals(okp.getCurve()) || Curve.Ed448.equals(okp.getCurve()));
-    }
-    return false;
+    return switch (alg.family()) {
+      case RSA -> key instanceof RSAKey;
+      case EC -> key instanceof ECKey ec && ec.getCurve().getName().equals(alg.curve());
+      case EDDSA -> key instanceof OctetKeyPair okp && okp.getCurve().getName().equals(alg.curve());
+      case HMAC -> false;
+    };
   }
 
   /** {@code RSA}, {@code EC P-256}, {@code OKP Ed25519}, with the key's own alg / use when set. */

@@ -8,6 +8,8 @@ import java.util.List;
 final class ListenerSection {
   static final List<String> KEYS = List.of("host", "port", "tls", "plain", "clients");
   static final List<String> TLS_KEYS = List.of("cert", "key", "devCertificate");
+  static final String DEFAULT_HOST = "0.0.0.0";
+  static final int DEFAULT_PORT = 8443;
 
   private final PolicyPaths paths;
 
@@ -16,11 +18,11 @@ final class ListenerSection {
   }
 
   Listener read(MappingReader listen) {
-    String host = listen.string("host", "0.0.0.0");
+    String host = listen.string("host", DEFAULT_HOST);
     if (host.isEmpty() || host.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
       listen.error("host", "invalid host " + NodeReader.quote(host));
     }
-    int port = listen.integer("port", 8443, 0, 65535);
+    int port = listen.integer("port", DEFAULT_PORT, 0, 65535);
     // null when plain: holds a bad value (already reported); then "tls required" would only be noise
     Boolean plainValue = listen.has("plain") ? listen.reader().bool(listen.value("plain"), listen.field("plain")) : Boolean.FALSE;
     boolean plain = Boolean.TRUE.equals(plainValue);

@@ -184,7 +184,9 @@ final class MappingReader {
 
   /** {@code mode: enforce | monitor}, default enforce. */
   Mode mode() {
-    return choice("mode", List.of("enforce", "monitor"), "enforce").equals("monitor") ? Mode.MONITOR : Mode.ENFORCE;
+    List<String> names = java.util.Arrays.stream(Mode.values()).map(Mode::policyName).toList();
+    String chosen = choice("mode", names, Mode.DEFAULT.policyName());
+    return Mode.valueOf(chosen.toUpperCase(java.util.Locale.ROOT));
   }
 
   boolean bool(String key, boolean dflt) {

@@ -24,6 +24,7 @@ final class MessageRulesSection {
   static final List<String> FIELD_RATE_KEYS = List.of("field", "limits", "other", "per");
   static final List<String> JSON_KEYS = List.of("maxDepth");
   static final int DEFAULT_MAX_DEPTH = 32;
+  static final String DEFAULT_PER = "connection";
   static final int MAX_SCHEMA_BYTES = 1 << 20;
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -167,7 +168,7 @@ final class MessageRulesSection {
   }
 
   private static MessageRule.Scope scope(MappingReader m, boolean anonymous) {
-    String per = m.choice("per", List.of("connection", "subject"), "connection");
+    String per = m.choice("per", List.of("connection", "subject"), DEFAULT_PER);
     if (per.equals("subject") && anonymous) {
       m.error("per", "subject needs an authenticated route (this route is anonymous)");
     }

@@ -15,11 +15,10 @@ final class PolicyParser {
       "freeFragments", "minAverageFragmentBytes", "sendTimeout", "maxReauthPerMinute");
   static final List<String> SHUTDOWN_KEYS = List.of("closeCode", "drainWindow", "drainTimeout");
   static final List<String> DEV_KEYS = List.of("demoPage");
-  static final List<String> RELOAD_KEYS = List.of("recheckSessions");
+  static final List<String> RELOAD_KEYS = List.of("recheckSessions", "watch");
 
   static final int MAX_MESSAGE_BYTES_LIMIT = 64 << 20;
-  static final Limits DEFAULT_LIMITS = new Limits(65536, Duration.ofMinutes(5), Duration.ofHours(24), 10_000,
-      Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30));
+  static final Limits DEFAULT_LIMITS = Limits.DEFAULT;
   static final Shutdown DEFAULT_SHUTDOWN = new Shutdown(1001, Duration.ofSeconds(5), Duration.ofSeconds(30));
 
   private final NodeReader reader;
@@ -38,29 +37,34 @@ final class PolicyParser {
     MappingReader top = reader.mapping(root, "", TOP_KEYS);
     MappingReader listenSection = top.mapping("listen", ListenerSection.KEYS);
     Listener listen = new ListenerSection(paths).read(listenSection);
-    ClientAddresses clients = ClientsSection.listener(listenSection);
+    ClientsSection.Listening clients = ClientsSection.listener(listenSection);
     List<Issuer> issuers = new IssuersSection(reader, paths, env).read(top);
     ConnectionLimits connections = ConnectionsSection.read(top);
     List<Route> routes = new RouteSection(reader, paths).read(top, issuers);
-    Limits limits = limits(top.mapping("limits", LIMIT_KEYS));
+    MappingReader limitSection = top.mapping("limits", LIMIT_KEYS);
+    Limits limits = limits(limitSection);
     Shutdown shutdown = shutdown(top.mapping("shutdown", SHUTDOWN_KEYS));
-    boolean recheck = top.mapping("reload", RELOAD_KEYS).bool("recheckSessions", false);
+    MappingReader reload = top.mapping("reload", RELOAD_KEYS);
+    boolean recheck = reload.bool("recheckSessions", false);
     Dev dev = new Dev(top.mapping("dev", DEV_KEYS).bool("demoPage", false));
     AdminSettings admin = new AdminSection(paths, env).read(top);
     AuditSettings audit = new AuditSection(paths, env).read(top);
-    return new GatewayPolicy(version, source, listen, routes, limits, shutdown, dev,
-        new Security(clients, issuers, connections, recheck), admin, audit);
+    StartupSettings startup = new StartupSettings(listen, clients.proxyProtocol(),
+        limitSection.size("maxMessageBytes", StartupSettings.DEFAULT_MAX_MESSAGE_BYTES, 1, MAX_MESSAGE_BYTES_LIMIT),
+        limitSection.positiveDuration("handshakeTimeout", StartupSettings.DEFAULT_HANDSHAKE_TIMEOUT),
+        limitSection.positiveDuration("upstreamConnectTimeout", StartupSettings.DEFAULT_UPSTREAM_CONNECT_TIMEOUT),
+        reload.bool("watch", StartupSettings.DEFAULT_WATCH), admin, audit);
+    RuntimePolicy runtime = new RuntimePolicy(routes, limits, shutdown, dev,
+        new Security(clients.addresses(), issuers, connections, recheck));
+    return new GatewayPolicy(version, source, startup, runtime);
   }
 
   private static Limits limits(MappingReader m) {
     Limits d = DEFAULT_LIMITS;
     return new Limits(
-        m.size("maxMessageBytes", d.maxMessageBytes(), 1, MAX_MESSAGE_BYTES_LIMIT),
         m.positiveDuration("idleTimeout", d.idleTimeout()),
         m.positiveDuration("maxLifetime", d.maxLifetime()),
         m.integer("maxConnections", d.maxConnections(), 1, 10_000_000),
-        m.positiveDuration("handshakeTimeout", d.handshakeTimeout()),
-        m.positiveDuration("upstreamConnectTimeout", d.upstreamConnectTimeout()),
         m.positiveDuration("pingInterval", d.pingInterval()),
         frames(m, d.frames()),
         m.positiveDuration("sendTimeout", d.sendTimeout()),

@@ -13,6 +13,7 @@ final class RouteSection {
   static final List<String> KEYS = List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown",
       "upstreamCa", "clients", "origins", "auth", "messages");
   static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(10);
+  static final String DEFAULT_MATCH = "exact";
 
   private final NodeReader reader;
   private final PolicyPaths paths;
@@ -59,7 +60,7 @@ final class RouteSection {
     if (pathProblem != null) {
       m.error("path", pathProblem);
     }
-    String match = m.string("match", "exact");
+    String match = m.string("match", DEFAULT_MATCH);
     if (!match.equals("exact") && !match.equals("prefix")) {
       m.error("match", "expected exact or prefix, got " + NodeReader.quote(match));
     }

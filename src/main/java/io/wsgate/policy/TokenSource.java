@@ -9,4 +9,10 @@ package io.wsgate.policy;
  */
 public record TokenSource(Kind kind, String name) {
   public enum Kind { AUTHORIZATION, SUBPROTOCOL, COOKIE, QUERY }
+
+  /** As a policy writes it: {@code authorization}, {@code subprotocol}, {@code cookie:<name>}, {@code query:<name>}. */
+  public String policyText() {
+    String kindName = kind.name().toLowerCase(java.util.Locale.ROOT);
+    return name == null ? kindName : kindName + ":" + name;
+  }
 }

@@ -75,6 +75,12 @@ final class Units {
     return bytes + (bytes == 1 ? " byte" : " bytes") + (exact == null ? "" : " (" + exact + ")");
   }
 
+  /** A byte count as a policy writes it: {@code 100MiB}, {@code 64KiB}, or plain bytes. */
+  static String compactSize(long bytes) {
+    return bytes > 0 && bytes % (1 << 20) == 0 ? bytes / (1 << 20) + "MiB"
+        : bytes > 0 && bytes % (1 << 10) == 0 ? bytes / (1 << 10) + "KiB" : Long.toString(bytes);
+  }
+
   /** Renders a duration in the policy syntax, using the largest exact unit. */
   static String format(Duration d) {
     long ms = d.toMillis();

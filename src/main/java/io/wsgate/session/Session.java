@@ -127,8 +127,9 @@ public final class Session {
     MessageInspector up = rules.inspectsUpstreamBound() || reauth != null ? this::inspectToUpstream : null;
     MessageInspector down = rules.inspectsClientBound() ? (text, payload) -> rules.toClient(text, payload) : null;
     this.controlFrameBudget = snapshot.controlFrames();
-    this.toUpstream = new FrameRelay(client, upstream, this, limits.maxMessageBytes(), limits.frames(), up);
-    this.toClient = new FrameRelay(upstream, client, this, limits.maxMessageBytes(), limits.frames().forUpstream(), down);
+    int maxMessageBytes = snapshot.policy().startup().maxMessageBytes();
+    this.toUpstream = new FrameRelay(client, upstream, this, maxMessageBytes, limits.frames(), up);
+    this.toClient = new FrameRelay(upstream, client, this, maxMessageBytes, limits.frames().forUpstream(), down);
   }
 
   /** The monotonic-clock instant at which a wall-clock expiry falls, seen from now. */

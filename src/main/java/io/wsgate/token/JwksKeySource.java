@@ -15,9 +15,7 @@ import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
@@ -39,7 +37,6 @@ final class JwksKeySource {
   private static final Logger LOG = LoggerFactory.getLogger(JwksKeySource.class);
   static final int MAX_RESPONSE_BYTES = 1 << 20;
   static final long CONNECT_TIMEOUT_MS = 5_000;
-  static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(10);
 
   private final Vertx vertx;
   private final Context context;
@@ -71,41 +68,6 @@ final class JwksKeySource {
     this.minRefetchMillis = minRefetch.toMillis();
     this.fetchTimeoutMillis = fetchTimeout.toMillis();
     this.clock = clock;
-  }
-
-  /**
-   * https, or http to a loopback address only (a key set fetched in clear text over a network is
-   * anyone's key set).
-   *
-   * @throws IllegalArgumentException naming the problem
-   */
-  static void checkUrl(URI url) {
-    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
-    if (url.getHost() == null || url.getRawUserInfo() != null || url.getRawFragment() != null) {
-      throw new IllegalArgumentException("keys.jwksUrl " + url + ": expected https://host[:port]/path");
-    }
-    if (scheme.equals("https")) {
-      return;
-    }
-    if (scheme.equals("http") && loopback(url.getHost())) {
-      return;
-    }
-    throw new IllegalArgumentException("keys.jwksUrl " + url + ": must be https (http only for a loopback address)");
-  }
-
-  private static boolean loopback(String host) {
-    if (host.equalsIgnoreCase("localhost")) {
-      return true;
-    }
-    String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    if (!literal.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") && !literal.matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
-      return false; // only address literals: a name would need a DNS lookup, and DNS can say anything
-    }
-    try {
-      return InetAddress.getByName(literal).isLoopbackAddress(); // a literal: no lookup
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 
   /** First fetch now, then every {@code jwksRefresh}. */

@@ -4,6 +4,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
@@ -11,8 +12,10 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
+import io.wsgate.policy.SigningAlgorithm;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -40,16 +43,16 @@ final class KeySet {
       if (jwk.getAlgorithm() != null && !jwk.getAlgorithm().getName().equals(alg.getName())) {
         return false;
       }
-      if (JWSAlgorithm.Family.RSA.contains(alg)) {
-        return jwk instanceof RSAKey;
+      SigningAlgorithm known = SigningAlgorithm.byName(alg.getName()).orElse(null);
+      if (known == null) {
+        return false;
       }
-      if (JWSAlgorithm.Family.EC.contains(alg)) {
-        return jwk instanceof ECKey ec && Curve.forJWSAlgorithm(alg).contains(ec.getCurve());
-      }
-      if (JWSAlgorithm.Family.HMAC_SHA.contains(alg)) {
-        return jwk instanceof OctetSequenceKey;
-      }
-      return false;
+      return switch (known.family()) {
+        case RSA -> jwk instanceof RSAKey;
+        case EC -> jwk instanceof ECKey ec && ec.getCurve().getName().equals(known.curve());
+        case EDDSA -> jwk instanceof OctetKeyPair okp && okp.getCurve().getName().equals(known.curve());
+        case HMAC -> jwk instanceof OctetSequenceKey;
+      };
     }
   }
 
@@ -136,6 +139,10 @@ final class KeySet {
     if (jwk instanceof OctetSequenceKey oct) {
       return oct.size() < 256 ? "HMAC secret shorter than 32 bytes" : null;
     }
+    if (jwk instanceof OctetKeyPair okp) {
+      return Curve.Ed25519.equals(okp.getCurve()) ? null : "unsupported OKP curve " + okp.getCurve()
+          + " (EdDSA tokens are verified with Ed25519 keys only)";
+    }
     return "unsupported key type " + jwk.getKeyType();
   }
 
@@ -146,6 +153,8 @@ final class KeySet {
         verifier = new RSASSAVerifier(rsa.toRSAPublicKey());
       } else if (jwk instanceof ECKey ec) {
         verifier = new ECDSAVerifier(ec.toECPublicKey());
+      } else if (jwk instanceof OctetKeyPair okp) {
+        verifier = new Ed25519Verifier(okp.toPublicJWK());
       } else {
         verifier = new MACVerifier(((OctetSequenceKey) jwk).toByteArray());
       }

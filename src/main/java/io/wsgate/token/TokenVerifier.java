@@ -15,9 +15,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import io.wsgate.policy.Issuer;
 import io.wsgate.policy.KeySource;
 
@@ -61,11 +58,6 @@ import java.util.function.Function;
  * (otherwise on a Vert.x event-loop thread). Nothing blocks; signature checks run on the calling thread.
  */
 public final class TokenVerifier {
-  /** Algorithms this verifier implements; everything else in a policy is refused at creation. */
-  static final Set<String> SUPPORTED = Set.of("HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
-      "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
-  static final Duration DEFAULT_REFRESH = Duration.ofMinutes(5);
-  static final Duration DEFAULT_MIN_REFETCH = Duration.ofSeconds(30);
   private static final int MAX_CLAIM_DEPTH = 32;
 
   /** One issuer, ready: parsed algorithms and either local keys or a JWKS source. */
@@ -80,12 +72,12 @@ public final class TokenVerifier {
 
   private final Map<String, Trusted> issuers;
   private final Clock clock;
-  private final HttpClient client;
+  private final KeySources owned;
 
-  private TokenVerifier(Map<String, Trusted> issuers, Clock clock, HttpClient client) {
+  private TokenVerifier(Map<String, Trusted> issuers, Clock clock, KeySources owned) {
     this.issuers = issuers;
     this.clock = clock;
-    this.client = client;
+    this.owned = owned;
   }
 
   /** {@link #create(Vertx, List, Clock)} with the system clock. */
@@ -94,9 +86,9 @@ public final class TokenVerifier {
   }
 
   /**
-   * Checks the issuers, loads local keys (files, environment) on a worker thread and starts each
-   * JWKS issuer's first fetch and refresh timer. The future does not wait for JWKS fetches: the
-   * first verifications join the fetch in flight.
+   * A verifier with JWKS caches of its own, closed by {@link #close()}: loads local keys (files,
+   * environment) on a worker thread and starts each JWKS issuer's first fetch and refresh timer. The
+   * future does not wait for JWKS fetches: the first verifications join the fetch in flight.
    *
    * @return fails with {@link IllegalArgumentException} naming the issuer and field, never key material
    */
@@ -105,14 +97,24 @@ public final class TokenVerifier {
   }
 
   static Future<TokenVerifier> create(Vertx vertx, List<Issuer> issuers, Clock clock, Function<String, String> env) {
+    KeySources own = KeySources.live(vertx, clock);
+    return create(vertx, issuers, clock, env, own, true);
+  }
+
+  /**
+   * A verifier for one policy snapshot whose JWKS caches come from {@code shared}, which outlives it
+   * (an unchanged issuer keeps its keys across reloads); {@link #close()} leaves them open.
+   */
+  public static Future<TokenVerifier> create(Vertx vertx, List<Issuer> issuers, KeySources shared) {
+    return create(vertx, issuers, Clock.systemUTC(), System::getenv, shared, false);
+  }
+
+  private static Future<TokenVerifier> create(Vertx vertx, List<Issuer> issuers, Clock clock,
+                                              Function<String, String> env, KeySources sources, boolean owned) {
     List<Issuer> copy = List.copyOf(issuers);
     return vertx.executeBlocking(() -> {
       Map<String, KeySet> local = new HashMap<>();
       for (Issuer issuer : copy) {
-        checkIssuer(issuer);
-        if (local.containsKey(issuer.name())) {
-          throw new IllegalArgumentException("issuer " + issuer.name() + ": name used twice");
-        }
         if (issuer.keys().jwksUrl() == null) {
           try {
             KeySet keys = LocalKeys.load(issuer.keys(), env);
@@ -123,98 +125,22 @@ public final class TokenVerifier {
           } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("issuer " + issuer.name() + ": " + e.getMessage());
           }
-        } else {
-          local.put(issuer.name(), null);
         }
       }
       return local;
     }, false).map(local -> {
-      boolean anyJwks = copy.stream().anyMatch(i -> i.keys().jwksUrl() != null);
-      HttpClient client = anyJwks ? vertx.createHttpClient(new HttpClientOptions()
-          .setName("wsgate-jwks")
-          .setTrustAll(false) // https: the JVM trust store, host name verified
-          .setVerifyHost(true)
-          .setConnectTimeout((int) JwksKeySource.CONNECT_TIMEOUT_MS), new PoolOptions().setHttp1MaxSize(2)) : null;
       Map<String, Trusted> trusted = new LinkedHashMap<>();
       for (Issuer issuer : copy) {
-        KeySource keys = issuer.keys();
-        JwksKeySource jwks = keys.jwksUrl() == null ? null : new JwksKeySource(vertx, client, issuer.name(),
-            keys.jwksUrl(), orDefault(keys.jwksRefresh(), DEFAULT_REFRESH),
-            orDefault(keys.jwksMinRefetch(), DEFAULT_MIN_REFETCH),
-            orDefault(keys.jwksFetchTimeout(), JwksKeySource.DEFAULT_FETCH_TIMEOUT), clock);
-        trusted.put(issuer.name(), new Trusted(issuer, algorithms(issuer),
-            orDefault(issuer.clockSkew(), Duration.ZERO), local.get(issuer.name()), jwks));
+        JwksKeySource jwks = issuer.keys().jwksUrl() == null ? null : sources.source(issuer);
+        trusted.put(issuer.name(), new Trusted(issuer, algorithms(issuer), issuer.clockSkew(),
+            local.get(issuer.name()), jwks));
       }
-      TokenVerifier verifier = new TokenVerifier(Collections.unmodifiableMap(trusted), clock, client);
-      for (Trusted t : trusted.values()) {
-        if (t.jwks() != null) {
-          t.jwks().start();
-        }
+      return new TokenVerifier(Collections.unmodifiableMap(trusted), clock, owned ? sources : null);
+    }).onFailure(e -> {
+      if (owned) {
+        sources.close();
       }
-      return verifier;
     });
-  }
-
-  private static Duration orDefault(Duration d, Duration fallback) {
-    return d == null ? fallback : d;
-  }
-
-  /** The checks the policy loader should already have made; repeated here because this is the lock. */
-  private static void checkIssuer(Issuer i) {
-    String at = "issuer " + i.name() + ": ";
-    if (i.name() == null || i.name().isBlank()) {
-      throw new IllegalArgumentException("issuer without a name");
-    }
-    if (i.issuer() == null || i.issuer().isEmpty()) {
-      throw new IllegalArgumentException(at + "issuer (the iss value) is required");
-    }
-    if (i.audiences().isEmpty()) {
-      throw new IllegalArgumentException(at + "audiences: at least one is required");
-    }
-    if (i.maxTokenBytes() <= 0) {
-      throw new IllegalArgumentException(at + "maxTokenBytes must be positive, got " + i.maxTokenBytes());
-    }
-    if (i.clockSkew() != null && i.clockSkew().isNegative()) {
-      throw new IllegalArgumentException(at + "clockSkew must not be negative");
-    }
-    KeySource k = i.keys();
-    if (k == null) {
-      throw new IllegalArgumentException(at + "keys: exactly one key source is required");
-    }
-    int sources = (k.jwksUrl() != null ? 1 : 0) + (k.jwkFile() != null ? 1 : 0) + (k.pemFile() != null ? 1 : 0)
-        + (k.hmacSecretFile() != null ? 1 : 0) + (k.hmacSecretEnv() != null ? 1 : 0);
-    if (sources != 1) {
-      throw new IllegalArgumentException(at + "keys: exactly one of jwksUrl, jwkFile, pemFile, hmacSecretFile, "
-          + "hmacSecretEnv is required, got " + sources);
-    }
-    if (k.jwksUrl() != null) {
-      try {
-        JwksKeySource.checkUrl(k.jwksUrl());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(at + e.getMessage());
-      }
-      for (Duration d : new Duration[] {k.jwksRefresh(), k.jwksMinRefetch(), k.jwksFetchTimeout()}) {
-        if (d != null && (d.isNegative() || d.isZero())) {
-          throw new IllegalArgumentException(
-              at + "keys: jwksRefresh, jwksMinRefetch and jwksFetchTimeout must be positive");
-        }
-      }
-    }
-    if (i.algorithms().isEmpty()) {
-      throw new IllegalArgumentException(at + "algorithms: at least one is required");
-    }
-    for (String alg : i.algorithms()) {
-      if (!SUPPORTED.contains(alg)) {
-        throw new IllegalArgumentException(at + "algorithms: " + alg + " is not supported (supported: "
-            + new java.util.TreeSet<>(SUPPORTED) + ")");
-      }
-      boolean hmacAlg = alg.startsWith("HS");
-      if (hmacAlg != k.hmac()) {
-        throw new IllegalArgumentException(at + "algorithms: " + alg + (hmacAlg
-            ? " needs an HMAC secret (keys.hmacSecretFile or keys.hmacSecretEnv)"
-            : " needs a public key source, not an HMAC secret"));
-      }
-    }
   }
 
   private static Set<JWSAlgorithm> algorithms(Issuer issuer) {
@@ -513,13 +439,11 @@ public final class TokenVerifier {
     return t == null ? null : t.jwks();
   }
 
-  /** Cancels the JWKS refresh timers and closes the HTTP client; verifications already waiting finish. */
+  /**
+   * For a verifier with caches of its own: cancels the JWKS refresh timers and closes the HTTP
+   * client (verifications already waiting finish). Shared caches are left to their {@link KeySources}.
+   */
   public Future<Void> close() {
-    for (Trusted t : issuers.values()) {
-      if (t.jwks() != null) {
-        t.jwks().close();
-      }
-    }
-    return client == null ? Future.succeededFuture() : client.close();
+    return owned == null ? Future.succeededFuture() : owned.close();
   }
 }

@@ -1,5 +1,11 @@
 package io.wsgate.attack;
 
+import java.nio.charset.StandardCharsets;
+
+import io.wsgate.testing.TestCerts;
+
+import javax.net.ssl.SSLSocket;
+
 import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
 import io.wsgate.policy.Auth;
@@ -136,10 +142,12 @@ class HandshakeAttacksIT {
   void slowlorisOnTheUpgrade() throws Exception {
     try (AttackTarget t = AttackTarget.echo(p -> p.handshakeTimeout(Duration.ofMillis(500)))) {
       Counter counter = Counter.of(t.harness, Reason.HANDSHAKE_TIMEOUT);
-      long start = System.nanoTime(); // before the deadline can start: it starts once TLS is done
+      long start = System.nanoTime(); // before the connect, where the deadline starts
       try (RawClient raw = t.raw()) {
         raw.send("GET /chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"); // ...and never the rest
-        assertEquals("", raw.readUntilClosed(), "cut off without an answer");
+        String answer = raw.readUntilClosed();
+        assertTrue(answer.startsWith("HTTP/1.1 408 Request Timeout\r\n"), answer);
+        assertTrue(answer.endsWith("\r\n\r\n" + Reason.HANDSHAKE_TIMEOUT.description() + "\n"), answer);
       }
       long ms = (System.nanoTime() - start) / 1_000_000;
       assertFalse(ms < 400 || ms > 5000, "closed at the 500 ms handshake timeout, not after " + ms + " ms");
@@ -166,6 +174,33 @@ class HandshakeAttacksIT {
       AttackAsserts.auditedOnce(t.audit, "handshake.rejected", Reason.HANDSHAKE_TIMEOUT);
       counter.movedBy(1);
       assertEquals(0, t.upstream.handshakes.size());
+    }
+  }
+
+  @Test
+  @DisplayName("Slow TLS handshake, then a slow request head: one handshakeTimeout covers both")
+  void oneDeadlineCoversTheTlsHandshakeAndTheRequestHead() throws Exception {
+    try (AttackTarget t = AttackTarget.echo(p -> p.handshakeTimeout(Duration.ofMillis(1500)))) {
+      Counter counter = Counter.of(t.harness, Reason.HANDSHAKE_TIMEOUT);
+      long start = System.nanoTime();
+      try (Socket tcp = new Socket("127.0.0.1", t.harness.port())) {
+        // Most of the deadline spent before the TLS handshake even starts...
+        Thread.sleep(1000); // the attack is the waiting: nothing to wait for but time
+
+        SSLSocket tls = (SSLSocket) TestCerts.sslContext().getSocketFactory().createSocket(tcp, "localhost",
+            t.harness.port(), true);
+        tls.setSoTimeout(8000);
+        tls.startHandshake();
+        tls.getOutputStream().write("GET /chat HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
+        tls.getOutputStream().flush();
+        String answer = new String(tls.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        // ...so the head has only what is left of it: 408 at about 1.5 s after connect, not 1.5 s after TLS.
+        assertTrue(answer.startsWith("HTTP/1.1 408 "), answer);
+        assertFalse(ms > 2300, "answered " + ms + " ms after connect: the head got a deadline of its own");
+      }
+      AttackAsserts.auditedOnce(t.audit, "handshake.rejected", Reason.HANDSHAKE_TIMEOUT);
+      counter.movedBy(1);
     }
   }
 

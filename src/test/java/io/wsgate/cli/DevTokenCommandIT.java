@@ -5,6 +5,7 @@ import io.wsgate.Reason;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.Issuer;
 import io.wsgate.policy.KeySource;
+import io.wsgate.policy.RuntimePolicy;
 import io.wsgate.policy.Security;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.TestPolicy;
@@ -51,8 +52,8 @@ class DevTokenCommandIT {
   private static GatewayPolicy withIssuers(List<Issuer> issuers) {
     GatewayPolicy p = TestPolicy.create().route("/chat", "demo").plain().build();
     Security s = p.security();
-    return new GatewayPolicy(p.version(), p.source(), p.listen(), p.routes(), p.limits(), p.shutdown(), p.dev(),
-        new Security(s.clients(), issuers, s.connections(), s.recheckOnReload()), p.admin(), p.audit());
+    return new GatewayPolicy(p.version(), p.source(), p.startup(), new RuntimePolicy(p.routes(), p.limits(),
+        p.shutdown(), p.dev(), new Security(s.clients(), issuers, s.connections(), s.recheckOnReload())));
   }
 
   private int run(GatewayPolicy policy, String... args) {

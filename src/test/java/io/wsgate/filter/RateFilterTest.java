@@ -1,5 +1,7 @@
 package io.wsgate.filter;
 
+import io.wsgate.limits.LimiterRegistry;
+
 import static io.wsgate.filter.Pipelines.SHORT;
 import static io.wsgate.filter.Pipelines.assertClean;
 import static io.wsgate.filter.Pipelines.assertMonitored;
@@ -103,7 +105,27 @@ class RateFilterTest {
         "per-user", Action.DROP);
     // Each built rule has its own slot: the same rule text on another route is another budget.
     assertClean(routeB.check(message, routeB.newSessionState(), "alice"));
-    assertEquals(1, subjects.estimatedSize());
+  }
+
+  @Test
+  void aRebuiltPipelineKeepsTheBucketsOfItsUnchangedPerSubjectRules() {
+    LimiterRegistry registry = new LimiterRegistry();
+    MessageRule.RateLimit rule = messages("per-user", Scope.SUBJECT, TWO_THEN_SLOW, Action.DROP, Mode.ENFORCE);
+    MessagePipeline before = MessagePipeline.build(List.of(rule), new SubjectBuckets(registry.uses(), 100), "r.in");
+    Message message = text("hi");
+    before.check(message, before.newSessionState(), "alice");
+    before.check(message, before.newSessionState(), "alice");
+
+    // A reload: the same rule in the same place is rebuilt into a new pipeline, alice's bucket and all.
+    MessagePipeline after = MessagePipeline.build(List.of(rule), new SubjectBuckets(registry.uses(), 100), "r.in");
+    assertRefused(after.check(message, after.newSessionState(), "alice"), Reason.MESSAGE_RATE_LIMITED, "per-user",
+        Action.DROP);
+
+    Rate faster = new Rate(TWO_THEN_SLOW.permits() + 1, TWO_THEN_SLOW.period(), TWO_THEN_SLOW.burst());
+    MessagePipeline changed = MessagePipeline.build(
+        List.of(messages("per-user", Scope.SUBJECT, faster, Action.DROP, Mode.ENFORCE)),
+        new SubjectBuckets(registry.uses(), 100), "r.in");
+    assertClean(changed.check(message, changed.newSessionState(), "alice"));
   }
 
   @Test

@@ -35,17 +35,28 @@ class ClientsPolicyTest extends PolicyTestSupport {
     assertEquals(List.of(Cidr.parse("10.6.6.0/24")), c.ipRules().deny());
     assertEquals(Mode.MONITOR, c.ipRules().mode());
     assertEquals(List.of(Cidr.parse("127.0.0.1")), c.trustedProxies());
-    assertTrue(c.proxyProtocol());
+    assertTrue(p.startup().proxyProtocol());
     assertTrue(c.ipRules().permits(ip(10, 1, 2, 3)));
     assertFalse(c.ipRules().permits(ip(10, 6, 6, 9)));
     assertFalse(c.ipRules().permits(ip(192, 168, 1, 8)));
   }
 
   @Test
+  void proxyProtocolWithoutTrustedProxiesIsAnErrorThatSaysWhatToAdd() throws Exception {
+    String message = "listen.clients.proxyProtocol: proxyProtocol: true needs trustedProxies: add the load balancer's"
+        + " addresses (e.g. trustedProxies: [10.0.0.10]), or every client gets the load balancer's address";
+    assertEquals("3:49: " + message, onlyError(LISTEN + "  clients: { allow: [0.0.0.0/0], proxyProtocol: true }\n"
+        + ONE_ROUTE));
+    assertEquals("3:69: " + message, onlyError(LISTEN
+        + "  clients: { allow: [0.0.0.0/0], trustedProxies: [], proxyProtocol: true }\n" + ONE_ROUTE));
+    assertTrue(load(LISTEN + "  clients: { allow: [0.0.0.0/0], trustedProxies: [10.0.0.10], proxyProtocol: true }\n"
+        + ONE_ROUTE).startup().proxyProtocol());
+  }
+
+  @Test
   void optionalListenerKeysDefault() throws Exception {
     ClientAddresses c = load(LISTEN + "  clients: { allow: [\"::/0\"] }\n" + ONE_ROUTE).security().clients();
-    assertEquals(new ClientAddresses(new IpRules(List.of(Cidr.parse("::/0")), List.of(), Mode.ENFORCE), List.of(), false),
-        c);
+    assertEquals(new ClientAddresses(new IpRules(List.of(Cidr.parse("::/0")), List.of(), Mode.ENFORCE), List.of()), c);
   }
 
   @Test

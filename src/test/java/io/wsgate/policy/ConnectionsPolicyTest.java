@@ -67,7 +67,7 @@ class ConnectionsPolicyTest extends PolicyTestSupport {
   void reloadRecheck() throws Exception {
     assertTrue(load(HEAD + "reload:\n  recheckSessions: true\n").security().recheckOnReload());
     assertFalse(load(HEAD + "reload: {}\n").security().recheckOnReload());
-    assertEquals("10:3: reload.recheck: unknown key (expected one of: recheckSessions)",
+    assertEquals("10:3: reload.recheck: unknown key (expected one of: recheckSessions, watch)",
         onlyError(HEAD + "reload:\n  recheck: true\n"));
   }
 }

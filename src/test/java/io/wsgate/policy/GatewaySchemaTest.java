@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -199,6 +201,52 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertKeys(MessageRulesSection.FIELD_RATE_KEYS, rule.at("/properties/rateByField"));
     assertKeys(MessageRulesSection.JSON_KEYS, rule.at("/properties/json"));
     assertEquals(IssuersSection.ALGORITHMS, texts(defs.at("/issuer/properties/algorithms/items/enum")));
+  }
+
+  /**
+   * Every default the loader applies is the schema's {@code default} at the same field, and the
+   * schema states no default the loader does not apply.
+   */
+  @Test
+  void theSchemaStatesExactlyTheLoadersDefaults() throws Exception {
+    JsonNode root = JSON.readTree(SCHEMA_FILE.toFile());
+    Map<String, JsonNode> schemaDefaults = new TreeMap<>();
+    collectDefaults(root, root, "", schemaDefaults);
+    Map<String, JsonNode> loaderDefaults = new TreeMap<>();
+    PolicyDefaults.ALL.forEach((field, value) -> {
+      JsonNode stated = schemaDefaults.get(field);
+      // 24h and 1d are one duration: compare what they mean.
+      boolean sameDuration = value instanceof java.time.Duration d && stated != null && stated.isTextual()
+          && Units.parseDuration(stated.asText()).equals(java.util.Optional.of(d));
+      loaderDefaults.put(field, sameDuration ? stated
+          : value instanceof java.time.Duration d ? JSON.valueToTree(Units.format(d)) : JSON.valueToTree(value));
+    });
+    assertEquals(loaderDefaults.toString(), schemaDefaults.toString(), "as JSON text: 20 is 20, int or long");
+  }
+
+  @Test
+  void theSchemaListsExactlyTheSigningAlgorithms() throws Exception {
+    JsonNode root = JSON.readTree(SCHEMA_FILE.toFile());
+    assertEquals(SigningAlgorithm.NAMES, texts(root.at("/$defs/issuer/properties/algorithms/items/enum")));
+  }
+
+  /** Walks properties, list items and name maps, following $ref and allOf, recording each default by field. */
+  private static void collectDefaults(JsonNode root, JsonNode node, String field, Map<String, JsonNode> out) {
+    if (node.has("$ref")) {
+      collectDefaults(root, root.at(node.get("$ref").asText().substring(1)), field, out);
+    }
+    node.path("allOf").forEach(part -> collectDefaults(root, part, field, out));
+    if (node.has("default")) {
+      out.put(field, node.get("default"));
+    }
+    node.path("properties").fields().forEachRemaining(p ->
+        collectDefaults(root, p.getValue(), field.isEmpty() ? p.getKey() : field + "." + p.getKey(), out));
+    if (node.path("additionalProperties").isObject()) {
+      collectDefaults(root, node.get("additionalProperties"), field + ".*", out);
+    }
+    if (node.path("items").isObject()) {
+      collectDefaults(root, node.get("items"), field + "[]", out);
+    }
   }
 
   private static void assertKeys(List<String> loaderKeys, JsonNode schemaObject) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
 import com.nimbusds.jose.jwk.gen.OctetSequenceKeyGenerator;
 import java.net.URI;
 import java.nio.file.Files;
@@ -85,6 +86,21 @@ class IssuersPolicyTest extends PolicyTestSupport {
     assertEquals(new Issuer("dev", "https://idp.example.com/", List.of("wsgate", "chat"), Set.of("RS256", "PS256"),
         new KeySource(null, null, null, null, abs("keys/rsa.pem"), null, null), Duration.ofMinutes(2), 16384,
         List.of("sub", "exp", "tenant")), i);
+  }
+
+  @Test
+  void jwksUrlMustBeHttpsUnlessLoopback() throws Exception {
+    for (String ok : List.of("https://idp.example.com/jwks", "http://127.0.0.1:8080/jwks", "http://[::1]/jwks",
+        "http://localhost:1/jwks", "http://127.1.2.3/k", "http://[0:0:0:0:0:0:0:1]:9/k")) {
+      assertEquals(URI.create(ok), load(dev("[RS256]", "{ jwksUrl: \"" + ok + "\" }")).security().issuers().get(0)
+          .keys().jwksUrl(), ok);
+    }
+    for (String bad : List.of("http://idp.example.com/jwks", "http://10.0.0.1/jwks", "http://127.0.0.1.nip.io/jwks",
+        "ftp://127.0.0.1/jwks", "http://cafe/jwks", "http://2130706433/jwks", "http://127.1/jwks",
+        "https://user:pw@idp.example.com/jwks", "file:///etc/jwks", "/relative")) {
+      assertTrue(onlyError(dev("[RS256]", "{ jwksUrl: \"" + bad + "\" }")).startsWith("9:22: issuers.dev.keys.jwksUrl: "),
+          bad);
+    }
   }
 
   @Test
@@ -227,6 +243,26 @@ class IssuersPolicyTest extends PolicyTestSupport {
   }
 
   @Test
+  void eddsaTakesAnEd25519KeyOnly() throws Exception {
+    Files.writeString(dir.resolve("keys/ed25519.jwk.json"),
+        new OctetKeyPairGenerator(Curve.Ed25519).keyID("ed").generate().toPublicJWK().toJSONString());
+    Files.writeString(dir.resolve("keys/ed448.jwk.json"), "{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\""
+        + "A".repeat(76) + "\"}");
+    assertEquals(Set.of("EdDSA"), load(dev("[EdDSA]", "{ jwkFile: keys/ed25519.jwk.json }")).security().issuers()
+        .get(0).algorithms());
+    assertEquals("9:22: issuers.dev.keys.jwkFile: no key can verify EdDSA (" + abs("keys/ed448.jwk.json")
+        + " holds: OKP Ed448)", onlyError(dev("[EdDSA]", "{ jwkFile: keys/ed448.jwk.json }")));
+  }
+
+  @Test
+  void anIssuerRecordNeverHoldsAnAlgorithmOutsideTheSet() {
+    for (String alg : List.of("none", "NONE", "ES256K", "Ed25519", "es256")) {
+      assertThrows(IllegalArgumentException.class, () -> new Issuer("idp", "https://idp/", List.of("a"), Set.of(alg),
+          jwkFile(abs("k")), Duration.ZERO, 8192, List.of()), alg);
+    }
+  }
+
+  @Test
   void unreadableKeyFilesAreErrors() throws Exception {
     Files.writeString(dir.resolve("keys/bad.json"), "{not json");
     Files.writeString(dir.resolve("keys/oct.json"), "{\"keys\": ["
@@ -247,16 +283,20 @@ class IssuersPolicyTest extends PolicyTestSupport {
   }
 
   @Test
-  void generateDevKeyCreatesAMissingJwkFile() throws Exception {
+  void generateDevKeyAllowsAMissingJwkFileAndTheLoaderWritesNothing() throws Exception {
     Path key = abs("dev/issuer.jwk.json");
     GatewayPolicy p = load(dev("[ES256]", "{ jwkFile: dev/issuer.jwk.json, generateDevKey: true }"));
-    assertTrue(Files.isRegularFile(key));
-    assertEquals(jwkFile(key), p.security().issuers().get(0).keys());
+    assertFalse(Files.exists(key), "loading (and so policy check) writes no file");
+    assertEquals(new KeySource(null, null, null, null, key, true, null, null, null), p.security().issuers().get(0).keys());
+    assertEquals("9:22: issuers.dev.keys.jwkFile: no key can verify RS256 (" + key + " is missing; generateDevKey would"
+        + " create an ES256 key)", onlyError(dev("[RS256]", "{ jwkFile: dev/issuer.jwk.json, generateDevKey: true }")));
+
+    io.wsgate.DevMaterial.generateIssuerKeys(p);
     String first = Files.readString(key);
-    load(dev("[ES256]", "{ jwkFile: dev/issuer.jwk.json, generateDevKey: true }"));
-    assertEquals(first, Files.readString(key), "an existing key is kept");
     assertEquals("9:22: issuers.dev.keys.jwkFile: no key can verify RS256 (" + key + " holds: EC P-256 alg ES256 use"
         + " sig)", onlyError(dev("[RS256]", "{ jwkFile: dev/issuer.jwk.json, generateDevKey: true }")));
+    io.wsgate.DevMaterial.generateIssuerKeys(load(dev("[ES256]", "{ jwkFile: dev/issuer.jwk.json, generateDevKey: true }")));
+    assertEquals(first, Files.readString(key), "an existing key is kept");
   }
 
   @Test

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 class PolicyLoaderTest extends PolicyTestSupport {
   /** Appended to a listen: block to make it complete. */
   private static final String CLIENTS = "  clients: { allow: [0.0.0.0/0] }\n";
-  private static final Limits DEFAULT_LIMITS = new Limits(65536, Duration.ofMinutes(5), Duration.ofHours(24), 10000,
-      Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30));
+  private static final Limits DEFAULT_LIMITS = new Limits(Duration.ofMinutes(5), Duration.ofHours(24), 10000,
+      Duration.ofSeconds(30), FrameLimits.DEFAULT, Duration.ofSeconds(30), 6);
   private static final Shutdown DEFAULT_SHUTDOWN = new Shutdown(1001, Duration.ofSeconds(5), Duration.ofSeconds(30));
 
   // --- the shipped policy ---
@@ -60,12 +60,11 @@ class PolicyLoaderTest extends PolicyTestSupport {
 
     Security security = p.security();
     assertEquals(new ClientAddresses(new IpRules(List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")), List.of(),
-        Mode.ENFORCE), List.of(), false), security.clients());
+        Mode.ENFORCE), List.of()), security.clients());
     Path devKey = certsDev.resolve("dev-issuer.jwk.json");
     assertEquals(List.of(new Issuer("dev", "https://wsgate.local/dev", List.of("wsgate"), Set.of("ES256"),
-        new KeySource(null, null, null, devKey, null, null, null), Duration.ofSeconds(30), 8192,
+        new KeySource(null, null, null, null, devKey, true, null, null, null), Duration.ofSeconds(30), 8192,
         List.of("sub", "exp"))), security.issuers());
-    assertTrue(Files.exists(devKey), "the development issuer key is generated on load");
     assertEquals(new ConnectionLimits(new Rate(10, Duration.ofSeconds(1), 20), 100, 20,
         new Rate(1000, Duration.ofSeconds(1), 2000), 100_000, Mode.ENFORCE), security.connections());
     assertFalse(security.recheckOnReload());
@@ -117,8 +116,8 @@ class PolicyLoaderTest extends PolicyTestSupport {
     assertEquals(List.of(), p.security().issuers());
     assertEquals(ConnectionLimits.NONE, p.security().connections());
     assertFalse(p.security().recheckOnReload());
-    assertEquals(new ClientAddresses(new IpRules(List.of(Cidr.parse("0.0.0.0/0")), List.of(), Mode.ENFORCE), List.of(),
-        false), p.security().clients());
+    assertEquals(new ClientAddresses(new IpRules(List.of(Cidr.parse("0.0.0.0/0")), List.of(), Mode.ENFORCE), List.of()),
+        p.security().clients());
     assertNull(route.security().ipRules());
     assertEquals(MessageRules.NONE, route.security().messages());
     assertEquals(new OriginRules(List.of("*"), false, false, Mode.ENFORCE), route.security().origins());
@@ -301,8 +300,8 @@ class PolicyLoaderTest extends PolicyTestSupport {
     GatewayPolicy p = load(PLAIN_LISTENER + ONE_ROUTE + "limits:\n"
         + "  handshakeTimeout: 500ms\n  upstreamConnectTimeout: 30s\n  idleTimeout: 5m\n"
         + "  maxLifetime: 24h\n  pingInterval: 2d\n");
-    assertEquals(Duration.ofMillis(500), p.limits().handshakeTimeout());
-    assertEquals(Duration.ofSeconds(30), p.limits().upstreamConnectTimeout());
+    assertEquals(Duration.ofMillis(500), p.startup().handshakeTimeout());
+    assertEquals(Duration.ofSeconds(30), p.startup().upstreamConnectTimeout());
     assertEquals(Duration.ofMinutes(5), p.limits().idleTimeout());
     assertEquals(Duration.ofHours(24), p.limits().maxLifetime());
     assertEquals(Duration.ofDays(2), p.limits().pingInterval());
@@ -321,10 +320,10 @@ class PolicyLoaderTest extends PolicyTestSupport {
 
   @Test
   void sizesAcceptBytesKibAndMib() throws Exception {
-    assertEquals(1000, load(PLAIN_LISTENER + ONE_ROUTE + "limits:\n  maxMessageBytes: 1000\n").limits().maxMessageBytes());
-    assertEquals(65536, load(PLAIN_LISTENER + ONE_ROUTE + "limits:\n  maxMessageBytes: 64KiB\n").limits().maxMessageBytes());
-    assertEquals(1 << 20, load(PLAIN_LISTENER + ONE_ROUTE + "limits:\n  maxMessageBytes: 1MiB\n").limits().maxMessageBytes());
-    assertEquals(64 << 20, load(PLAIN_LISTENER + ONE_ROUTE + "limits:\n  maxMessageBytes: 64MiB\n").limits().maxMessageBytes());
+    assertEquals(1000, load(PLAIN_LISTENER + ONE_ROUTE + "limits:\n  maxMessageBytes: 1000\n").startup().maxMessageBytes());
+    assertEquals(65536, load(PLAIN_LISTENER + ONE_ROUTE + "limits:\n  maxMessageBytes: 64KiB\n").startup().maxMessageBytes());
+    assertEquals(1 << 20, load(PLAIN_LISTENER + ONE_ROUTE + "limits:\n  maxMessageBytes: 1MiB\n").startup().maxMessageBytes());
+    assertEquals(64 << 20, load(PLAIN_LISTENER + ONE_ROUTE + "limits:\n  maxMessageBytes: 64MiB\n").startup().maxMessageBytes());
   }
 
   @Test

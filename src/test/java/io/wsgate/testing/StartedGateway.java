@@ -5,6 +5,7 @@ import io.wsgate.Gateway;
 import io.wsgate.audit.AuditChain;
 import io.wsgate.policy.AuditSettings;
 import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.policy.StartupSettings;
 import io.wsgate.policy.HmacSecrets;
 
 import javax.crypto.Mac;
@@ -100,8 +101,9 @@ public final class StartedGateway implements AutoCloseable {
 
   /** Same policy, another audit trail. */
   static GatewayPolicy withAudit(GatewayPolicy p, AuditSettings audit) {
-    return new GatewayPolicy(p.version(), p.source(), p.listen(), p.routes(), p.limits(), p.shutdown(), p.dev(),
-        p.security(), p.admin(), audit);
+    StartupSettings s = p.startup();
+    return p.withStartup(new StartupSettings(s.listen(), s.proxyProtocol(), s.maxMessageBytes(), s.handshakeTimeout(),
+        s.upstreamConnectTimeout(), s.watch(), s.admin(), audit));
   }
 
   /**

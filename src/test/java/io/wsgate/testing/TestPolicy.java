@@ -18,7 +18,9 @@ import io.wsgate.policy.FrameLimits;
 import io.wsgate.policy.Limits;
 import io.wsgate.policy.Listener;
 import io.wsgate.policy.Route;
+import io.wsgate.policy.RuntimePolicy;
 import io.wsgate.policy.Shutdown;
+import io.wsgate.policy.StartupSettings;
 import io.wsgate.policy.Tls;
 import io.wsgate.policy.UpstreamTarget;
 
@@ -34,7 +36,7 @@ public final class TestPolicy {
       new OriginRules(List.of("*"), true, true, Mode.ENFORCE), Auth.ANONYMOUS, MessageRules.NONE);
   public static final IpRules ANY_ADDRESS = new IpRules(List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")),
       List.of(), Mode.ENFORCE);
-  private Security security = new Security(new ClientAddresses(ANY_ADDRESS, List.of(), false), List.of(),
+  private Security security = new Security(new ClientAddresses(ANY_ADDRESS, List.of()), List.of(),
       ConnectionLimits.NONE, false);
   private final List<Route> routes = new ArrayList<>();
   private int maxMessageBytes = 65536;
@@ -54,6 +56,7 @@ public final class TestPolicy {
   private String host = "127.0.0.1";
   private int port;
   private boolean demoPage;
+  private boolean proxyProtocol;
   private Tls tls = new Tls(TestCerts.cert(), TestCerts.key(), false);
   private AdminSettings admin = AdminSettings.DISABLED;
   private AuditSettings audit = AuditSettings.LOG_ONLY;
@@ -84,7 +87,7 @@ public final class TestPolicy {
   }
 
   public TestPolicy clients(IpRules rules, List<Cidr> trustedProxies) {
-    security = new Security(new ClientAddresses(rules, trustedProxies, false), security.issuers(),
+    security = new Security(new ClientAddresses(rules, trustedProxies), security.issuers(),
         security.connections(), security.recheckOnReload());
     return this;
   }
@@ -192,6 +195,12 @@ public final class TestPolicy {
     return this;
   }
 
+  /** Expect a PROXY protocol header on every connection ({@code listen.clients.proxyProtocol}). */
+  public TestPolicy proxyProtocol() {
+    this.proxyProtocol = true;
+    return this;
+  }
+
   public TestPolicy demoPage() {
     this.demoPage = true;
     return this;
@@ -220,9 +229,10 @@ public final class TestPolicy {
   }
 
   public GatewayPolicy build() {
-    return new GatewayPolicy("test", Path.of("."), new Listener(host, port, plain ? null : tls), routes,
-        new Limits(maxMessageBytes, idleTimeout, maxLifetime, maxConnections, handshakeTimeout, upstreamTimeout,
-            pingInterval, frames, sendTimeout, maxReauthPerMinute),
-        new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage), security, admin, audit);
+    StartupSettings startup = new StartupSettings(new Listener(host, port, plain ? null : tls), proxyProtocol,
+        maxMessageBytes, handshakeTimeout, upstreamTimeout, true, admin, audit);
+    return new GatewayPolicy("test", Path.of("."), startup, new RuntimePolicy(routes,
+        new Limits(idleTimeout, maxLifetime, maxConnections, pingInterval, frames, sendTimeout, maxReauthPerMinute),
+        new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage), security));
   }
 }

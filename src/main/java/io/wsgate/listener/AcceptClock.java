@@ -1,0 +1,127 @@
+package io.wsgate.listener;
+
+import io.wsgate.internal.VertxInternals;
+import io.netty.handler.ssl.DelegatingSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.spi.tls.SslContextFactory;
+import io.netty.handler.ssl.ClientAuth;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+/**
+ * When a TLS connection was accepted, so that one {@code handshakeTimeout} covers the TLS handshake
+ * and the request head together. Vert.x tells a listener about a connection only once its TLS
+ * handshake is done; Netty's {@link SslHandler} is created when the TCP connection is accepted, so
+ * the JDK engine options stamp each handler as its context creates it, and {@link #acceptedNanos}
+ * finds the stamp of a connection's handler. Plain connections are announced at accept.
+ *
+ * <pre>{@code
+ * AcceptClock clock = new AcceptClock();
+ * options.setSslEngineOptions(clock);                    // before the server is created
+ * long accepted = clock.acceptedNanos(connection);       // in connectionHandler
+ * }</pre>
+ */
+final class AcceptClock extends JdkSSLEngineOptions {
+  /**
+   * One table for every instance: Vert.x makes its own copies of engine options, and not only
+   * through {@link #copy()}. Handlers are weak keys, so the table holds no more than live handlers.
+   */
+  private static final Map<SslHandler, Long> STAMPS = Collections.synchronizedMap(new WeakHashMap<>());
+
+  @Override
+  public AcceptClock copy() {
+    return new AcceptClock();
+  }
+
+  /** {@link System#nanoTime()} when the connection was accepted; now when it is not a stamped TLS connection. */
+  long acceptedNanos(HttpConnection connection) {
+    SslHandler ssl = VertxInternals.channel(connection).pipeline().get(SslHandler.class);
+    Long stamp = ssl == null ? null : STAMPS.remove(ssl);
+    return stamp == null ? System.nanoTime() : stamp;
+  }
+
+  @Override
+  public SslContextFactory sslContextFactory() {
+    SslContextFactory jdk = super.sslContextFactory();
+    return new SslContextFactory() {
+      @Override
+      public SslContextFactory useAlpn(boolean useAlpn) {
+        jdk.useAlpn(useAlpn);
+        return this;
+      }
+
+      @Override
+      public SslContextFactory clientAuth(ClientAuth clientAuth) {
+        jdk.clientAuth(clientAuth);
+        return this;
+      }
+
+      @Override
+      public SslContextFactory forClient(boolean forClient) {
+        jdk.forClient(forClient);
+        return this;
+      }
+
+      @Override
+      public SslContextFactory keyMananagerFactory(KeyManagerFactory kmf) {
+        jdk.keyMananagerFactory(kmf);
+        return this;
+      }
+
+      @Override
+      public SslContextFactory trustManagerFactory(TrustManagerFactory tmf) {
+        jdk.trustManagerFactory(tmf);
+        return this;
+      }
+
+      @Override
+      public SslContextFactory enabledCipherSuites(Set<String> enabledCipherSuites) {
+        jdk.enabledCipherSuites(enabledCipherSuites);
+        return this;
+      }
+
+      @Override
+      public SslContextFactory applicationProtocols(List<String> applicationProtocols) {
+        jdk.applicationProtocols(applicationProtocols);
+        return this;
+      }
+
+      @Override
+      public SslContextFactory serverName(String serverName) {
+        jdk.serverName(serverName);
+        return this;
+      }
+
+      @Override
+      public SslContext create() throws SSLException {
+        return new Stamping(jdk.create());
+      }
+    };
+  }
+
+  private final class Stamping extends DelegatingSslContext {
+    Stamping(SslContext context) {
+      super(context);
+    }
+
+    @Override
+    protected void initEngine(SSLEngine engine) {
+    }
+
+    @Override
+    protected void initHandler(SslHandler handler) {
+      STAMPS.put(handler, System.nanoTime());
+    }
+  }
+}
