@@ -351,7 +351,8 @@ class PolicyReloadIT {
     String onPortOne = plainPolicy(false, "").replace("\n  port: 0\n", "\n  port: 1\n");
     write(onPortOne);
     UnaryOperator<GatewayPolicy> listen0 = p -> p.withStartup(p.startup().withPort(0));
-    gateway = Await.result(Gateway.start(listen0.apply(PolicyLoader.load(policyDir))));
+    started = StartedGateway.start(listen0.apply(PolicyLoader.load(policyDir)));
+    gateway = started.gateway();
     Await.result(gateway.watchPolicy(3_600_000, listen0));
 
     write(plainPolicy(false, DENY_FORBIDDEN).replace("\n  port: 0\n", "\n  port: 1\n"));
