@@ -3,7 +3,9 @@ package io.wsgate.audit;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
+import io.wsgate.policy.Action;
 import io.wsgate.policy.AuditSettings;
+import io.wsgate.policy.Direction;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -146,11 +148,11 @@ public final class AuditLog {
   }
 
   /** A message rule refused a message; the message body is never recorded. */
-  public void messageRefused(String sessionId, String direction, Reason reason, String rule, String action,
+  public void messageRefused(String sessionId, Direction direction, Reason reason, String rule, Action action,
                              boolean monitored, String subject) {
     write(event(monitored ? "message.monitor_would_refuse" : "message.refused")
-        .put("requestId", sessionId).put("direction", direction).put("reason", reason.tag())
-        .put("rule", rule).put("action", action).put("subject", subject));
+        .put("requestId", sessionId).put("direction", direction.key()).put("reason", reason.tag())
+        .put("rule", rule).put("action", action.tag()).put("subject", subject));
   }
 
   public void reauthenticated(String sessionId, String subject, String expiresAt) {

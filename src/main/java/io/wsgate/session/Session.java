@@ -17,9 +17,12 @@ import io.wsgate.CompiledPolicy;
 import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
 import io.wsgate.RoutePlan;
+import io.wsgate.audit.GatewayMetrics;
+import io.wsgate.filter.Decision;
 import io.wsgate.handshake.HandshakeRequest;
 import io.wsgate.handshake.Identity;
 import io.wsgate.limits.BucketSpec;
+import io.wsgate.policy.Direction;
 import io.wsgate.policy.Limits;
 
 import java.time.Duration;
@@ -226,19 +229,20 @@ public final class Session {
   }
 
   /**
-   * A message rule refused a message: metric always, audit record for the first few per session.
-   * A refusal that closes the session is counted by the session's end record, so not here as well.
+   * A message rule refused a message (or, {@code monitored}, would have): metric always, audit
+   * record for the first few per session. A refusal whose action is close is counted once here
+   * by its action; the session it ends is counted by the session's end record, as every close is.
    */
-  void refused(String direction, Reason reason, String rule, String action, boolean monitored) {
+  void refused(Direction direction, Decision.Hit hit, boolean monitored) {
+    GatewayMetrics metrics = services.audit().metrics();
     if (monitored) {
-      services.audit().metrics().monitored(reason);
-    } else if (!"close".equals(action)) {
-      services.audit().metrics().count(reason);
-      services.audit().metrics().refused(reason, "close".equals(action));
+      metrics.monitored(hit.reason());
+    } else {
+      metrics.refused(hit.reason(), hit.action());
     }
     if (auditedRefusals < MAX_AUDITED_REFUSALS) {
       auditedRefusals++;
-      services.audit().messageRefused(id, direction, reason, rule, action, monitored, subject());
+      services.audit().messageRefused(id, direction, hit.reason(), hit.rule(), hit.action(), monitored, subject());
     }
   }
 

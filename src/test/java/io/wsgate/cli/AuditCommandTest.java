@@ -8,7 +8,9 @@ import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.audit.GatewayMetrics;
+import io.wsgate.policy.Action;
 import io.wsgate.policy.AuditSettings;
+import io.wsgate.policy.Direction;
 import io.wsgate.testing.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -97,7 +99,8 @@ class AuditCommandTest {
         () -> audit.rejected("r5", c, "/chat", Reason.ORIGIN_DENIED),
         () -> audit.rejected("r6", a, "/x", Reason.ROUTE_NOT_FOUND),
         () -> audit.monitored("r7", b, "/chat", Reason.IP_DENIED, "listen.clients"),
-        () -> audit.messageRefused("r1", "toUpstream", Reason.PATTERN_DENIED, "no-script", "drop", false, "alice"),
+        () -> audit.messageRefused("r1", Direction.TO_UPSTREAM, Reason.PATTERN_DENIED, "no-script", Action.DROP, false,
+            "alice"),
         () -> audit.closed("r1", null, 1000, 1000, 480_000, 3, 60, 3, 60),
         () -> audit.closed("r2", Reason.IDLE_TIMEOUT, 1001, 1001, 300_000, 0, 0, 0, 0),
         () -> audit.reauthenticated("r3", "alice", "2026-11-25T11:10:00Z"),
