@@ -56,8 +56,7 @@ public final class CompiledPolicy {
   /** Builds a snapshot; loading verification keys happens off the event loop. */
   public static Future<CompiledPolicy> compile(Vertx vertx, GatewayPolicy policy, int demoPort, GatewayServices services) {
     return TokenVerifier.create(vertx, policy.security().issuers()).map(tokens -> {
-      MonitorLog monitor = (request, reason) -> services.audit().monitored(request.requestId(), request.clientIp(),
-          request.path(), reason, null);
+      MonitorLog monitor = (request, reason) -> services.audit().monitored(request.audited(), reason, null);
       HandshakePipeline guards = new HandshakePipeline(List.of(
           new IpGuard(policy.security().clients().ipRules(), monitor),
           new ConnectionLimitGuard(policy.security().connections(), services.ipConnections(), monitor),

@@ -110,37 +110,32 @@ public final class AuditLog {
     return metrics;
   }
 
-  public void rejected(String requestId, String clientIp, String path, Reason reason) {
+  /** A handshake was refused: who asked for what (never a token), the reason and the status sent. */
+  public void rejected(AuditedRequest who, Reason reason) {
     metrics.count(reason);
-    write(event("handshake.rejected")
-        .put("requestId", requestId).put("clientIp", clientIp).put("path", path)
-        .put("reason", reason.tag()).put("status", reason.code()));
+    write(request(event("handshake.rejected"), who).put("reason", reason.tag()).put("status", reason.code()));
   }
 
-  public void accepted(String requestId, String clientIp, String route, String upstream, String origin,
-                       String subject, String policyVersion) {
+  /** A handshake passed every check and the upstream accepted it. */
+  public void accepted(AuditedRequest who, String upstream, String policyVersion) {
     metrics.accepted();
-    write(event("session.accepted")
-        .put("requestId", requestId).put("clientIp", clientIp).put("route", route)
-        .put("upstream", upstream).put("origin", origin).put("subject", subject).put("policyVersion", policyVersion));
+    write(request(event("session.accepted"), who).put("upstream", upstream).put("policyVersion", policyVersion));
   }
 
   /** A guard or rule in monitor mode would have refused: audited and counted, traffic passes. */
-  public void monitored(String requestId, String clientIp, String path, Reason reason, String rule) {
+  public void monitored(AuditedRequest who, Reason reason, String rule) {
     metrics.monitored(reason);
-    write(event("monitor.would_deny")
-        .put("requestId", requestId).put("clientIp", clientIp).put("path", path)
-        .put("reason", reason.tag()).put("rule", rule));
+    write(request(event("monitor.would_deny"), who).put("reason", reason.tag()).put("rule", rule));
   }
 
-  public void closed(String requestId, Reason reason, int clientCode, int upstreamCode, long durationMs,
+  /** @param reason why the gateway ended the session; null when a peer closed it normally */
+  public void closed(AuditedRequest who, Reason reason, int clientCode, int upstreamCode, long durationMs,
                      long msgsUp, long bytesUp, long msgsDown, long bytesDown) {
     if (reason != null) {
       metrics.count(reason);
     }
     metrics.closed(reason, msgsUp, bytesUp, msgsDown, bytesDown);
-    write(event("session.closed")
-        .put("requestId", requestId).put("reason", reason == null ? "peer_closed" : reason.tag())
+    write(session(event("session.closed"), who).put("reason", reason == null ? "peer_closed" : reason.tag())
         .put("clientCloseCode", clientCode).put("upstreamCloseCode", upstreamCode)
         .put("durationMs", durationMs)
         .put("messagesToUpstream", msgsUp).put("bytesToUpstream", bytesUp)
@@ -148,16 +143,14 @@ public final class AuditLog {
   }
 
   /** A message rule refused a message; the message body is never recorded. */
-  public void messageRefused(String sessionId, Direction direction, Reason reason, String rule, Action action,
-                             boolean monitored, String subject) {
-    write(event(monitored ? "message.monitor_would_refuse" : "message.refused")
-        .put("requestId", sessionId).put("direction", direction.key()).put("reason", reason.tag())
-        .put("rule", rule).put("action", action.tag()).put("subject", subject));
+  public void messageRefused(AuditedRequest who, Direction direction, Reason reason, String rule, Action action,
+                             boolean monitored) {
+    write(session(event(monitored ? "message.monitor_would_refuse" : "message.refused"), who)
+        .put("direction", direction.key()).put("reason", reason.tag()).put("rule", rule).put("action", action.tag()));
   }
 
-  public void reauthenticated(String sessionId, String subject, String expiresAt) {
-    write(event("session.reauthenticated").put("requestId", sessionId).put("subject", subject)
-        .put("expiresAt", expiresAt));
+  public void reauthenticated(AuditedRequest who, String expiresAt) {
+    write(session(event("session.reauthenticated"), who).put("expiresAt", expiresAt));
   }
 
   /**
@@ -165,8 +158,8 @@ public final class AuditLog {
    *
    * @param why the check the fresh token failed: a handshake reason tag, or {@code subject_changed}
    */
-  public void reauthRefused(String sessionId, String subject, String why) {
-    write(event("session.reauth_refused").put("requestId", sessionId).put("subject", subject).put("why", why));
+  public void reauthRefused(AuditedRequest who, String why) {
+    write(session(event("session.reauth_refused"), who).put("why", why));
   }
 
   public void policyReloaded(String trigger, String fromVersion, String toVersion, int sessionsClosed) {
@@ -201,6 +194,17 @@ public final class AuditLog {
 
   private JsonObject event(String type) {
     return new JsonObject().put("ts", AuditChain.timestamp(clock.instant())).put("event", type);
+  }
+
+  /** The fields of a handshake record that say who asked for what. */
+  private static JsonObject request(JsonObject event, AuditedRequest who) {
+    return session(event, who).put("path", who.path()).put("origin", who.origin()).put("userAgent", who.userAgent());
+  }
+
+  /** The fields every record of a session repeats, so that none needs its {@code session.accepted}. */
+  private static JsonObject session(JsonObject event, AuditedRequest who) {
+    return event.put("requestId", who.requestId()).put("clientIp", who.clientIp()).put("subject", who.subject())
+        .put("issuer", who.issuer()).put("route", who.route());
   }
 
   private void write(JsonObject event) {

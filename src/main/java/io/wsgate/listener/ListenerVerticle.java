@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
+import io.wsgate.audit.AuditedRequest;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.Limits;
 import io.wsgate.upstream.UpstreamConnector;
@@ -93,7 +94,8 @@ public final class ListenerVerticle extends VerticleBase {
   private void startHandshakeDeadline(HttpConnection connection, long handshakeMs) {
     long timer = vertx.setTimer(handshakeMs, id -> {
       if (handshakeDeadlines.remove(connection) != null) {
-        services.audit().rejected("-", connection.remoteAddress().hostAddress(), null, Reason.HANDSHAKE_TIMEOUT);
+        services.audit().rejected(AuditedRequest.connectionOnly(connection.remoteAddress().hostAddress()),
+            Reason.HANDSHAKE_TIMEOUT);
         connection.close();
       }
     });
@@ -113,7 +115,7 @@ public final class ListenerVerticle extends VerticleBase {
    */
   private void beforeHttp(Throwable failure) {
     if (failure instanceof SslHandshakeTimeoutException) {
-      services.audit().rejected("-", null, null, Reason.HANDSHAKE_TIMEOUT);
+      services.audit().rejected(AuditedRequest.connectionOnly(null), Reason.HANDSHAKE_TIMEOUT);
     }
   }
 

@@ -17,6 +17,7 @@ import io.wsgate.CompiledPolicy;
 import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
 import io.wsgate.RoutePlan;
+import io.wsgate.audit.AuditedRequest;
 import io.wsgate.audit.GatewayMetrics;
 import io.wsgate.filter.Decision;
 import io.wsgate.handshake.HandshakeRequest;
@@ -53,6 +54,8 @@ public final class Session {
   private final String route;
   private final String upstreamLabel;
   private final Identity identity;
+  /** Who this session is, as every one of its audit records repeats it. */
+  private final AuditedRequest audited;
   private final ServerWebSocket client;
   private final WebSocket upstream;
   private final Vertx vertx;
@@ -109,6 +112,7 @@ public final class Session {
     this.route = plan.route().path();
     this.upstreamLabel = upstreamLabel;
     this.identity = handshake.identity();
+    this.audited = handshake.audited();
     this.client = client;
     this.upstream = upstream;
     this.vertx = vertx;
@@ -186,6 +190,11 @@ public final class Session {
     return path;
   }
 
+  /** Who this session is, for its audit records: the handshake's client, identity and route. */
+  public AuditedRequest audited() {
+    return audited;
+  }
+
   /** The verified subject, or null on an anonymous route. */
   public String subject() {
     return identity == null ? null : identity.subject();
@@ -242,7 +251,7 @@ public final class Session {
     }
     if (auditedRefusals < MAX_AUDITED_REFUSALS) {
       auditedRefusals++;
-      services.audit().messageRefused(id, direction, hit.reason(), hit.rule(), hit.action(), monitored, subject());
+      services.audit().messageRefused(audited, direction, hit.reason(), hit.rule(), hit.action(), monitored);
     }
   }
 
@@ -594,7 +603,7 @@ public final class Session {
     services.sessions().remove(this);
     services.slots().release();
     release.run();
-    services.audit().closed(id, endReason, clientCloseCode, upstreamCloseCode,
+    services.audit().closed(audited, endReason, clientCloseCode, upstreamCloseCode,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
         toUpstream.messages, toUpstream.bytes, toClient.messages, toClient.bytes);
   }

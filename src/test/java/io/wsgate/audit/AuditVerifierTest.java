@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
 import io.wsgate.policy.AuditSettings;
 import io.wsgate.testing.Await;
+import io.wsgate.testing.Requests;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class AuditVerifierTest {
         AuditSettings.OnFailure.FAIL_CLOSED, keyFile, null, false);
     AuditLog audit = new AuditLog(new GatewayMetrics(), settings, new AuditWriterTest.SetClock("2026-11-25T10:00:00Z"));
     for (int i = 0; i < 60; i++) {
-      audit.rejected("r-" + i, "192.0.2." + (i % 5), "/chat", Reason.ORIGIN_DENIED);
+      audit.rejected(Requests.refused("r-" + i, "192.0.2." + (i % 5), "/chat"), Reason.ORIGIN_DENIED);
     }
     Await.result(audit.close());
     assertTrue(AuditWriterTest.files(dir).size() >= 3, "rotated into at least three files");
