@@ -4,6 +4,7 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
 import io.wsgate.policy.Action;
+import io.wsgate.policy.AuditSettings;
 import io.wsgate.policy.Auth;
 import io.wsgate.policy.ConnectionLimits;
 import io.wsgate.policy.MessageRule;
@@ -43,9 +44,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AuditRecordsIT {
   private static final String APP = "https://app.example.com";
+  private static final String NODE = "gw-eu-1";
 
   @TempDir
   Path dir;
+
+  /** The audit to the log, as in development, from a node with a name of its own. */
+  private static TestPolicy policy() {
+    return TestPolicy.create().audit(new AuditSettings(null, AuditSettings.DEFAULT_ROTATE_BYTES,
+        AuditSettings.DEFAULT_QUEUE_SIZE, AuditSettings.DEFAULT_FLUSH_INTERVAL, AuditSettings.OnFailure.FAIL_OPEN,
+        null, null, true, NODE));
+  }
+
+  /** Every record says which node wrote it, in which format. */
+  private static void everyRecordNamesTheNode(AuditCapture audit) {
+    assertFalse(audit.all().isEmpty());
+    for (JsonObject record : audit.all()) {
+      assertEquals(NODE, record.getString("node"), record.encode());
+      assertEquals(2, record.getInteger("v"), record.encode());
+    }
+  }
 
   private static JsonObject rejected(AuditCapture audit, Reason reason) {
     List<JsonObject> records = audit.await("handshake.rejected", l -> AuditCapture.has(l, "reason", reason.tag()));
@@ -66,7 +84,7 @@ class AuditRecordsIT {
     String agent = "evil\t\u009b2Jbot/" + "x".repeat(300);
     try (EchoUpstream upstream = new EchoUpstream();
          AuditCapture audit = new AuditCapture();
-         GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
+         GatewayHarness harness = new GatewayHarness(policy().route("/chat", upstream.url("/"))
              .security(appOnly).build());
          RawClient raw = new RawClient(harness.port(), true)) {
       raw.send(RawClient.upgrade("/chat?room=1").replace("\r\n\r\n", "\r\nOrigin: https://evil.example.net\r\n"
@@ -84,6 +102,7 @@ class AuditRecordsIT {
       // The first 256 characters (12 before the x's), control characters escaped, marked as cut.
       assertEquals("evil\\u0009\\u009b2Jbot/" + "x".repeat(256 - 12) + "...", record.getString("userAgent"));
       assertFalse(record.encode().contains("not-for-the-audit"), "never the Authorization header");
+      everyRecordNamesTheNode(audit);
     }
   }
 
@@ -92,7 +111,7 @@ class AuditRecordsIT {
     TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
     try (EchoUpstream upstream = new EchoUpstream();
          AuditCapture audit = new AuditCapture();
-         GatewayHarness harness = new GatewayHarness(TestPolicy.create().issuers(List.of(idp.issuer()))
+         GatewayHarness harness = new GatewayHarness(policy().issuers(List.of(idp.issuer()))
              .connections(new ConnectionLimits(null, null, 1, null, 1000, Mode.ENFORCE))
              .route("/chat", upstream.url("/")).security(TestAuth.trusting("idp").scopes("chat").route()).build())) {
       String alice = idp.token("alice");
@@ -124,6 +143,7 @@ class AuditRecordsIT {
         }
         assertFalse(record.encode().contains("eyJ"), record.encode());
       }
+      everyRecordNamesTheNode(audit);
       Await.result(first.close());
     }
   }
@@ -135,7 +155,7 @@ class AuditRecordsIT {
         new MessageRule.Patterns("no-secrets", List.of("secret"), Action.DROP, Mode.ENFORCE)), List.of());
     try (EchoUpstream upstream = new EchoUpstream();
          AuditCapture audit = new AuditCapture();
-         GatewayHarness harness = new GatewayHarness(TestPolicy.create().issuers(List.of(idp.issuer()))
+         GatewayHarness harness = new GatewayHarness(policy().issuers(List.of(idp.issuer()))
              .route("/chat", upstream.url("/")).security(TestAuth.trusting("idp").route(rules)).build())) {
       WebSocket ws = Await.result(harness.connect(harness.options("/chat")
           .addHeader("Authorization", "Bearer " + idp.token("alice")).addHeader("User-Agent", "wsgate-test/1.0")));
@@ -157,6 +177,7 @@ class AuditRecordsIT {
         assertEquals("/chat", record.getString("route"), record.encode());
       }
       assertEquals("peer_closed", closed.getString("reason"));
+      everyRecordNamesTheNode(audit);
     }
   }
 }

@@ -9,6 +9,7 @@ import io.wsgate.policy.Direction;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.function.Function;
 
 /**
  * One JSON object per decision, sealed into the hash chain and written by one background thread
@@ -29,6 +30,7 @@ public final class AuditLog {
   private final AuditWriter writer;
   private final Clock clock;
   private final AuditStatus status;
+  private final String node;
 
   /** Records go to the {@code wsgate.audit} logger only ({@link AuditSettings#LOG_ONLY}). */
   public AuditLog(GatewayMetrics metrics) {
@@ -46,10 +48,20 @@ public final class AuditLog {
 
   /** As {@link #AuditLog(GatewayMetrics, AuditSettings)}, with the clock that stamps records (tests). */
   public AuditLog(GatewayMetrics metrics, AuditSettings settings, Clock clock) {
+    this(metrics, settings, clock, System::getenv);
+  }
+
+  /**
+   * As {@link #AuditLog(GatewayMetrics, AuditSettings, Clock)}, reading {@value NodeId#ENV} from {@code env}.
+   *
+   * @throws IllegalStateException when the HMAC key cannot be read, or the node id from the environment is invalid
+   */
+  public AuditLog(GatewayMetrics metrics, AuditSettings settings, Clock clock, Function<String, String> env) {
     this.metrics = metrics;
     this.settings = settings;
     this.clock = clock;
-    this.writer = AuditWriter.start(settings, metrics, clock);
+    this.node = NodeId.resolve(settings.nodeId(), env);
+    this.writer = AuditWriter.start(settings, node, metrics, clock);
     this.status = new AuditStatus() {
       @Override
       public long queueDepth() {
@@ -71,6 +83,11 @@ public final class AuditLog {
         return writer.healthy();
       }
     };
+  }
+
+  /** The {@code node} of every record: which gateway this is ({@link NodeId}). */
+  public String node() {
+    return node;
   }
 
   public AuditSettings settings() {
@@ -193,7 +210,7 @@ public final class AuditLog {
   }
 
   private JsonObject event(String type) {
-    return new JsonObject().put("ts", AuditChain.timestamp(clock.instant())).put("event", type);
+    return AuditChain.record(node, clock.instant(), type);
   }
 
   /** The fields of a handshake record that say who asked for what. */

@@ -46,8 +46,8 @@ import javax.crypto.Mac;
  * the kept records into it. Healthy again once that succeeds.
  *
  * <pre>{@code
- * AuditWriter writer = AuditWriter.start(settings, metrics, Clock.systemUTC());
- * writer.write(new JsonObject().put("ts", AuditChain.timestamp(now)).put("event", "session.accepted"));
+ * AuditWriter writer = AuditWriter.start(settings, "gw-1", metrics, Clock.systemUTC());
+ * writer.write(AuditChain.record("gw-1", now, "session.accepted").put("requestId", id));
  * writer.close().join(); // drains the queue, forces the file
  * }</pre>
  */
@@ -62,6 +62,7 @@ final class AuditWriter {
   private static final JsonObject WAKE = new JsonObject();
 
   private final AuditSettings settings;
+  private final String node;
   private final Clock clock;
   private final GatewayMetrics metrics;
   private final Mac mac;
@@ -93,8 +94,9 @@ final class AuditWriter {
   private boolean failed;
   private long overflowsSeen;
 
-  private AuditWriter(AuditSettings settings, GatewayMetrics metrics, Clock clock, Mac mac) {
+  private AuditWriter(AuditSettings settings, String node, GatewayMetrics metrics, Clock clock, Mac mac) {
     this.settings = settings;
+    this.node = node;
     this.metrics = metrics;
     this.clock = clock;
     this.mac = mac;
@@ -112,7 +114,7 @@ final class AuditWriter {
    *
    * @throws IllegalStateException when the HMAC key cannot be read (the message never holds the key)
    */
-  static AuditWriter start(AuditSettings settings, GatewayMetrics metrics, Clock clock) {
+  static AuditWriter start(AuditSettings settings, String node, GatewayMetrics metrics, Clock clock) {
     Mac mac = null;
     if (settings.signed()) {
       byte[] key = HmacSecrets.read(settings.hmacKeySource());
@@ -126,7 +128,7 @@ final class AuditWriter {
         Arrays.fill(key, (byte) 0);
       }
     }
-    AuditWriter writer = new AuditWriter(settings, metrics, clock, mac);
+    AuditWriter writer = new AuditWriter(settings, node, metrics, clock, mac);
     if (settings.files()) {
       try {
         writer.open("start", writer.today());
@@ -138,7 +140,7 @@ final class AuditWriter {
     return writer;
   }
 
-  /** Enqueues one record (its fields in order, {@code ts} and {@code event} first); never blocks. */
+  /** Enqueues one record (its fields in order, from {@link AuditChain#record}); never blocks. */
   void write(JsonObject record) {
     if (done || !queue.offer(record)) {
       overflows.incrementAndGet();
@@ -340,9 +342,7 @@ final class AuditWriter {
     seq = prevSeq;
     lastHash = prev;
     buffer.reset();
-    buffer(AuditChain.seal(new JsonObject()
-        .put("ts", AuditChain.timestamp(clock.instant()))
-        .put("event", FILE_START)
+    buffer(AuditChain.seal(AuditChain.record(node, clock.instant(), FILE_START)
         .put("file", name.toString())
         .put("prevFile", prevFile == null ? null : prevFile.toString())
         .put("reason", reason), seq + 1, lastHash, mac).getBytes(StandardCharsets.UTF_8));

@@ -10,7 +10,7 @@ import java.util.function.Function;
 /** Reads the top-level {@code audit:} block: where the hash-chained audit files go and how they are written. */
 final class AuditSection {
   static final List<String> KEYS = List.of("dir", "rotateBytes", "queueSize", "flushInterval", "onFailure",
-      "hmacKeyFile", "hmacKeyEnv", "console");
+      "hmacKeyFile", "hmacKeyEnv", "console", "nodeId");
   static final long MIN_ROTATE_BYTES = 1 << 10;
   static final long MAX_ROTATE_BYTES = 1L << 30;
   static final int MAX_QUEUE_SIZE = 1 << 24;
@@ -57,7 +57,12 @@ final class AuditSection {
       keyEnv = keyEnv(m);
     }
     boolean console = m.bool("console", false);
-    return new AuditSettings(dir, rotateBytes, queueSize, flushInterval, onFailure, keyFile, keyEnv, console);
+    String nodeId = m.string("nodeId", null);
+    if (nodeId != null && !AuditSettings.NODE_ID.matcher(nodeId).matches()) {
+      m.error("nodeId", AuditSettings.NODE_ID_RULE + ", got " + NodeReader.quote(nodeId));
+      nodeId = null;
+    }
+    return new AuditSettings(dir, rotateBytes, queueSize, flushInterval, onFailure, keyFile, keyEnv, console, nodeId);
   }
 
   private Path keyFile(MappingReader m) {

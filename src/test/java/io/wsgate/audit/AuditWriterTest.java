@@ -37,7 +37,7 @@ class AuditWriterTest {
 
   static AuditSettings settings(Path dir, long rotateBytes, int queueSize) {
     return new AuditSettings(dir, rotateBytes, queueSize, Duration.ofMillis(20), AuditSettings.OnFailure.FAIL_CLOSED,
-        null, null, false);
+        null, null, false, "gw-1");
   }
 
   /** A clock the test sets; starts on a fixed day so file names are known. */
@@ -103,15 +103,15 @@ class AuditWriterTest {
 
     assertEquals(List.of("audit-2026-11-25.jsonl"), names(dir));
     List<String> lines = Files.readAllLines(dir.resolve("audit-2026-11-25.jsonl"));
-    assertEquals("{\"seq\":1,\"ts\":\"2026-11-25T09:14:03.000Z\",\"event\":\"audit.file_start\","
+    assertEquals("{\"seq\":1,\"v\":2,\"ts\":\"2026-11-25T09:14:03.000Z\",\"node\":\"gw-1\",\"event\":\"audit.file_start\","
         + "\"file\":\"audit-2026-11-25.jsonl\",\"prevFile\":null,\"reason\":\"start\",\"prev\":\"" + AuditChain.GENESIS
         + "\"}", lines.get(0));
-    assertEquals("{\"seq\":2,\"ts\":\"2026-11-25T09:14:03.000Z\",\"event\":\"session.accepted\",\"requestId\":\"r-1\","
+    assertEquals("{\"seq\":2,\"v\":2,\"ts\":\"2026-11-25T09:14:03.000Z\",\"node\":\"gw-1\",\"event\":\"session.accepted\",\"requestId\":\"r-1\","
         + "\"clientIp\":\"203.0.113.9\",\"subject\":\"alice\",\"issuer\":\"idp\",\"route\":\"/chat\",\"path\":\"/chat\","
         + "\"origin\":\"https://app.example.com\",\"userAgent\":\"Mozilla/5.0\",\"upstream\":\"ws://10.0.0.5:9000/\","
         + "\"policyVersion\":\"v1\",\"prev\":\""
         + AuditChain.hash(lines.get(0)) + "\"}", lines.get(1));
-    assertEquals("{\"seq\":3,\"ts\":\"2026-11-25T09:14:03.000Z\",\"event\":\"handshake.rejected\",\"requestId\":\"r-2\","
+    assertEquals("{\"seq\":3,\"v\":2,\"ts\":\"2026-11-25T09:14:03.000Z\",\"node\":\"gw-1\",\"event\":\"handshake.rejected\",\"requestId\":\"r-2\","
         + "\"clientIp\":\"198.51.100.7\",\"subject\":null,\"issuer\":null,\"route\":null,\"path\":\"/chat\","
         + "\"origin\":null,\"userAgent\":null,\"reason\":\"origin_denied\",\"status\":403,\"prev\":\""
         + AuditChain.hash(lines.get(1)) + "\"}", lines.get(2));

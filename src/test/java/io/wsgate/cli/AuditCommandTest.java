@@ -82,7 +82,7 @@ class AuditCommandTest {
 
   private static AuditSettings settings(Path dir, Path keyFile) {
     return new AuditSettings(dir, AuditSettings.DEFAULT_ROTATE_BYTES, 1024, Duration.ofMillis(20),
-        AuditSettings.OnFailure.FAIL_CLOSED, keyFile, null, false);
+        AuditSettings.OnFailure.FAIL_CLOSED, keyFile, null, false, "gw-1");
   }
 
   /** Twelve decisions, one a minute from 10:00, after the header (seq 1, 10:00). */
@@ -252,9 +252,9 @@ class AuditCommandTest {
   void tailPrintsTheLastRecordsReadably() throws Exception {
     Path dir = knownLog(null);
     assertEquals(new Run(0, String.join("\n",
-        "2026-11-25T10:10:00.000Z #12 session.reauthenticated requestId=r3 clientIp=192.0.2.2 subject=alice issuer=idp"
+        "2026-11-25T10:10:00.000Z #12 session.reauthenticated node=gw-1 requestId=r3 clientIp=192.0.2.2 subject=alice issuer=idp"
             + " route=/feed expiresAt=2026-11-25T11:10:00Z",
-        "2026-11-25T10:11:00.000Z #13 policy.reload outcome=ok trigger=SIGHUP fromVersion=v1 policyVersion=v2"
+        "2026-11-25T10:11:00.000Z #13 policy.reload node=gw-1 outcome=ok trigger=SIGHUP fromVersion=v1 policyVersion=v2"
             + " sessionsClosed=0",
         ""), ""), run("audit", "tail", "-n", "2", dir.toString()));
   }
@@ -266,7 +266,7 @@ class AuditCommandTest {
         Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC));
     audit.rejected(Requests.refused("r1", "192.0.2.1", "/chat\u001b[2J\nfake line"), Reason.ROUTE_NOT_FOUND);
     Await.result(audit.close());
-    assertEquals("2026-11-25T10:00:00.000Z #2 handshake.rejected requestId=r1 clientIp=192.0.2.1"
+    assertEquals("2026-11-25T10:00:00.000Z #2 handshake.rejected node=gw-1 requestId=r1 clientIp=192.0.2.1"
             + " path=\"/chat\\u001b[2J\\u000afake line\" reason=route_not_found status=404\n",
         run("audit", "tail", "-n", "1", dir.toString()).out());
   }
@@ -290,11 +290,11 @@ class AuditCommandTest {
     keepGoing.set(false);
     assertEquals(0, exit.get(10, TimeUnit.SECONDS));
     assertEquals(String.join("\n",
-        "2026-11-25T10:11:00.000Z #13 policy.reload outcome=ok trigger=SIGHUP fromVersion=v1 policyVersion=v2"
+        "2026-11-25T10:11:00.000Z #13 policy.reload node=gw-1 outcome=ok trigger=SIGHUP fromVersion=v1 policyVersion=v2"
             + " sessionsClosed=0",
-        "2026-11-25T12:00:00.000Z #14 audit.file_start file=audit-2026-11-25.1.jsonl prevFile=audit-2026-11-25.jsonl"
+        "2026-11-25T12:00:00.000Z #14 audit.file_start node=gw-1 file=audit-2026-11-25.1.jsonl prevFile=audit-2026-11-25.jsonl"
             + " reason=start",
-        "2026-11-25T12:00:00.000Z #15 handshake.rejected requestId=r9 clientIp=192.0.2.9 path=/late"
+        "2026-11-25T12:00:00.000Z #15 handshake.rejected node=gw-1 requestId=r9 clientIp=192.0.2.9 path=/late"
             + " reason=route_not_found status=404",
         ""), out.toString());
   }

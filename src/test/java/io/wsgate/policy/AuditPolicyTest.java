@@ -24,9 +24,10 @@ class AuditPolicyTest extends PolicyTestSupport {
         + "  flushInterval: 250ms\n"
         + "  onFailure: failOpen\n"
         + "  hmacKeyFile: audit.key\n"
-        + "  console: true\n").audit();
+        + "  console: true\n"
+        + "  nodeId: gw-eu-1.prod_2\n").audit();
     assertEquals(new AuditSettings(abs("logs/audit"), 10 << 20, 1000, Duration.ofMillis(250),
-        AuditSettings.OnFailure.FAIL_OPEN, abs("audit.key"), null, true), a);
+        AuditSettings.OnFailure.FAIL_OPEN, abs("audit.key"), null, true, "gw-eu-1.prod_2"), a);
   }
 
   @Test
@@ -60,7 +61,7 @@ class AuditPolicyTest extends PolicyTestSupport {
             "13:18: audit.flushInterval: must be at most 1m, got 2m",
             "14:14: audit.onFailure: expected failClosed or failOpen, got \"block\"",
             "15:3: audit.other: unknown key (expected one of: dir, rotateBytes, queueSize, flushInterval, onFailure,"
-                + " hmacKeyFile, hmacKeyEnv, console)"),
+                + " hmacKeyFile, hmacKeyEnv, console, nodeId)"),
         errors(HEAD + "audit:\n"
             + "  dir: audit\n"
             + "  rotateBytes: 512\n"
@@ -70,6 +71,17 @@ class AuditPolicyTest extends PolicyTestSupport {
             + "  other: 1\n"));
     assertEquals("11:18: audit.flushInterval: must be greater than 0",
         onlyError(HEAD + "audit:\n  dir: audit\n  flushInterval: 0s\n"));
+  }
+
+  @Test
+  void aNodeIdIsAShortPlainName() throws Exception {
+    assertEquals("9:30: audit.nodeId: must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or"
+        + " digit, got \"gw 1\"", onlyError(HEAD + "audit: { dir: audit, nodeId: \"gw 1\" }\n"));
+    assertEquals("9:30: audit.nodeId: must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or"
+        + " digit, got \"-gw\"", onlyError(HEAD + "audit: { dir: audit, nodeId: \"-gw\" }\n"));
+    assertEquals("n".repeat(64), load(HEAD + "audit: { dir: audit, nodeId: " + "n".repeat(64) + " }\n").audit().nodeId());
+    assertEquals(1, errors(HEAD + "audit: { dir: audit, nodeId: " + "n".repeat(65) + " }\n").size());
+    assertEquals(null, load(HEAD + "audit: { dir: audit }\n").audit().nodeId(), "unset: the environment or the host");
   }
 
   @Test

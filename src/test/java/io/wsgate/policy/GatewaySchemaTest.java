@@ -119,7 +119,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
         shutdown: { closeCode: 1012, drainWindow: 5s, drainTimeout: 30s }
         dev: { demoPage: false }
         admin: { enabled: true, host: 0.0.0.0, port: 0, tokenFile: admin.token }
-        audit: { dir: audit, rotateBytes: 100MiB, queueSize: 65536, flushInterval: 1s, onFailure: failClosed, hmacKeyFile: secret, console: false }
+        audit: { dir: audit, rotateBytes: 100MiB, queueSize: 65536, flushInterval: 1s, onFailure: failClosed, hmacKeyFile: secret, console: false, nodeId: gw-1 }
         """;
     assertEquals(List.of(), violations(everything));
     GatewayPolicy p = load(everything);
@@ -157,6 +157,8 @@ class GatewaySchemaTest extends PolicyTestSupport {
         "/audit/onFailure");
     assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { dir: a, hmacKeyFile: k, hmacKeyEnv: K }\n",
         "/audit");
+    assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { dir: a, nodeId: \"gw 1\" }\n",
+        "/audit/nodeId");
   }
 
   private static void assertViolation(String yamlText, String mentioned) throws Exception {
