@@ -5,6 +5,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
 import io.wsgate.policy.Action;
 import io.wsgate.policy.AuditSettings;
+import io.wsgate.policy.CheckpointSettings;
 import io.wsgate.policy.Auth;
 import io.wsgate.policy.ConnectionLimits;
 import io.wsgate.policy.MessageRule;
@@ -53,7 +54,7 @@ class AuditRecordsIT {
   private static TestPolicy policy() {
     return TestPolicy.create().audit(new AuditSettings(null, AuditSettings.DEFAULT_ROTATE_BYTES,
         AuditSettings.DEFAULT_QUEUE_SIZE, AuditSettings.DEFAULT_FLUSH_INTERVAL, AuditSettings.OnFailure.FAIL_OPEN,
-        null, null, true, NODE));
+        null, null, true, NODE, CheckpointSettings.DEFAULT));
   }
 
   /** Every record says which node wrote it, in which format. */

@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
  * @param console       also mirror every record to the {@code wsgate.audit} logger
  * @param nodeId        the {@code node} of every record; null: the {@code WSGATE_NODE_ID} environment variable, or
  *                      the host name ({@code io.wsgate.audit.NodeId})
+ * @param checkpoints   the signed checkpoints that seal the files' end
  */
 public record AuditSettings(Path dir, long rotateBytes, int queueSize, Duration flushInterval, OnFailure onFailure,
-                            Path hmacKeyFile, String hmacKeyEnv, boolean console, String nodeId) {
+                            Path hmacKeyFile, String hmacKeyEnv, boolean console, String nodeId,
+                            CheckpointSettings checkpoints) {
   /** HMAC-SHA256 keys shorter than the hash output are refused (RFC 2104 §3). */
   public static final int MIN_HMAC_KEY_BYTES = 32;
   public static final long DEFAULT_ROTATE_BYTES = 100L << 20;
@@ -39,7 +41,7 @@ public record AuditSettings(Path dir, long rotateBytes, int queueSize, Duration 
 
   /** No {@code audit:} section: records go to the log only, as JSON lines, and never refuse traffic. */
   public static final AuditSettings LOG_ONLY = new AuditSettings(null, DEFAULT_ROTATE_BYTES, DEFAULT_QUEUE_SIZE,
-      DEFAULT_FLUSH_INTERVAL, OnFailure.FAIL_OPEN, null, null, true, null);
+      DEFAULT_FLUSH_INTERVAL, OnFailure.FAIL_OPEN, null, null, true, null, CheckpointSettings.DEFAULT);
 
   /** What the gateway does while the audit trail cannot keep every record. */
   public enum OnFailure {
@@ -49,10 +51,14 @@ public record AuditSettings(Path dir, long rotateBytes, int queueSize, Duration 
     FAIL_OPEN
   }
 
-  /** Settings without a node id of their own: the environment or the host name names the node. */
+  /**
+   * Settings without a node id of their own (the environment or the host name names the node) and
+   * with the default checkpoints.
+   */
   public AuditSettings(Path dir, long rotateBytes, int queueSize, Duration flushInterval, OnFailure onFailure,
                        Path hmacKeyFile, String hmacKeyEnv, boolean console) {
-    this(dir, rotateBytes, queueSize, flushInterval, onFailure, hmacKeyFile, hmacKeyEnv, console, null);
+    this(dir, rotateBytes, queueSize, flushInterval, onFailure, hmacKeyFile, hmacKeyEnv, console, null,
+        CheckpointSettings.DEFAULT);
   }
 
   public AuditSettings {
@@ -73,11 +79,20 @@ public record AuditSettings(Path dir, long rotateBytes, int queueSize, Duration 
     if (nodeId != null && !NODE_ID.matcher(nodeId).matches()) {
       throw new IllegalArgumentException("nodeId " + NODE_ID_RULE + ", got " + nodeId);
     }
+    Objects.requireNonNull(checkpoints, "checkpoints");
   }
 
   /** True when records are written to hash-chained files in {@link #dir()}. */
   public boolean files() {
     return dir != null;
+  }
+
+  /** Where checkpoints are written; null without files. */
+  public Path checkpointDir() {
+    if (checkpoints.dir() != null) {
+      return checkpoints.dir();
+    }
+    return dir == null ? null : dir.resolve(CheckpointSettings.DEFAULT_DIR_NAME);
   }
 
   /** True when records carry an {@code hmac}. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
 import io.wsgate.policy.AuditSettings;
+import io.wsgate.policy.CheckpointSettings;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.Requests;
 import java.io.IOException;
@@ -37,7 +38,7 @@ class AuditWriterTest {
 
   static AuditSettings settings(Path dir, long rotateBytes, int queueSize) {
     return new AuditSettings(dir, rotateBytes, queueSize, Duration.ofMillis(20), AuditSettings.OnFailure.FAIL_CLOSED,
-        null, null, false, "gw-1");
+        null, null, false, "gw-1", CheckpointSettings.DEFAULT);
   }
 
   /** A clock the test sets; starts on a fixed day so file names are known. */

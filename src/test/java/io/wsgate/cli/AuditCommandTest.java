@@ -11,6 +11,7 @@ import io.wsgate.audit.AuditedRequest;
 import io.wsgate.audit.GatewayMetrics;
 import io.wsgate.policy.Action;
 import io.wsgate.policy.AuditSettings;
+import io.wsgate.policy.CheckpointSettings;
 import io.wsgate.policy.Direction;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.Requests;
@@ -82,7 +83,7 @@ class AuditCommandTest {
 
   private static AuditSettings settings(Path dir, Path keyFile) {
     return new AuditSettings(dir, AuditSettings.DEFAULT_ROTATE_BYTES, 1024, Duration.ofMillis(20),
-        AuditSettings.OnFailure.FAIL_CLOSED, keyFile, null, false, "gw-1");
+        AuditSettings.OnFailure.FAIL_CLOSED, keyFile, null, false, "gw-1", CheckpointSettings.DEFAULT);
   }
 
   /** Twelve decisions, one a minute from 10:00, after the header (seq 1, 10:00). */
@@ -151,6 +152,25 @@ class AuditCommandTest {
   }
 
   @Test
+  void verifyChecksHmacSignedCheckpointsWithTheSameKey() throws Exception {
+    Path keyFile = Files.writeString(tmp.resolve("audit.key"), KEY + "\n");
+    Path dir = knownLog(keyFile);
+    String seals = dir.resolve("checkpoints").toString();
+    assertEquals(new Run(0, "OK 1 file, 13 records (seq 1..13): chain intact, every HMAC valid; 1 checkpoint matched,"
+            + " the last checkpoints-2026-11-25.jsonl:1 of 2026-11-25T10:12:00.000Z, seq 13, every signature valid\n", ""),
+        run("audit", "verify", "--hmac-key-file", keyFile.toString(), "--checkpoints", seals, dir.toString()));
+    assertEquals(new Run(0, "OK 1 file, 13 records (seq 1..13): chain intact (HMACs not checked: no key given); 1"
+            + " checkpoint matched, the last checkpoints-2026-11-25.jsonl:1 of 2026-11-25T10:12:00.000Z, seq 13"
+            + " (signatures not checked: no key given)\n", ""),
+        run("audit", "verify", "--checkpoints", seals, dir.toString()));
+    Path pub = tmp.resolve("other.pub");
+    Files.writeString(pub, io.wsgate.policy.Ed25519Keys.pem(io.wsgate.policy.Ed25519Keys.generate().getPublic()));
+    assertEquals(new Run(1, "", "checkpoints-2026-11-25.jsonl:1: signed with HS256, which no given key checks (give"
+            + " --hmac-key-file or --hmac-key-env)\n"),
+        run("audit", "verify", "--checkpoints", seals, "--checkpoint-public-key", pub.toString(), dir.toString()));
+  }
+
+  @Test
   void verifyUsageAndNothingToVerify() throws Exception {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     assertEquals(new Run(1, "", "audit verify: no audit files (audit-YYYY-MM-DD[.N].jsonl) in [" + empty + "]\n"),
@@ -158,6 +178,9 @@ class AuditCommandTest {
     Run both = run("audit", "verify", "--hmac-key-file", "k", "--hmac-key-env", "K", empty.toString());
     assertEquals(2, both.exitCode());
     assertTrue(both.err().startsWith("--hmac-key-file and --hmac-key-env are exclusive (choose one)\n"), both.err());
+    Run keyAlone = run("audit", "verify", "--checkpoint-public-key", "k.pub", empty.toString());
+    assertEquals(2, keyAlone.exitCode());
+    assertTrue(keyAlone.err().startsWith("--checkpoint-public-key needs --checkpoints\n"), keyAlone.err());
     Run none = run("audit", "verify");
     assertEquals(2, none.exitCode());
     assertTrue(none.err().startsWith("Missing required parameter: 'PATH'"), none.err());
