@@ -72,8 +72,7 @@ public final class CompiledPolicy {
   public static Future<CompiledPolicy> compile(Vertx vertx, GatewayPolicy policy, int demoPort, GatewayServices services) {
     Future<List<PolicyFiles.Entry>> files = vertx.executeBlocking(() -> PolicyFiles.of(policy), false);
     return files.compose(f -> TokenVerifier.create(vertx, policy.security().issuers(), services.keySources())).map(tokens -> {
-      MonitorLog monitor = (request, reason) -> services.audit().monitored(request.requestId(), request.clientIp(),
-          request.path(), reason, null);
+      MonitorLog monitor = (request, reason) -> services.audit().monitored(request.audited(), reason, null);
       LimiterRegistry.Uses limiters = services.limiters().uses();
       HandshakePipeline guards = new HandshakePipeline(List.of(
           new IpGuard(policy.security().clients().ipRules(), monitor),

@@ -6,6 +6,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import io.wsgate.policy.Action;
+import io.wsgate.policy.AdminSettings;
 import io.wsgate.policy.Auth;
 import io.wsgate.policy.MessageRule;
 import io.wsgate.policy.MessageRule.Scope;
@@ -13,6 +14,8 @@ import io.wsgate.policy.MessageRules;
 import io.wsgate.policy.Mode;
 import io.wsgate.policy.Rate;
 import io.wsgate.policy.RouteSecurity;
+import io.wsgate.testing.AdminClient;
+import io.wsgate.testing.AuditCapture;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
@@ -113,6 +116,36 @@ class MessageRulesWireIT {
       // Counted once: by the session's end record, written when both sides are closed.
       Await.until("session ended", () -> harness.gateway.services().audit().metrics().closedTotal() == 1);
       assertEquals(1, harness.gateway.services().audit().metrics().outcomes(Reason.MESSAGE_TYPE_DENIED));
+    }
+  }
+
+  /**
+   * A close rule's refusal is its own series ({@code action="close"}), counted once, and the session
+   * it ends is counted in {@code wsgate_sessions_closed_total} with the same reason (docs/metrics.md).
+   */
+  @Test
+  void aCloseRuleIsCountedOnceByActionAndItsSessionOnceByReason() throws Exception {
+    RouteSecurity security = toUpstream(
+        new MessageRule.Patterns("no-secrets", List.of("secret"), Action.CLOSE, Mode.ENFORCE));
+    try (EchoUpstream upstream = new EchoUpstream();
+         AuditCapture audit = new AuditCapture();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
+             .security(security).admin(AdminSettings.loopback(0)).build())) {
+      AdminClient admin = new AdminClient(harness.gateway.adminPort());
+      Client client = connect(harness);
+      client.roundTrip("hello");
+      client.ws().writeTextMessage("a secret");
+      assertEquals(1008, client.closeCode());
+      Await.until("session ended", () -> harness.gateway.services().audit().metrics().closedTotal() == 1);
+
+      AdminClient.Metrics scrape = admin.metrics();
+      assertEquals(1, scrape.value("wsgate_message_refusals_total{action=\"close\",reason=\"pattern_denied\"}"),
+          scrape.text());
+      assertFalse(scrape.samples().containsKey(
+          "wsgate_message_refusals_total{action=\"drop\",reason=\"pattern_denied\"}"), "no drop was made");
+      assertEquals(1, scrape.value("wsgate_sessions_closed_total{reason=\"pattern_denied\"}"));
+      assertEquals(1, harness.gateway.services().audit().metrics().outcomes(Reason.PATTERN_DENIED), "one decision");
+      assertEquals("close", audit.await("message.refused", l -> l.size() == 1).get(0).getString("action"));
     }
   }
 

@@ -12,10 +12,13 @@ import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.Revocations;
 import io.wsgate.audit.GatewayMetrics;
 import io.wsgate.audit.ReloadOutcome;
+import io.wsgate.policy.Action;
+import io.wsgate.policy.Direction;
 import io.wsgate.policy.Issuer;
 import io.wsgate.session.SessionRegistry;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -54,8 +57,7 @@ public final class GatewayMeters {
   // Registered on first use, at scrape time (guarded by this): sparse series that would otherwise
   // be dozens of zeros.
   private final Set<Reason> monitorSeries = EnumSet.noneOf(Reason.class);
-  private final Set<Reason> dropSeries = EnumSet.noneOf(Reason.class);
-  private final Set<Reason> closeRuleSeries = EnumSet.noneOf(Reason.class);
+  private final Map<Action, Set<Reason>> refusalSeries = new EnumMap<>(Action.class);
   private final Map<String, List<Meter>> jwksSeries = new HashMap<>();
 
   /**
@@ -65,6 +67,9 @@ public final class GatewayMeters {
                        Supplier<CompiledPolicy> current) {
     this.metrics = audit.metrics();
     this.current = current;
+    for (Action action : Action.values()) {
+      refusalSeries.put(action, EnumSet.noneOf(Reason.class));
+    }
     handshakeAccepted = latency("wsgate.handshake.duration", "accepted",
         "Upgrade request received until the client got 101 or a refusal");
     handshakeRejected = latency("wsgate.handshake.duration", "rejected",
@@ -96,8 +101,8 @@ public final class GatewayMeters {
     FunctionCounter.builder("wsgate.sessions.closed", metrics, m -> m.closes(null))
         .description("Ended sessions by reason (peer_closed: a peer closed normally)")
         .tag("reason", "peer_closed").register(registry);
-    relayed("to_upstream", GatewayMetrics::messagesToUpstream, GatewayMetrics::bytesToUpstream);
-    relayed("to_client", GatewayMetrics::messagesToClient, GatewayMetrics::bytesToClient);
+    relayed(Direction.TO_UPSTREAM, GatewayMetrics::messagesToUpstream, GatewayMetrics::bytesToUpstream);
+    relayed(Direction.TO_CLIENT, GatewayMetrics::messagesToClient, GatewayMetrics::bytesToClient);
     for (ReloadOutcome outcome : ReloadOutcome.values()) {
       FunctionCounter.builder("wsgate.policy.reloads", metrics, m -> m.reloads(outcome))
           .description("Policy reloads by outcome").tag("outcome", outcome.tag()).register(registry);
@@ -119,13 +124,13 @@ public final class GatewayMeters {
         .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
   }
 
-  private void relayed(String direction, java.util.function.ToDoubleFunction<GatewayMetrics> messages,
+  private void relayed(Direction direction, java.util.function.ToDoubleFunction<GatewayMetrics> messages,
                        java.util.function.ToDoubleFunction<GatewayMetrics> bytes) {
     FunctionCounter.builder("wsgate.messages", metrics, messages)
-        .description("Data messages relayed, added when each session ends").tag("direction", direction)
+        .description("Data messages relayed, added when each session ends").tag("direction", direction.metricTag())
         .register(registry);
     FunctionCounter.builder("wsgate.message.bytes", metrics, bytes)
-        .description("Payload bytes relayed, added when each session ends").tag("direction", direction)
+        .description("Payload bytes relayed, added when each session ends").tag("direction", direction.metricTag())
         .register(registry);
   }
 
@@ -158,12 +163,11 @@ public final class GatewayMeters {
             .description("Checks in monitor mode that would have refused (handshake guards and message rules)")
             .tag("reason", reason.tag()).register(registry);
       }
-      for (boolean close : new boolean[] {false, true}) {
-        Set<Reason> seen = close ? closeRuleSeries : dropSeries;
-        if (metrics.refusals(reason, close) > 0 && seen.add(reason)) {
-          FunctionCounter.builder("wsgate.message.refusals", metrics, m -> m.refusals(reason, close))
+      for (Action action : Action.values()) {
+        if (metrics.refusals(reason, action) > 0 && refusalSeries.get(action).add(reason)) {
+          FunctionCounter.builder("wsgate.message.refusals", metrics, m -> m.refusals(reason, action))
               .description("Messages refused by a message rule, by reason and the rule's action")
-              .tags("reason", reason.tag(), "action", close ? "close" : "drop").register(registry);
+              .tags("reason", reason.tag(), "action", action.tag()).register(registry);
         }
       }
     }

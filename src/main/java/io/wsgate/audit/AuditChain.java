@@ -28,6 +28,11 @@ import javax.crypto.spec.SecretKeySpec;
  * }</pre>
  */
 public final class AuditChain {
+  /**
+   * The record format's version, the {@code v} of every record: 2 added {@code v} and {@code node}
+   * and the who-and-what fields; records without {@code v} are version 1 and verify the same way.
+   */
+  public static final int FORMAT = 2;
   /** The {@code prev} of the very first record of a chain. */
   public static final String GENESIS = "0".repeat(64);
   private static final String HMAC_PREFIX = ",\"hmac\":\"";
@@ -38,6 +43,14 @@ public final class AuditChain {
   private static final HexFormat HEX = HexFormat.of();
 
   private AuditChain() {
+  }
+
+  /**
+   * A new record's leading fields, in the order every record has them (after {@code seq}, which
+   * sealing adds): {@code v}, {@code ts}, {@code node}, {@code event}. The event's own fields follow.
+   */
+  public static JsonObject record(String node, Instant at, String event) {
+    return new JsonObject().put("v", FORMAT).put("ts", timestamp(at)).put("node", node).put("event", event);
   }
 
   /** RFC 3339, UTC, always with milliseconds: {@code 2026-11-25T09:14:03.120Z}. */

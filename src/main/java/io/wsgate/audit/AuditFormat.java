@@ -7,7 +7,7 @@ import java.util.Set;
 
 /** Renders audit records for people: one line each, safe to print on a terminal. */
 public final class AuditFormat {
-  private static final Set<String> HIDDEN = Set.of("seq", "ts", "event", "prev", "hmac");
+  private static final Set<String> HIDDEN = Set.of("seq", "v", "ts", "event", "prev", "hmac");
 
   private AuditFormat() {
   }

@@ -3,11 +3,14 @@ package io.wsgate.audit;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
+import io.wsgate.policy.Action;
 import io.wsgate.policy.AuditSettings;
+import io.wsgate.policy.Direction;
 
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * One JSON object per decision, sealed into the hash chain and written by one background thread
@@ -28,6 +31,7 @@ public final class AuditLog {
   private final AuditWriter writer;
   private final Clock clock;
   private final AuditStatus status;
+  private final String node;
 
   /** Records go to the {@code wsgate.audit} logger only ({@link AuditSettings#LOG_ONLY}). */
   public AuditLog(GatewayMetrics metrics) {
@@ -45,10 +49,20 @@ public final class AuditLog {
 
   /** As {@link #AuditLog(GatewayMetrics, AuditSettings)}, with the clock that stamps records (tests). */
   public AuditLog(GatewayMetrics metrics, AuditSettings settings, Clock clock) {
+    this(metrics, settings, clock, System::getenv);
+  }
+
+  /**
+   * As {@link #AuditLog(GatewayMetrics, AuditSettings, Clock)}, reading {@value NodeId#ENV} from {@code env}.
+   *
+   * @throws IllegalStateException when the HMAC key cannot be read, or the node id from the environment is invalid
+   */
+  public AuditLog(GatewayMetrics metrics, AuditSettings settings, Clock clock, Function<String, String> env) {
     this.metrics = metrics;
     this.settings = settings;
     this.clock = clock;
-    this.writer = AuditWriter.start(settings, metrics, clock);
+    this.node = NodeId.resolve(settings.nodeId(), env);
+    this.writer = AuditWriter.start(settings, node, metrics, clock);
     this.status = new AuditStatus() {
       @Override
       public long queueDepth() {
@@ -70,6 +84,11 @@ public final class AuditLog {
         return writer.healthy();
       }
     };
+  }
+
+  /** The {@code node} of every record: which gateway this is ({@link NodeId}). */
+  public String node() {
+    return node;
   }
 
   public AuditSettings settings() {
@@ -109,37 +128,32 @@ public final class AuditLog {
     return metrics;
   }
 
-  public void rejected(String requestId, String clientIp, String path, Reason reason) {
+  /** A handshake was refused: who asked for what (never a token), the reason and the status sent. */
+  public void rejected(AuditedRequest who, Reason reason) {
     metrics.count(reason);
-    write(event("handshake.rejected")
-        .put("requestId", requestId).put("clientIp", clientIp).put("path", path)
-        .put("reason", reason.tag()).put("status", reason.code()));
+    write(request(event("handshake.rejected"), who).put("reason", reason.tag()).put("status", reason.code()));
   }
 
-  public void accepted(String requestId, String clientIp, String route, String upstream, String origin,
-                       String subject, String policyVersion) {
+  /** A handshake passed every check and the upstream accepted it. */
+  public void accepted(AuditedRequest who, String upstream, String policyVersion) {
     metrics.accepted();
-    write(event("session.accepted")
-        .put("requestId", requestId).put("clientIp", clientIp).put("route", route)
-        .put("upstream", upstream).put("origin", origin).put("subject", subject).put("policyVersion", policyVersion));
+    write(request(event("session.accepted"), who).put("upstream", upstream).put("policyVersion", policyVersion));
   }
 
   /** A guard or rule in monitor mode would have refused: audited and counted, traffic passes. */
-  public void monitored(String requestId, String clientIp, String path, Reason reason, String rule) {
+  public void monitored(AuditedRequest who, Reason reason, String rule) {
     metrics.monitored(reason);
-    write(event("monitor.would_deny")
-        .put("requestId", requestId).put("clientIp", clientIp).put("path", path)
-        .put("reason", reason.tag()).put("rule", rule));
+    write(request(event("monitor.would_deny"), who).put("reason", reason.tag()).put("rule", rule));
   }
 
-  public void closed(String requestId, Reason reason, int clientCode, int upstreamCode, long durationMs,
+  /** @param reason why the gateway ended the session; null when a peer closed it normally */
+  public void closed(AuditedRequest who, Reason reason, int clientCode, int upstreamCode, long durationMs,
                      long msgsUp, long bytesUp, long msgsDown, long bytesDown) {
     if (reason != null) {
       metrics.count(reason);
     }
     metrics.closed(reason, msgsUp, bytesUp, msgsDown, bytesDown);
-    write(event("session.closed")
-        .put("requestId", requestId).put("reason", reason == null ? "peer_closed" : reason.tag())
+    write(session(event("session.closed"), who).put("reason", reason == null ? "peer_closed" : reason.tag())
         .put("clientCloseCode", clientCode).put("upstreamCloseCode", upstreamCode)
         .put("durationMs", durationMs)
         .put("messagesToUpstream", msgsUp).put("bytesToUpstream", bytesUp)
@@ -147,16 +161,14 @@ public final class AuditLog {
   }
 
   /** A message rule refused a message; the message body is never recorded. */
-  public void messageRefused(String sessionId, String direction, Reason reason, String rule, String action,
-                             boolean monitored, String subject) {
-    write(event(monitored ? "message.monitor_would_refuse" : "message.refused")
-        .put("requestId", sessionId).put("direction", direction).put("reason", reason.tag())
-        .put("rule", rule).put("action", action).put("subject", subject));
+  public void messageRefused(AuditedRequest who, Direction direction, Reason reason, String rule, Action action,
+                             boolean monitored) {
+    write(session(event(monitored ? "message.monitor_would_refuse" : "message.refused"), who)
+        .put("direction", direction.key()).put("reason", reason.tag()).put("rule", rule).put("action", action.tag()));
   }
 
-  public void reauthenticated(String sessionId, String subject, String expiresAt) {
-    write(event("session.reauthenticated").put("requestId", sessionId).put("subject", subject)
-        .put("expiresAt", expiresAt));
+  public void reauthenticated(AuditedRequest who, String expiresAt) {
+    write(session(event("session.reauthenticated"), who).put("expiresAt", expiresAt));
   }
 
   /**
@@ -164,8 +176,8 @@ public final class AuditLog {
    *
    * @param why the check the fresh token failed: a handshake reason tag, or {@code subject_changed}
    */
-  public void reauthRefused(String sessionId, String subject, String why) {
-    write(event("session.reauth_refused").put("requestId", sessionId).put("subject", subject).put("why", why));
+  public void reauthRefused(AuditedRequest who, String why) {
+    write(session(event("session.reauth_refused"), who).put("why", why));
   }
 
   public void policyReloaded(String trigger, String fromVersion, String toVersion, int sessionsClosed) {
@@ -211,7 +223,18 @@ public final class AuditLog {
   }
 
   private JsonObject event(String type) {
-    return new JsonObject().put("ts", AuditChain.timestamp(clock.instant())).put("event", type);
+    return AuditChain.record(node, clock.instant(), type);
+  }
+
+  /** The fields of a handshake record that say who asked for what. */
+  private static JsonObject request(JsonObject event, AuditedRequest who) {
+    return session(event, who).put("path", who.path()).put("origin", who.origin()).put("userAgent", who.userAgent());
+  }
+
+  /** The fields every record of a session repeats, so that none needs its {@code session.accepted}. */
+  private static JsonObject session(JsonObject event, AuditedRequest who) {
+    return event.put("requestId", who.requestId()).put("clientIp", who.clientIp()).put("subject", who.subject())
+        .put("issuer", who.issuer()).put("route", who.route());
   }
 
   private void write(JsonObject event) {

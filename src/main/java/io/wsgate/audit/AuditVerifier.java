@@ -5,13 +5,17 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.crypto.Mac;
 
 /**
- * Checks the hash chain across audit files given in chain order, and with a key each record's
- * HMAC; stops at the first broken line (docs/audit.md, "audit verify").
+ * Checks the hash chain across audit files given in chain order, with a key each record's HMAC,
+ * and with checkpoints that every checkpointed line is there as it was sealed and that the trail
+ * does not end before the last checkpoint; stops at the first broken line (docs/audit.md,
+ * "audit verify").
  *
  * <pre>{@code
  * AuditVerifier.Result r = AuditVerifier.verify(AuditFileName.collect(List.of(dir)), null);
@@ -28,23 +32,37 @@ public final class AuditVerifier {
    * @param records  lines that passed, headers included
    * @param firstSeq the first record's {@code seq}; -1 when there was none
    * @param lastSeq  the last good record's {@code seq}; -1 when there was none
+   * @param sealed   checkpoints that sealed a line of the files given, each found as sealed
+   * @param lastSeal the last checkpoint, described ({@code checkpoints-2026-11-25.jsonl:9 of <ts>, seq 180}); null
+   *                 without checkpoints
    */
-  public record Result(String problem, List<String> notes, int files, long records, long firstSeq, long lastSeq) {
+  public record Result(String problem, List<String> notes, int files, long records, long firstSeq, long lastSeq,
+                       int sealed, String lastSeal) {
     public boolean intact() {
       return problem == null;
     }
   }
 
   private final Mac mac;
+  private final CheckpointLog checkpoints;
+  /** The checkpoints by the {@code seq} they seal. */
+  private final Map<Long, List<CheckpointLog.Entry>> sealedAt = new HashMap<>();
   private final List<String> notes = new ArrayList<>();
+  private int sealed;
+  private String lastName;
+  private int lastLine;
   private String prevHash;
   private long prevSeq = -1;
   private long firstSeq = -1;
   private long records;
   private int files;
 
-  private AuditVerifier(Mac mac) {
+  private AuditVerifier(Mac mac, CheckpointLog checkpoints) {
     this.mac = mac;
+    this.checkpoints = checkpoints;
+    if (checkpoints != null) {
+      checkpoints.entries().forEach(e -> sealedAt.computeIfAbsent(e.checkpoint().seq(), s -> new ArrayList<>()).add(e));
+    }
   }
 
   /**
@@ -52,7 +70,19 @@ public final class AuditVerifier {
    * @param mac   HMAC-SHA256 with the audit key, to check every record's {@code hmac}; null to check the chain only
    */
   public static Result verify(List<Path> files, Mac mac) {
-    return new AuditVerifier(mac).run(files);
+    return verify(files, mac, null);
+  }
+
+  /**
+   * As {@link #verify(List, Mac)}, and against {@code checkpoints} (already read, signatures checked):
+   * each checkpointed line must be in its file at its line with its hash, and the trail must not
+   * end before the last checkpoint (a cut tail, a removed newest file).
+   */
+  public static Result verify(List<Path> files, Mac mac, CheckpointLog checkpoints) {
+    if (checkpoints != null && checkpoints.problem() != null) {
+      return new AuditVerifier(mac, null).result(checkpoints.problem());
+    }
+    return new AuditVerifier(mac, checkpoints).run(files);
   }
 
   private Result run(List<Path> paths) {
@@ -74,11 +104,53 @@ public final class AuditVerifier {
     if (files == 0) {
       return result("no audit files given");
     }
-    return result(null);
+    return result(checkpoints == null ? null : tail());
+  }
+
+  /**
+   * The trail must reach the last checkpoint: lines cut from the end, or whole files removed from
+   * it, leave a checkpoint that seals a line the files no longer hold.
+   */
+  private String tail() {
+    CheckpointLog.Entry last = checkpoints.last();
+    if (last == null || last.checkpoint().seq() <= prevSeq) {
+      if (last != null && last.checkpoint().seq() < prevSeq) {
+        notes.add((prevSeq - last.checkpoint().seq()) + " records after the last checkpoint (" + last.describe()
+            + ", seq " + last.checkpoint().seq() + ") are checked by the chain alone");
+      }
+      return null;
+    }
+    Checkpoint c = last.checkpoint();
+    return AuditFormat.safe(c.file()) + ":" + c.line() + ": missing: the trail ends at seq " + prevSeq
+        + (lastName == null ? "" : " (" + lastName + ":" + lastLine + ")") + ", but the checkpoint "
+        + last.describe() + " seals seq " + c.seq() + " here";
+  }
+
+  /** The line at {@code name:n} with {@code seq} and {@code hash}, against the checkpoints that seal that seq. */
+  private String sealedLine(String name, int n, long seq, String hash) {
+    List<CheckpointLog.Entry> seals = sealedAt.get(seq);
+    if (seals == null) {
+      return null;
+    }
+    for (CheckpointLog.Entry seal : seals) {
+      Checkpoint c = seal.checkpoint();
+      if (!c.file().equals(name) || c.line() != n) {
+        return name + ":" + n + ": seq " + seq + " is not where the checkpoint " + seal.describe() + " seals it ("
+            + AuditFormat.safe(c.file()) + ":" + c.line() + ")";
+      }
+      if (!c.hash().equals(hash)) {
+        return name + ":" + n + ": differs from the line the checkpoint " + seal.describe() + " sealed here"
+            + " (another hash)";
+      }
+    }
+    sealed += seals.size();
+    return null;
   }
 
   private Result result(String problem) {
-    return new Result(problem, List.copyOf(notes), files, records, firstSeq, prevSeq);
+    CheckpointLog.Entry last = checkpoints == null ? null : checkpoints.last();
+    return new Result(problem, List.copyOf(notes), files, records, firstSeq, prevSeq, sealed,
+        last == null ? null : last.describe() + ", seq " + last.checkpoint().seq());
   }
 
   /** The problem with this file, or null. */
@@ -137,11 +209,18 @@ public final class AuditVerifier {
         if (prevSeq >= 0 && seq != prevSeq + 1) {
           return where + "sequence gap (expected seq " + (prevSeq + 1) + ", got " + seq + ")";
         }
+        String hash = AuditChain.hash(line.bytes());
+        String seal = sealedLine(name, n, seq, hash);
+        if (seal != null) {
+          return seal;
+        }
         if (firstSeq < 0) {
           firstSeq = seq;
         }
         prevSeq = seq;
-        prevHash = AuditChain.hash(line.bytes());
+        prevHash = hash;
+        lastName = name;
+        lastLine = n;
         records++;
       }
       if (n == 0) {

@@ -2,6 +2,7 @@ package io.wsgate.audit;
 
 import io.vertx.core.json.JsonObject;
 import io.wsgate.policy.AuditSettings;
+import io.wsgate.policy.Ed25519Keys;
 import io.wsgate.policy.HmacSecrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +47,8 @@ import javax.crypto.Mac;
  * the kept records into it. Healthy again once that succeeds.
  *
  * <pre>{@code
- * AuditWriter writer = AuditWriter.start(settings, metrics, Clock.systemUTC());
- * writer.write(new JsonObject().put("ts", AuditChain.timestamp(now)).put("event", "session.accepted"));
+ * AuditWriter writer = AuditWriter.start(settings, "gw-1", metrics, Clock.systemUTC());
+ * writer.write(AuditChain.record("gw-1", now, "session.accepted").put("requestId", id));
  * writer.close().join(); // drains the queue, forces the file
  * }</pre>
  */
@@ -62,9 +63,13 @@ final class AuditWriter {
   private static final JsonObject WAKE = new JsonObject();
 
   private final AuditSettings settings;
+  private final String node;
   private final Clock clock;
   private final GatewayMetrics metrics;
   private final Mac mac;
+  /** Null without files. */
+  private final CheckpointWriter checkpoints;
+  private final long checkpointNanos;
   private final BlockingQueue<JsonObject> queue;
   private final long flushNanos;
   private final long retryMs;
@@ -81,6 +86,9 @@ final class AuditWriter {
   private long confirmedSeq;
   private String confirmedHash = AuditChain.GENESIS;
   private AuditFileName confirmedFile;
+  /** The confirmed line's number in {@link #confirmedFile}. */
+  private long confirmedLine;
+  private long checkpointedSeq = -1;
   /** Volatile for {@link #currentFile()}; null while no file is open. */
   private volatile AuditFileName current;
   private FileChannel channel;
@@ -93,11 +101,15 @@ final class AuditWriter {
   private boolean failed;
   private long overflowsSeen;
 
-  private AuditWriter(AuditSettings settings, GatewayMetrics metrics, Clock clock, Mac mac) {
+  private AuditWriter(AuditSettings settings, String node, GatewayMetrics metrics, Clock clock, Mac mac,
+                      CheckpointWriter checkpoints) {
     this.settings = settings;
+    this.node = node;
     this.metrics = metrics;
     this.clock = clock;
     this.mac = mac;
+    this.checkpoints = checkpoints;
+    this.checkpointNanos = settings.checkpoints().interval().toNanos();
     this.queue = new ArrayBlockingQueue<>(settings.queueSize());
     this.flushNanos = settings.flushInterval().toNanos();
     this.retryMs = Math.max(50, Math.min(1000, settings.flushInterval().toMillis()));
@@ -106,14 +118,15 @@ final class AuditWriter {
   }
 
   /**
-   * Reads the HMAC key (if any), opens the first file on the calling thread (so a directory that
-   * cannot be written makes the writer unhealthy before the first handshake), and starts the
-   * writer thread.
+   * Reads the HMAC key and the checkpoint key (if any), opens the first file on the calling thread
+   * (so a directory that cannot be written makes the writer unhealthy before the first handshake),
+   * and starts the writer thread.
    *
-   * @throws IllegalStateException when the HMAC key cannot be read (the message never holds the key)
+   * @throws IllegalStateException when a key cannot be read (the message never holds the key)
    */
-  static AuditWriter start(AuditSettings settings, GatewayMetrics metrics, Clock clock) {
+  static AuditWriter start(AuditSettings settings, String node, GatewayMetrics metrics, Clock clock) {
     Mac mac = null;
+    CheckpointSigner signer = CheckpointSigner.NONE;
     if (settings.signed()) {
       byte[] key = HmacSecrets.read(settings.hmacKeySource());
       try {
@@ -122,11 +135,17 @@ final class AuditWriter {
               + " needs at least " + AuditSettings.MIN_HMAC_KEY_BYTES + " bytes");
         }
         mac = AuditChain.mac(key);
+        signer = CheckpointSigner.hmac(AuditChain.mac(key));
       } finally {
         Arrays.fill(key, (byte) 0);
       }
     }
-    AuditWriter writer = new AuditWriter(settings, metrics, clock, mac);
+    if (settings.checkpoints().keyFile() != null) {
+      signer = CheckpointSigner.ed25519(Ed25519Keys.readPrivate(settings.checkpoints().keyFile()));
+    }
+    CheckpointWriter checkpoints = settings.files() ? new CheckpointWriter(settings.checkpointDir(), node, signer,
+        settings.checkpoints().log(), clock) : null;
+    AuditWriter writer = new AuditWriter(settings, node, metrics, clock, mac, checkpoints);
     if (settings.files()) {
       try {
         writer.open("start", writer.today());
@@ -138,7 +157,7 @@ final class AuditWriter {
     return writer;
   }
 
-  /** Enqueues one record (its fields in order, {@code ts} and {@code event} first); never blocks. */
+  /** Enqueues one record (its fields in order, from {@link AuditChain#record}); never blocks. */
   void write(JsonObject record) {
     if (done || !queue.offer(record)) {
       overflows.incrementAndGet();
@@ -176,6 +195,7 @@ final class AuditWriter {
 
   private void run() {
     long nextFlush = System.nanoTime() + flushNanos;
+    long nextCheckpoint = System.nanoTime() + checkpointNanos;
     try {
       while (true) {
         if (failed) {
@@ -209,7 +229,12 @@ final class AuditWriter {
           tick();
           nextFlush = System.nanoTime() + flushNanos;
         }
+        if (!failed && System.nanoTime() - nextCheckpoint >= 0) {
+          checkpoint(CheckpointReason.INTERVAL);
+          nextCheckpoint = System.nanoTime() + checkpointNanos;
+        }
         if (last && !failed) {
+          checkpoint(CheckpointReason.STOP);
           closeChannel();
           return;
         }
@@ -295,7 +320,22 @@ final class AuditWriter {
 
   private void rotate(String reason, LocalDate day) throws IOException {
     flush();
+    checkpoint(CheckpointReason.ROTATE);
     open(reason, day);
+  }
+
+  /**
+   * Seals the confirmed end of the chain (forced to disk) in a signed checkpoint; at an interval
+   * only when the chain moved since the last one.
+   */
+  private void checkpoint(CheckpointReason reason) {
+    if (checkpoints == null || confirmedFile == null
+        || (reason == CheckpointReason.INTERVAL && confirmedSeq == checkpointedSeq)) {
+      return;
+    }
+    if (checkpoints.write(confirmedFile, confirmedLine, confirmedSeq, confirmedHash, reason.tag())) {
+      checkpointedSeq = confirmedSeq;
+    }
   }
 
   /**
@@ -340,9 +380,7 @@ final class AuditWriter {
     seq = prevSeq;
     lastHash = prev;
     buffer.reset();
-    buffer(AuditChain.seal(new JsonObject()
-        .put("ts", AuditChain.timestamp(clock.instant()))
-        .put("event", FILE_START)
+    buffer(AuditChain.seal(AuditChain.record(node, clock.instant(), FILE_START)
         .put("file", name.toString())
         .put("prevFile", prevFile == null ? null : prevFile.toString())
         .put("reason", reason), seq + 1, lastHash, mac).getBytes(StandardCharsets.UTF_8));
@@ -369,6 +407,7 @@ final class AuditWriter {
     confirmedSeq = seq;
     confirmedHash = lastHash;
     confirmedFile = current;
+    confirmedLine = fileLines;
     unconfirmed.clear();
     updateHealth();
   }

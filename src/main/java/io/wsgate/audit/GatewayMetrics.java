@@ -1,6 +1,7 @@
 package io.wsgate.audit;
 
 import io.wsgate.Reason;
+import io.wsgate.policy.Action;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -14,8 +15,7 @@ public final class GatewayMetrics {
   private final Map<Reason, LongAdder> outcomes = new EnumMap<>(Reason.class);
   private final Map<Reason, LongAdder> monitored = new EnumMap<>(Reason.class);
   private final Map<Reason, LongAdder> closes = new EnumMap<>(Reason.class);
-  private final Map<Reason, LongAdder> dropped = new EnumMap<>(Reason.class);
-  private final Map<Reason, LongAdder> refusedClosing = new EnumMap<>(Reason.class);
+  private final Map<Action, Map<Reason, LongAdder>> refusals = new EnumMap<>(Action.class);
   private final LongAdder peerCloses = new LongAdder();
   private final LongAdder accepted = new LongAdder();
   private final Map<ReloadOutcome, LongAdder> reloads = new EnumMap<>(ReloadOutcome.class);
@@ -31,8 +31,13 @@ public final class GatewayMetrics {
       outcomes.put(reason, new LongAdder());
       monitored.put(reason, new LongAdder());
       closes.put(reason, new LongAdder());
-      dropped.put(reason, new LongAdder());
-      refusedClosing.put(reason, new LongAdder());
+    }
+    for (Action action : Action.values()) {
+      Map<Reason, LongAdder> byReason = new EnumMap<>(Reason.class);
+      for (Reason reason : Reason.values()) {
+        byReason.put(reason, new LongAdder());
+      }
+      refusals.put(action, byReason);
     }
     for (ReloadOutcome outcome : ReloadOutcome.values()) {
       reloads.put(outcome, new LongAdder());
@@ -77,14 +82,20 @@ public final class GatewayMetrics {
     return accepted.sum();
   }
 
-  /** A message rule refused a message (enforced, not monitored): {@code close} ends the session, else dropped. */
-  public void refused(Reason reason, boolean close) {
-    (close ? refusedClosing : dropped).get(reason).increment();
+  /**
+   * An enforced message rule refused a message. Each decision counts once in {@link #outcomes}: a
+   * drop here, a close when the session it ends is {@linkplain #closed counted}.
+   */
+  public void refused(Reason reason, Action action) {
+    refusals.get(action).get(reason).increment();
+    if (action == Action.DROP) {
+      count(reason);
+    }
   }
 
-  /** Messages refused for this reason by rules whose action is close ({@code true}) or drop. */
-  public long refusals(Reason reason, boolean close) {
-    return (close ? refusedClosing : dropped).get(reason).sum();
+  /** Messages refused for this reason by enforced rules with this action. */
+  public long refusals(Reason reason, Action action) {
+    return refusals.get(action).get(reason).sum();
   }
 
   /**

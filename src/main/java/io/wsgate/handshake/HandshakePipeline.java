@@ -39,7 +39,8 @@ public final class HandshakePipeline {
       Verdict v = ar.result();
       if (!v.allowed()) {
         held.forEach(Runnable::run);
-        return Future.succeededFuture(new Admission(v.reason(), v.retryAfterSeconds(), List.of(), request));
+        HandshakeRequest known = v.refined() != null ? v.refined() : request;
+        return Future.succeededFuture(new Admission(v.reason(), v.retryAfterSeconds(), List.of(), known));
       }
       if (v.release() != null) {
         held.add(v.release());

@@ -1,6 +1,7 @@
 package io.wsgate.handshake;
 
 import io.vertx.core.MultiMap;
+import io.wsgate.audit.AuditedRequest;
 import io.wsgate.policy.Route;
 
 import java.util.List;
@@ -26,6 +27,12 @@ public record HandshakeRequest(String requestId, String peerIp, String clientIp,
                                String cookie) {
   public String origin() {
     return headers.get("origin");
+  }
+
+  /** Who asked for what, for the audit: as far as the guards got (the identity once a token was verified). */
+  public AuditedRequest audited() {
+    return new AuditedRequest(requestId, clientIp, identity == null ? null : identity.subject(),
+        identity == null ? null : identity.issuer(), route == null ? null : route.path(), path, origin(), headers.get("user-agent"));
   }
 
   /** The request after token verification: the identity, and offers / query without the token. */

@@ -40,29 +40,36 @@ public final class TokenGuard implements HandshakeGuard {
     HandshakeRequest stripped = request.authenticated(null, extraction.subprotocols(), extraction.query(),
         extraction.bearerOffered(), extraction.cookieHeader());
     if (!extraction.found()) {
-      return refuse(auth, stripped, Reason.TOKEN_MISSING);
+      return refuse(auth, stripped, stripped, Reason.TOKEN_MISSING);
     }
     return verifier.verify(extraction.token(), auth.issuers()).transform(ar -> {
       if (ar.failed()) {
         Reason reason = ar.cause() instanceof TokenRejection rejection ? rejection.reason() : Reason.TOKEN_INVALID;
-        return refuse(auth, stripped, reason);
+        return refuse(auth, stripped, stripped, reason);
       }
       VerifiedToken token = ar.result();
       Reason refusal = IdentityRules.authenticationRefusal(token, auth, revocations);
-      if (refusal != null) {
-        return refuse(auth, stripped, refusal);
+      if (refusal == Reason.SUBJECT_INVALID) {
+        return refuse(auth, stripped, stripped, refusal); // not a subject anything may key on, the audit included
       }
-      Identity identity = IdentityRules.identity(token);
-      return Future.succeededFuture(Verdict.allow(request.authenticated(identity, extraction.subprotocols(),
-          extraction.query(), extraction.bearerOffered(), extraction.cookieHeader())));
+      HandshakeRequest authenticated = request.authenticated(IdentityRules.identity(token), extraction.subprotocols(),
+          extraction.query(), extraction.bearerOffered(), extraction.cookieHeader());
+      if (refusal != null) {
+        return refuse(auth, stripped, authenticated, refusal);
+      }
+      return Future.succeededFuture(Verdict.allow(authenticated));
     });
   }
 
-  private Future<Verdict> refuse(Auth auth, HandshakeRequest stripped, Reason reason) {
+  /**
+   * @param stripped the request without the token: what goes on in monitor mode
+   * @param known    the same, with the identity when the token was verified (a revoked subject): what is audited
+   */
+  private Future<Verdict> refuse(Auth auth, HandshakeRequest stripped, HandshakeRequest known, Reason reason) {
     if (auth.mode() == Mode.MONITOR) {
-      monitor.wouldDeny(stripped, reason);
+      monitor.wouldDeny(known, reason);
       return Future.succeededFuture(Verdict.allow(stripped));
     }
-    return Future.succeededFuture(Verdict.deny(reason));
+    return Future.succeededFuture(Verdict.deny(reason, known));
   }
 }

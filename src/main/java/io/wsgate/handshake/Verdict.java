@@ -5,7 +5,8 @@ import io.wsgate.Reason;
 import java.util.Objects;
 
 /**
- * A guard's answer: deny with exactly one {@link Reason} (and, for 429, how long to wait), or allow
+ * A guard's answer: deny with exactly one {@link Reason} (and, for 429, how long to wait; optionally
+ * with the request as the guard refined it, for the audit), or allow
  * — optionally handing the guards after it a refined request (the verified identity, the token
  * removed from the offers and query), and/or holding a resource (a connection count) that must be
  * given back exactly once when the session or handshake ends.
@@ -15,6 +16,14 @@ public record Verdict(Reason reason, long retryAfterSeconds, HandshakeRequest re
 
   public static Verdict deny(Reason reason) {
     return new Verdict(Objects.requireNonNull(reason, "reason"), 0, null, null);
+  }
+
+  /**
+   * Deny, and tell the audit who the guard found the client to be (a verified identity that is
+   * refused, such as a revoked subject).
+   */
+  public static Verdict deny(Reason reason, HandshakeRequest known) {
+    return new Verdict(Objects.requireNonNull(reason, "reason"), 0, Objects.requireNonNull(known, "known"), null);
   }
 
   public static Verdict denyRetryAfter(Reason reason, long retryAfterSeconds) {

@@ -10,6 +10,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
 import io.wsgate.policy.StartupSettings;
+import io.wsgate.audit.AuditedRequest;
 import io.wsgate.upstream.UpstreamConnector;
 
 import java.util.HashMap;
@@ -98,7 +99,8 @@ public final class ListenerVerticle extends VerticleBase {
     long left = handshakeNanos - (System.nanoTime() - acceptClock.acceptedNanos(connection));
     long timer = vertx.setTimer(Math.max(1, left / 1_000_000), id -> {
       if (handshakeDeadlines.remove(connection) != null) {
-        services.audit().rejected("-", connection.remoteAddress().hostAddress(), null, Reason.HANDSHAKE_TIMEOUT);
+        services.audit().rejected(AuditedRequest.connectionOnly(connection.remoteAddress().hostAddress()),
+            Reason.HANDSHAKE_TIMEOUT);
         RequestTimeout.answer(connection, Reason.HANDSHAKE_TIMEOUT);
       }
     });
@@ -118,7 +120,7 @@ public final class ListenerVerticle extends VerticleBase {
    */
   private void beforeHttp(Throwable failure) {
     if (failure instanceof SslHandshakeTimeoutException) {
-      services.audit().rejected("-", null, null, Reason.HANDSHAKE_TIMEOUT);
+      services.audit().rejected(AuditedRequest.connectionOnly(null), Reason.HANDSHAKE_TIMEOUT);
     }
   }
 

@@ -11,6 +11,7 @@ import io.wsgate.CompiledPolicy;
 import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
 import io.wsgate.RoutePlan;
+import io.wsgate.audit.AuditedRequest;
 import io.wsgate.demo.DemoPage;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -70,21 +71,21 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     String requestId = RequestIds.next();
     if (!services.audit().acceptsNewSessions()) {
       // onFailure: failClosed, and records are being lost: no decision may go unrecorded.
-      reject(request, requestId, received, Reason.AUDIT_UNAVAILABLE);
+      reject(request, requestId, null, received, Reason.AUDIT_UNAVAILABLE);
       return;
     }
     if (path != null && !UpgradeRequestValidator.normalizedPath(path)) {
-      reject(request, requestId, received, Reason.PATH_NOT_NORMALIZED); // before routing: see normalizedPath
+      reject(request, requestId, null, received, Reason.PATH_NOT_NORMALIZED); // before routing: see normalizedPath
       return;
     }
     RoutePlan plan = path == null ? null : snapshot.match(path);
     if (plan == null) {
-      reject(request, requestId, received, Reason.ROUTE_NOT_FOUND);
+      reject(request, requestId, null, received, Reason.ROUTE_NOT_FOUND);
       return;
     }
     if (!upgrade) {
       request.response().putHeader("upgrade", "websocket");
-      reject(request, requestId, received, Reason.UPGRADE_REQUIRED);
+      reject(request, requestId, plan, received, Reason.UPGRADE_REQUIRED);
       return;
     }
     Reason malformed = UpgradeRequestValidator.check(request);
@@ -92,11 +93,11 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       if (malformed == Reason.UNSUPPORTED_WS_VERSION) {
         request.response().putHeader("sec-websocket-version", "13");
       }
-      reject(request, requestId, received, malformed);
+      reject(request, requestId, plan, received, malformed);
       return;
     }
     if (services.draining()) {
-      reject(request, requestId, received, Reason.DRAINING);
+      reject(request, requestId, plan, received, Reason.DRAINING);
       return;
     }
     // The upgrade completes asynchronously: hold the request until toWebSocket() takes it.
@@ -125,7 +126,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
           // RFC 6750 §3: the error code only, never the token or why exactly it failed.
           request.response().putHeader("www-authenticate", "Bearer realm=\"wsgate\", error=\"invalid_token\"");
         }
-        reject(request, handshake, denied.reason());
+        reject(request, denied.request(), denied.reason()); // as far as the guards got: the identity, if verified
       } else {
         admit(request, ar.result(), plan, snapshot);
       }
@@ -147,7 +148,8 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     }
     Reason reason = cause instanceof TooLongHttpLineException ? Reason.URI_TOO_LONG
         : cause instanceof TooLongHttpHeaderException ? Reason.HEADERS_TOO_LARGE : Reason.BAD_UPGRADE;
-    services.audit().rejected(RequestIds.next(), request.remoteAddress().hostAddress(), null, reason);
+    services.audit().rejected(new AuditedRequest(RequestIds.next(), request.remoteAddress().hostAddress(), null, null,
+        null, null, null, null), reason);
     services.meters().handshake(false, System.nanoTime());
     respond(request, reason);
   }
@@ -218,8 +220,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
         upstream.socket().close((short) 1001, Reason.CLIENT_LEFT_DURING_HANDSHAKE.description());
         services.slots().release();
         admission.release();
-        services.audit().rejected(handshake.requestId(), handshake.clientIp(), handshake.path(),
-            Reason.CLIENT_LEFT_DURING_HANDSHAKE);
+        services.audit().rejected(handshake.audited(), Reason.CLIENT_LEFT_DURING_HANDSHAKE);
         services.meters().handshake(false, handshake.receivedNanos());
         return;
       }
@@ -227,8 +228,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       services.meters().handshake(true, handshake.receivedNanos());
       Session session = new Session(handshake, upstream.member().label(), client, upstream.socket(), vertx, plan,
           snapshot, services, admission::release);
-      services.audit().accepted(handshake.requestId(), handshake.clientIp(), handshake.route().path(),
-          upstream.member().label(), handshake.origin(), session.subject(), snapshot.policy().version());
+      services.audit().accepted(session.audited(), upstream.member().label(), snapshot.policy().version());
       session.start();
       if (sentTooSoon) {
         session.failProtocol(Reason.PIPELINED_REQUEST);
@@ -243,13 +243,16 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
   }
 
   private void reject(HttpServerRequest request, HandshakeRequest handshake, Reason reason) {
-    services.audit().rejected(handshake.requestId(), handshake.clientIp(), handshake.path(), reason);
+    services.audit().rejected(handshake.audited(), reason);
     services.meters().handshake(false, handshake.receivedNanos());
     respond(request, reason);
   }
 
-  private void reject(HttpServerRequest request, String requestId, long received, Reason reason) {
-    services.audit().rejected(requestId, request.remoteAddress().hostAddress(), request.path(), reason);
+  /** A refusal before the guards: the direct peer, and the route when one matched. */
+  private void reject(HttpServerRequest request, String requestId, RoutePlan plan, long received, Reason reason) {
+    services.audit().rejected(new AuditedRequest(requestId, request.remoteAddress().hostAddress(), null, null,
+        plan == null ? null : plan.route().path(), request.path(), request.getHeader("origin"),
+        request.getHeader("user-agent")), reason);
     services.meters().handshake(false, received);
     respond(request, reason);
   }

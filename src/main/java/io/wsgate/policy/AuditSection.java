@@ -10,7 +10,10 @@ import java.util.function.Function;
 /** Reads the top-level {@code audit:} block: where the hash-chained audit files go and how they are written. */
 final class AuditSection {
   static final List<String> KEYS = List.of("dir", "rotateBytes", "queueSize", "flushInterval", "onFailure",
-      "hmacKeyFile", "hmacKeyEnv", "console");
+      "hmacKeyFile", "hmacKeyEnv", "console", "nodeId", "checkpointDir", "checkpointInterval", "checkpointKeyFile",
+      "checkpointLog");
+  static final Duration MIN_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+  static final Duration MAX_CHECKPOINT_INTERVAL = Duration.ofHours(1);
   static final long MIN_ROTATE_BYTES = 1 << 10;
   static final long MAX_ROTATE_BYTES = 1L << 30;
   static final int MAX_QUEUE_SIZE = 1 << 24;
@@ -57,7 +60,35 @@ final class AuditSection {
       keyEnv = keyEnv(m);
     }
     boolean console = m.bool("console", false);
-    return new AuditSettings(dir, rotateBytes, queueSize, flushInterval, onFailure, keyFile, keyEnv, console);
+    String nodeId = m.string("nodeId", null);
+    if (nodeId != null && !AuditSettings.NODE_ID.matcher(nodeId).matches()) {
+      m.error("nodeId", AuditSettings.NODE_ID_RULE + ", got " + NodeReader.quote(nodeId));
+      nodeId = null;
+    }
+    return new AuditSettings(dir, rotateBytes, queueSize, flushInterval, onFailure, keyFile, keyEnv, console, nodeId,
+        checkpoints(m));
+  }
+
+  private CheckpointSettings checkpoints(MappingReader m) {
+    Path dir = paths.resolve(m, "checkpointDir");
+    if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
+      m.error("checkpointDir", "not a directory: " + dir);
+    }
+    Duration interval = m.positiveDuration("checkpointInterval", CheckpointSettings.DEFAULT_INTERVAL);
+    if (interval.compareTo(MIN_CHECKPOINT_INTERVAL) < 0 || interval.compareTo(MAX_CHECKPOINT_INTERVAL) > 0) {
+      m.error("checkpointInterval", "must be between " + Units.format(MIN_CHECKPOINT_INTERVAL) + " and "
+          + Units.format(MAX_CHECKPOINT_INTERVAL) + ", got " + Units.format(interval));
+      interval = CheckpointSettings.DEFAULT_INTERVAL;
+    }
+    Path keyFile = paths.resolve(m, "checkpointKeyFile");
+    if (keyFile != null && PolicyPaths.checkReadable(m, "checkpointKeyFile", keyFile)) {
+      try {
+        Ed25519Keys.readPrivate(keyFile);
+      } catch (IllegalStateException e) {
+        m.error("checkpointKeyFile", e.getMessage());
+      }
+    }
+    return new CheckpointSettings(dir, interval, keyFile, m.bool("checkpointLog", false));
   }
 
   private Path keyFile(MappingReader m) {

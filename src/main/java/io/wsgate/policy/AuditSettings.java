@@ -3,6 +3,7 @@ package io.wsgate.policy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Where and how the audit trail is written (the top-level {@code audit:} section).
@@ -21,18 +22,26 @@ import java.util.Objects;
  * @param hmacKeyFile   file holding the HMAC-SHA256 key that signs each record (never inline); may be null
  * @param hmacKeyEnv    environment variable holding that key instead; may be null, never both
  * @param console       also mirror every record to the {@code wsgate.audit} logger
+ * @param nodeId        the {@code node} of every record; null: the {@code WSGATE_NODE_ID} environment variable, or
+ *                      the host name ({@code io.wsgate.audit.NodeId})
+ * @param checkpoints   the signed checkpoints that seal the files' end
  */
 public record AuditSettings(Path dir, long rotateBytes, int queueSize, Duration flushInterval, OnFailure onFailure,
-                            Path hmacKeyFile, String hmacKeyEnv, boolean console) {
+                            Path hmacKeyFile, String hmacKeyEnv, boolean console, String nodeId,
+                            CheckpointSettings checkpoints) {
   /** HMAC-SHA256 keys shorter than the hash output are refused (RFC 2104 §3). */
   public static final int MIN_HMAC_KEY_BYTES = 32;
   public static final long DEFAULT_ROTATE_BYTES = 100L << 20;
   public static final int DEFAULT_QUEUE_SIZE = 65536;
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+  /** What a node id may be: {@link #NODE_ID_RULE}. */
+  public static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  public static final String NODE_ID_RULE = "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter"
+      + " or digit";
 
   /** No {@code audit:} section: records go to the log only, as JSON lines, and never refuse traffic. */
   public static final AuditSettings LOG_ONLY = new AuditSettings(null, DEFAULT_ROTATE_BYTES, DEFAULT_QUEUE_SIZE,
-      DEFAULT_FLUSH_INTERVAL, OnFailure.FAIL_OPEN, null, null, true);
+      DEFAULT_FLUSH_INTERVAL, OnFailure.FAIL_OPEN, null, null, true, null, CheckpointSettings.DEFAULT);
 
   /** What the gateway does while the audit trail cannot keep every record. */
   public enum OnFailure {
@@ -40,6 +49,16 @@ public record AuditSettings(Path dir, long rotateBytes, int queueSize, Duration 
     FAIL_CLOSED,
     /** Traffic continues; lost records are counted ({@code auditDrops}) and logged. */
     FAIL_OPEN
+  }
+
+  /**
+   * Settings without a node id of their own (the environment or the host name names the node) and
+   * with the default checkpoints.
+   */
+  public AuditSettings(Path dir, long rotateBytes, int queueSize, Duration flushInterval, OnFailure onFailure,
+                       Path hmacKeyFile, String hmacKeyEnv, boolean console) {
+    this(dir, rotateBytes, queueSize, flushInterval, onFailure, hmacKeyFile, hmacKeyEnv, console, null,
+        CheckpointSettings.DEFAULT);
   }
 
   public AuditSettings {
@@ -57,11 +76,23 @@ public record AuditSettings(Path dir, long rotateBytes, int queueSize, Duration 
     if (hmacKeyFile != null && hmacKeyEnv != null) {
       throw new IllegalArgumentException("hmacKeyFile and hmacKeyEnv are exclusive");
     }
+    if (nodeId != null && !NODE_ID.matcher(nodeId).matches()) {
+      throw new IllegalArgumentException("nodeId " + NODE_ID_RULE + ", got " + nodeId);
+    }
+    Objects.requireNonNull(checkpoints, "checkpoints");
   }
 
   /** True when records are written to hash-chained files in {@link #dir()}. */
   public boolean files() {
     return dir != null;
+  }
+
+  /** Where checkpoints are written; null without files. */
+  public Path checkpointDir() {
+    if (checkpoints.dir() != null) {
+      return checkpoints.dir();
+    }
+    return dir == null ? null : dir.resolve(CheckpointSettings.DEFAULT_DIR_NAME);
   }
 
   /** True when records carry an {@code hmac}. */

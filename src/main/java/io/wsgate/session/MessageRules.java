@@ -5,6 +5,7 @@ import io.wsgate.filter.Decision;
 import io.wsgate.filter.Message;
 import io.wsgate.filter.MessagePipeline;
 import io.wsgate.filter.SessionFilterState;
+import io.wsgate.policy.Direction;
 
 /**
  * A session's two message pipelines and their per-connection state. A drop sends the client the
@@ -38,34 +39,34 @@ final class MessageRules {
 
   boolean toUpstream(boolean text, Buffer payload) {
     return upstreamBound.isEmpty()
-        || apply("toUpstream", upstreamBound.check(upstreamMessage.reset(text, payload), upstreamState, session.subjectKey()));
+        || apply(Direction.TO_UPSTREAM, upstreamBound.check(upstreamMessage.reset(text, payload), upstreamState, session.subjectKey()));
   }
 
   /** A re-authentication message, charged to the upstream-bound size and rate rules: true if it may be handled. */
   boolean controlMessageToUpstream(Buffer payload) {
-    return upstreamBound.isEmpty() || apply("toUpstream",
+    return upstreamBound.isEmpty() || apply(Direction.TO_UPSTREAM,
         upstreamBound.checkControlMessage(upstreamMessage.reset(true, payload), upstreamState, session.subjectKey()));
   }
 
   boolean toClient(boolean text, Buffer payload) {
-    return apply("toClient", clientBound.check(clientMessage.reset(text, payload), clientState, session.subjectKey()));
+    return apply(Direction.TO_CLIENT, clientBound.check(clientMessage.reset(text, payload), clientState, session.subjectKey()));
   }
 
-  private boolean apply(String direction, Decision decision) {
+  private boolean apply(Direction direction, Decision decision) {
     if (decision == Decision.PASS) {
       return true;
     }
     for (Decision.Hit hit : decision.monitorHits()) {
-      session.refused(direction, hit.reason(), hit.rule(), hit.action().name().toLowerCase(java.util.Locale.ROOT), true);
+      session.refused(direction, hit, true);
     }
     switch (decision.outcome()) {
       case DROP -> {
-        session.refused(direction, decision.reason(), decision.rule(), "drop", false);
+        session.refused(direction, decision.refusal(), false);
         session.replyToClient(decision.dropNotice().toString());
         return false;
       }
       case CLOSE -> {
-        session.refused(direction, decision.reason(), decision.rule(), "close", false);
+        session.refused(direction, decision.refusal(), false);
         session.terminate(decision.reason());
         return false;
       }

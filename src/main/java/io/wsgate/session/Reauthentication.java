@@ -109,13 +109,13 @@ final class Reauthentication {
 
   private void accept(VerifiedToken token) {
     session.extendTo(token.expiresAt());
-    session.services().audit().reauthenticated(session.id(), session.subject(), token.expiresAt().toString());
+    session.services().audit().reauthenticated(session.audited(), token.expiresAt().toString());
     session.replyToClient(new JsonObject().put("wsgate", "reauth").put("ok", true)
         .put("expiresAt", token.expiresAt().toString()).encode());
   }
 
   private void refuse(String why) {
-    session.services().audit().reauthRefused(session.id(), session.subject(), why);
+    session.services().audit().reauthRefused(session.audited(), why);
     session.replyToClient(new JsonObject().put("wsgate", "reauth").put("ok", false)
         .put("error", TokenRejection.INVALID_TOKEN).encode());
     session.terminate(Reason.REAUTH_REJECTED);

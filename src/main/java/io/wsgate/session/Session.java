@@ -13,6 +13,9 @@ import io.wsgate.CompiledPolicy;
 import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
 import io.wsgate.RoutePlan;
+import io.wsgate.audit.AuditedRequest;
+import io.wsgate.audit.GatewayMetrics;
+import io.wsgate.filter.Decision;
 import io.wsgate.handshake.HandshakeRequest;
 import io.wsgate.handshake.Identity;
 import io.wsgate.internal.ClientProtocolErrors;
@@ -21,6 +24,7 @@ import io.wsgate.internal.PartialFrameWatch;
 import io.wsgate.internal.VertxInternals;
 import io.wsgate.limits.BucketSpec;
 import io.wsgate.limits.SubjectId;
+import io.wsgate.policy.Direction;
 import io.wsgate.policy.Limits;
 
 import java.time.Duration;
@@ -53,6 +57,8 @@ public final class Session {
   private final Identity identity;
   /** The identity's key for per-subject state (message rate buckets), computed once; null when anonymous. */
   private final String subjectKey;
+  /** Who this session is, as every one of its audit records repeats it. */
+  private final AuditedRequest audited;
   private final ServerWebSocket client;
   private final WebSocket upstream;
   private final Vertx vertx;
@@ -110,6 +116,7 @@ public final class Session {
     this.upstreamLabel = upstreamLabel;
     this.identity = handshake.identity();
     this.subjectKey = identity == null ? null : identity.subjectId().key();
+    this.audited = handshake.audited();
     this.client = client;
     this.upstream = upstream;
     this.vertx = vertx;
@@ -188,6 +195,11 @@ public final class Session {
     return path;
   }
 
+  /** Who this session is, for its audit records: the handshake's client, identity and route. */
+  public AuditedRequest audited() {
+    return audited;
+  }
+
   /** The verified subject, or null on an anonymous route. */
   public String subject() {
     return identity == null ? null : identity.subject();
@@ -245,19 +257,20 @@ public final class Session {
   }
 
   /**
-   * A message rule refused a message: metric always, audit record for the first few per session.
-   * A refusal that closes the session is counted by the session's end record, so not here as well.
+   * A message rule refused a message (or, {@code monitored}, would have): metric always, audit
+   * record for the first few per session. A refusal whose action is close is counted once here
+   * by its action; the session it ends is counted by the session's end record, as every close is.
    */
-  void refused(String direction, Reason reason, String rule, String action, boolean monitored) {
+  void refused(Direction direction, Decision.Hit hit, boolean monitored) {
+    GatewayMetrics metrics = services.audit().metrics();
     if (monitored) {
-      services.audit().metrics().monitored(reason);
-    } else if (!"close".equals(action)) {
-      services.audit().metrics().count(reason);
-      services.audit().metrics().refused(reason, "close".equals(action));
+      metrics.monitored(hit.reason());
+    } else {
+      metrics.refused(hit.reason(), hit.action());
     }
     if (auditedRefusals < MAX_AUDITED_REFUSALS) {
       auditedRefusals++;
-      services.audit().messageRefused(id, direction, reason, rule, action, monitored, subject());
+      services.audit().messageRefused(audited, direction, hit.reason(), hit.rule(), hit.action(), monitored);
     }
   }
 
@@ -595,7 +608,7 @@ public final class Session {
     services.sessions().remove(this);
     services.slots().release();
     release.run();
-    services.audit().closed(id, endReason, clientCloseCode, upstreamCloseCode,
+    services.audit().closed(audited, endReason, clientCloseCode, upstreamCloseCode,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
         toUpstream.messages, toUpstream.bytes, toClient.messages, toClient.bytes);
   }

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
 import io.wsgate.policy.AuditSettings;
 import io.wsgate.testing.Await;
+import io.wsgate.testing.Requests;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class AuditVerifierTest {
         AuditSettings.OnFailure.FAIL_CLOSED, keyFile, null, false);
     AuditLog audit = new AuditLog(new GatewayMetrics(), settings, new AuditWriterTest.SetClock("2026-11-25T10:00:00Z"));
     for (int i = 0; i < 60; i++) {
-      audit.rejected("r-" + i, "192.0.2." + (i % 5), "/chat", Reason.ORIGIN_DENIED);
+      audit.rejected(Requests.refused("r-" + i, "192.0.2." + (i % 5), "/chat"), Reason.ORIGIN_DENIED);
     }
     Await.result(audit.close());
     assertTrue(AuditWriterTest.files(dir).size() >= 3, "rotated into at least three files");
@@ -135,6 +136,33 @@ class AuditVerifierTest {
     Files.move(dir.resolve(DAY + ".1.jsonl"), dir.resolve("audit-2026-11-24.jsonl"));
     assertEquals("audit-2026-11-24.jsonl:1: the header names the file " + DAY + ".1.jsonl (renamed?)",
         verify(dir, null));
+  }
+
+  @Test
+  void recordsWrittenBeforeTheFormatVersionVerifyAndTheChainGoesOnThroughThem() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("audit"));
+    Path old = dir.resolve(DAY + ".jsonl");
+    // Version 1 lines, as an earlier gateway wrote them: no v, no node.
+    String header = AuditChain.seal(new JsonObject().put("ts", "2026-11-25T09:00:00.000Z")
+        .put("event", "audit.file_start").put("file", DAY + ".jsonl").put("prevFile", null).put("reason", "start"),
+        1, AuditChain.GENESIS, null);
+    String record = AuditChain.seal(new JsonObject().put("ts", "2026-11-25T09:00:01.000Z")
+        .put("event", "handshake.rejected").put("requestId", "r-1").put("clientIp", "192.0.2.1").put("path", "/")
+        .put("reason", "route_not_found").put("status", 404), 2, AuditChain.hash(header), null);
+    Files.writeString(old, header + "\n" + record + "\n", StandardCharsets.UTF_8);
+
+    AuditLog audit = new AuditLog(new GatewayMetrics(), AuditWriterTest.settings(dir, 1 << 20, 64),
+        new AuditWriterTest.SetClock("2026-11-25T10:00:00Z"));
+    audit.rejected(Requests.refused("r-2", "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
+    Await.result(audit.close());
+
+    List<JsonObject> all = AuditWriterTest.records(dir);
+    assertEquals(List.of(false, false, true, true), all.stream().map(r -> r.containsKey("v")).toList());
+    assertEquals(AuditChain.FORMAT, all.get(3).getInteger("v"));
+    assertEquals("gw-1", all.get(3).getString("node"));
+    AuditVerifier.Result result = AuditVerifier.verify(AuditWriterTest.files(dir), null);
+    assertTrue(result.intact(), result::problem);
+    assertEquals(4, result.records());
   }
 
   @Test

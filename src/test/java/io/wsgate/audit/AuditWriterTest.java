@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
 import io.wsgate.policy.AuditSettings;
+import io.wsgate.policy.CheckpointSettings;
 import io.wsgate.testing.Await;
+import io.wsgate.testing.Requests;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +38,7 @@ class AuditWriterTest {
 
   static AuditSettings settings(Path dir, long rotateBytes, int queueSize) {
     return new AuditSettings(dir, rotateBytes, queueSize, Duration.ofMillis(20), AuditSettings.OnFailure.FAIL_CLOSED,
-        null, null, false);
+        null, null, false, "gw-1", CheckpointSettings.DEFAULT);
   }
 
   /** A clock the test sets; starts on a fixed day so file names are known. */
@@ -95,21 +97,24 @@ class AuditWriterTest {
     Path dir = tmp.resolve("audit");
     SetClock clock = new SetClock("2026-11-25T09:14:03Z");
     AuditLog audit = new AuditLog(new GatewayMetrics(), settings(dir, 1 << 20, 64), clock);
-    audit.accepted("r-1", "203.0.113.9", "/chat", "ws://10.0.0.5:9000/", "https://app.example.com", "alice", "v1");
-    audit.rejected("r-2", "198.51.100.7", "/chat", Reason.ORIGIN_DENIED);
+    audit.accepted(new AuditedRequest("r-1", "203.0.113.9", "alice", "idp", "/chat", "/chat", "https://app.example.com",
+        "Mozilla/5.0"), "ws://10.0.0.5:9000/", "v1");
+    audit.rejected(Requests.refused("r-2", "198.51.100.7", "/chat"), Reason.ORIGIN_DENIED);
     Await.result(audit.close());
 
     assertEquals(List.of("audit-2026-11-25.jsonl"), names(dir));
     List<String> lines = Files.readAllLines(dir.resolve("audit-2026-11-25.jsonl"));
-    assertEquals("{\"seq\":1,\"ts\":\"2026-11-25T09:14:03.000Z\",\"event\":\"audit.file_start\","
+    assertEquals("{\"seq\":1,\"v\":2,\"ts\":\"2026-11-25T09:14:03.000Z\",\"node\":\"gw-1\",\"event\":\"audit.file_start\","
         + "\"file\":\"audit-2026-11-25.jsonl\",\"prevFile\":null,\"reason\":\"start\",\"prev\":\"" + AuditChain.GENESIS
         + "\"}", lines.get(0));
-    assertEquals("{\"seq\":2,\"ts\":\"2026-11-25T09:14:03.000Z\",\"event\":\"session.accepted\",\"requestId\":\"r-1\","
-        + "\"clientIp\":\"203.0.113.9\",\"route\":\"/chat\",\"upstream\":\"ws://10.0.0.5:9000/\","
-        + "\"origin\":\"https://app.example.com\",\"subject\":\"alice\",\"policyVersion\":\"v1\",\"prev\":\""
+    assertEquals("{\"seq\":2,\"v\":2,\"ts\":\"2026-11-25T09:14:03.000Z\",\"node\":\"gw-1\",\"event\":\"session.accepted\",\"requestId\":\"r-1\","
+        + "\"clientIp\":\"203.0.113.9\",\"subject\":\"alice\",\"issuer\":\"idp\",\"route\":\"/chat\",\"path\":\"/chat\","
+        + "\"origin\":\"https://app.example.com\",\"userAgent\":\"Mozilla/5.0\",\"upstream\":\"ws://10.0.0.5:9000/\","
+        + "\"policyVersion\":\"v1\",\"prev\":\""
         + AuditChain.hash(lines.get(0)) + "\"}", lines.get(1));
-    assertEquals("{\"seq\":3,\"ts\":\"2026-11-25T09:14:03.000Z\",\"event\":\"handshake.rejected\",\"requestId\":\"r-2\","
-        + "\"clientIp\":\"198.51.100.7\",\"path\":\"/chat\",\"reason\":\"origin_denied\",\"status\":403,\"prev\":\""
+    assertEquals("{\"seq\":3,\"v\":2,\"ts\":\"2026-11-25T09:14:03.000Z\",\"node\":\"gw-1\",\"event\":\"handshake.rejected\",\"requestId\":\"r-2\","
+        + "\"clientIp\":\"198.51.100.7\",\"subject\":null,\"issuer\":null,\"route\":null,\"path\":\"/chat\","
+        + "\"origin\":null,\"userAgent\":null,\"reason\":\"origin_denied\",\"status\":403,\"prev\":\""
         + AuditChain.hash(lines.get(1)) + "\"}", lines.get(2));
     assertEquals(3, lines.size());
     assertIntact(dir);
@@ -127,7 +132,7 @@ class AuditWriterTest {
     AuditLog audit = new AuditLog(new GatewayMetrics(), settings(dir, 2048, 4096),
         new SetClock("2026-11-25T10:00:00Z"));
     for (int i = 0; i < 100; i++) {
-      audit.rejected("r-" + i, "192.0.2.1", "/nowhere", Reason.ROUTE_NOT_FOUND);
+      audit.rejected(Requests.refused("r-" + i, "192.0.2.1", "/nowhere"), Reason.ROUTE_NOT_FOUND);
     }
     Await.result(audit.close());
 
@@ -161,10 +166,10 @@ class AuditWriterTest {
     Path dir = tmp.resolve("audit");
     SetClock clock = new SetClock("2026-11-25T23:59:59.500Z");
     AuditLog audit = new AuditLog(new GatewayMetrics(), settings(dir, 1 << 20, 64), clock);
-    audit.rejected("r-1", "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+    audit.rejected(Requests.refused("r-1", "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
     Await.until("written", () -> lines(dir.resolve("audit-2026-11-25.jsonl")) == 2);
     clock.set("2026-11-26T00:00:00.001Z");
-    audit.rejected("r-2", "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+    audit.rejected(Requests.refused("r-2", "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
     Await.result(audit.close());
 
     assertEquals(List.of("audit-2026-11-25.jsonl", "audit-2026-11-26.jsonl"), names(dir));
@@ -187,10 +192,10 @@ class AuditWriterTest {
     Path dir = tmp.resolve("audit");
     SetClock clock = new SetClock("2026-11-25T10:00:00Z");
     AuditLog first = new AuditLog(new GatewayMetrics(), settings(dir, 1 << 20, 64), clock);
-    first.rejected("r-1", "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+    first.rejected(Requests.refused("r-1", "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
     Await.result(first.close());
     AuditLog second = new AuditLog(new GatewayMetrics(), settings(dir, 1 << 20, 64), clock);
-    second.rejected("r-2", "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+    second.rejected(Requests.refused("r-2", "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
     Await.result(second.close());
 
     assertEquals(List.of("audit-2026-11-25.jsonl", "audit-2026-11-25.1.jsonl"), names(dir));
@@ -206,7 +211,7 @@ class AuditWriterTest {
     Path dir = tmp.resolve("audit");
     SetClock clock = new SetClock("2026-11-25T10:00:00Z");
     AuditLog first = new AuditLog(new GatewayMetrics(), settings(dir, 1 << 20, 64), clock);
-    first.rejected("r-1", "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+    first.rejected(Requests.refused("r-1", "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
     Await.result(first.close());
     Path torn = dir.resolve("audit-2026-11-25.jsonl");
     String complete = Files.readAllLines(torn).get(1);
@@ -232,7 +237,7 @@ class AuditWriterTest {
       int id = t;
       Thread thread = new Thread(() -> {
         for (int i = 0; i < 2000; i++) {
-          audit.rejected("t" + id + "-" + i, "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+          audit.rejected(Requests.refused("t" + id + "-" + i, "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
         }
       });
       thread.start();
@@ -257,7 +262,7 @@ class AuditWriterTest {
     java.util.concurrent.atomic.AtomicBoolean flooding = new java.util.concurrent.atomic.AtomicBoolean(true);
     Thread flood = new Thread(() -> {
       for (int i = 0; flooding.get(); i++) {
-        audit.rejected("r-" + i, "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+        audit.rejected(Requests.refused("r-" + i, "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
       }
     });
     flood.start();
@@ -276,22 +281,22 @@ class AuditWriterTest {
     Path dir = tmp.resolve("audit");
     GatewayMetrics metrics = new GatewayMetrics();
     AuditLog audit = new AuditLog(metrics, settings(dir, 1 << 20, 1024), Clock.systemUTC());
-    audit.rejected("before", "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+    audit.rejected(Requests.refused("before", "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
     Await.until("written", () -> count(dir) == 2);
     Path first = audit.currentFile();
 
     deleteTree(dir);
     Files.writeString(dir, "a file where the directory was");
-    audit.rejected("during-1", "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+    audit.rejected(Requests.refused("during-1", "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
     Await.until("unhealthy", () -> !audit.healthy());
     assertNull(audit.currentFile());
-    audit.rejected("during-2", "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+    audit.rejected(Requests.refused("during-2", "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
     Thread.sleep(200); // a few failed retries
     assertFalse(audit.healthy());
 
     Files.delete(dir);
     Await.until("healthy again", audit::healthy);
-    audit.rejected("after", "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+    audit.rejected(Requests.refused("after", "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
     Await.result(audit.close());
 
     assertEquals(0, metrics.auditDrops());
@@ -315,7 +320,7 @@ class AuditWriterTest {
     AuditLog audit = new AuditLog(metrics, settings(tmp.resolve("file/audit"), 1 << 20, 4), Clock.systemUTC());
     assertFalse(audit.healthy());
     for (int i = 0; i < 10; i++) {
-      audit.rejected("r-" + i, "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+      audit.rejected(Requests.refused("r-" + i, "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
     }
     Await.result(audit.close());
     assertEquals(10, metrics.auditDrops(), "4 queued and lost at the stop, 6 overflowed");
@@ -324,7 +329,7 @@ class AuditWriterTest {
   @Test
   void withoutADirectoryRecordsGoToTheLogAndNeverRefuse() throws Exception {
     AuditLog audit = new AuditLog(new GatewayMetrics());
-    audit.rejected("r-1", "192.0.2.1", "/", Reason.ROUTE_NOT_FOUND);
+    audit.rejected(Requests.refused("r-1", "192.0.2.1", "/"), Reason.ROUTE_NOT_FOUND);
     assertTrue(audit.healthy());
     assertTrue(audit.acceptsNewSessions());
     assertNull(audit.currentFile());

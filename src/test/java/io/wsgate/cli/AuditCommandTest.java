@@ -7,9 +7,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
 import io.wsgate.audit.AuditLog;
+import io.wsgate.audit.AuditedRequest;
 import io.wsgate.audit.GatewayMetrics;
+import io.wsgate.policy.Action;
 import io.wsgate.policy.AuditSettings;
+import io.wsgate.policy.CheckpointSettings;
+import io.wsgate.policy.Direction;
 import io.wsgate.testing.Await;
+import io.wsgate.testing.Requests;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -78,7 +83,7 @@ class AuditCommandTest {
 
   private static AuditSettings settings(Path dir, Path keyFile) {
     return new AuditSettings(dir, AuditSettings.DEFAULT_ROTATE_BYTES, 1024, Duration.ofMillis(20),
-        AuditSettings.OnFailure.FAIL_CLOSED, keyFile, null, false);
+        AuditSettings.OnFailure.FAIL_CLOSED, keyFile, null, false, "gw-1", CheckpointSettings.DEFAULT);
   }
 
   /** Twelve decisions, one a minute from 10:00, after the header (seq 1, 10:00). */
@@ -89,18 +94,21 @@ class AuditCommandTest {
     String a = "192.0.2.1";
     String b = "192.0.2.2";
     String c = "198.51.100.3";
+    AuditedRequest r1 = Requests.session("r1", a, "/chat", "alice");
+    AuditedRequest r2 = Requests.session("r2", a, "/chat", "bob");
+    AuditedRequest r3 = new AuditedRequest("r3", b, "alice", "idp", "/feed", "/feed", "https://app.example.com", "curl/8.5");
     List<Runnable> decisions = List.of(
-        () -> audit.accepted("r1", a, "/chat", "ws://up:9000/", null, "alice", "v1"),
-        () -> audit.accepted("r2", a, "/chat", "ws://up:9000/", null, "bob", "v1"),
-        () -> audit.accepted("r3", b, "/feed", "ws://up:9001/", "https://app.example.com", "alice", "v1"),
-        () -> audit.rejected("r4", c, "/chat", Reason.ORIGIN_DENIED),
-        () -> audit.rejected("r5", c, "/chat", Reason.ORIGIN_DENIED),
-        () -> audit.rejected("r6", a, "/x", Reason.ROUTE_NOT_FOUND),
-        () -> audit.monitored("r7", b, "/chat", Reason.IP_DENIED, "listen.clients"),
-        () -> audit.messageRefused("r1", "toUpstream", Reason.PATTERN_DENIED, "no-script", "drop", false, "alice"),
-        () -> audit.closed("r1", null, 1000, 1000, 480_000, 3, 60, 3, 60),
-        () -> audit.closed("r2", Reason.IDLE_TIMEOUT, 1001, 1001, 300_000, 0, 0, 0, 0),
-        () -> audit.reauthenticated("r3", "alice", "2026-11-25T11:10:00Z"),
+        () -> audit.accepted(r1, "ws://up:9000/", "v1"),
+        () -> audit.accepted(r2, "ws://up:9000/", "v1"),
+        () -> audit.accepted(r3, "ws://up:9001/", "v1"),
+        () -> audit.rejected(Requests.refused("r4", c, "/chat"), Reason.ORIGIN_DENIED),
+        () -> audit.rejected(Requests.refused("r5", c, "/chat"), Reason.ORIGIN_DENIED),
+        () -> audit.rejected(Requests.refused("r6", a, "/x"), Reason.ROUTE_NOT_FOUND),
+        () -> audit.monitored(Requests.refused("r7", b, "/chat"), Reason.IP_DENIED, "listen.clients"),
+        () -> audit.messageRefused(r1, Direction.TO_UPSTREAM, Reason.PATTERN_DENIED, "no-script", Action.DROP, false),
+        () -> audit.closed(r1, null, 1000, 1000, 480_000, 3, 60, 3, 60),
+        () -> audit.closed(r2, Reason.IDLE_TIMEOUT, 1001, 1001, 300_000, 0, 0, 0, 0),
+        () -> audit.reauthenticated(r3, "2026-11-25T11:10:00Z"),
         () -> audit.policyReloaded("SIGHUP", "v1", "v2", 0));
     for (Runnable decision : decisions) {
       decision.run();
@@ -144,6 +152,25 @@ class AuditCommandTest {
   }
 
   @Test
+  void verifyChecksHmacSignedCheckpointsWithTheSameKey() throws Exception {
+    Path keyFile = Files.writeString(tmp.resolve("audit.key"), KEY + "\n");
+    Path dir = knownLog(keyFile);
+    String seals = dir.resolve("checkpoints").toString();
+    assertEquals(new Run(0, "OK 1 file, 13 records (seq 1..13): chain intact, every HMAC valid; 1 checkpoint matched,"
+            + " the last checkpoints-2026-11-25.jsonl:1 of 2026-11-25T10:12:00.000Z, seq 13, every signature valid\n", ""),
+        run("audit", "verify", "--hmac-key-file", keyFile.toString(), "--checkpoints", seals, dir.toString()));
+    assertEquals(new Run(0, "OK 1 file, 13 records (seq 1..13): chain intact (HMACs not checked: no key given); 1"
+            + " checkpoint matched, the last checkpoints-2026-11-25.jsonl:1 of 2026-11-25T10:12:00.000Z, seq 13"
+            + " (signatures not checked: no key given)\n", ""),
+        run("audit", "verify", "--checkpoints", seals, dir.toString()));
+    Path pub = tmp.resolve("other.pub");
+    Files.writeString(pub, io.wsgate.policy.Ed25519Keys.pem(io.wsgate.policy.Ed25519Keys.generate().getPublic()));
+    assertEquals(new Run(1, "", "checkpoints-2026-11-25.jsonl:1: signed with HS256, which no given key checks (give"
+            + " --hmac-key-file or --hmac-key-env)\n"),
+        run("audit", "verify", "--checkpoints", seals, "--checkpoint-public-key", pub.toString(), dir.toString()));
+  }
+
+  @Test
   void verifyUsageAndNothingToVerify() throws Exception {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     assertEquals(new Run(1, "", "audit verify: no audit files (audit-YYYY-MM-DD[.N].jsonl) in [" + empty + "]\n"),
@@ -151,6 +178,9 @@ class AuditCommandTest {
     Run both = run("audit", "verify", "--hmac-key-file", "k", "--hmac-key-env", "K", empty.toString());
     assertEquals(2, both.exitCode());
     assertTrue(both.err().startsWith("--hmac-key-file and --hmac-key-env are exclusive (choose one)\n"), both.err());
+    Run keyAlone = run("audit", "verify", "--checkpoint-public-key", "k.pub", empty.toString());
+    assertEquals(2, keyAlone.exitCode());
+    assertTrue(keyAlone.err().startsWith("--checkpoint-public-key needs --checkpoints\n"), keyAlone.err());
     Run none = run("audit", "verify");
     assertEquals(2, none.exitCode());
     assertTrue(none.err().startsWith("Missing required parameter: 'PATH'"), none.err());
@@ -180,12 +210,12 @@ class AuditCommandTest {
             .put("session.closed", new JsonObject().put("idle_timeout", 1).put("peer_closed", 1)))
         .put("routes", new JsonObject().put("/chat", 2).put("/feed", 1))
         .put("topClientIps", new JsonArray()
-            .add(new JsonObject().put("value", "192.0.2.1").put("count", 3))
-            .add(new JsonObject().put("value", "192.0.2.2").put("count", 2))
+            .add(new JsonObject().put("value", "192.0.2.1").put("count", 6))
+            .add(new JsonObject().put("value", "192.0.2.2").put("count", 3))
             .add(new JsonObject().put("value", "198.51.100.3").put("count", 2)))
         .put("topSubjects", new JsonArray()
-            .add(new JsonObject().put("value", "alice").put("count", 4))
-            .add(new JsonObject().put("value", "bob").put("count", 1)));
+            .add(new JsonObject().put("value", "alice").put("count", 5))
+            .add(new JsonObject().put("value", "bob").put("count", 2)));
     assertEquals(expected, new JsonObject(run.out()));
     assertEquals(expected.encodePrettily() + "\n", run.out(), "keys in count order");
   }
@@ -198,7 +228,8 @@ class AuditCommandTest {
     assertEquals(5, window.getLong("records"));
     assertEquals(new JsonObject().put("handshake.rejected", 3).put("message.refused", 1).put("monitor.would_deny", 1),
         window.getJsonObject("events"));
-    assertEquals(new JsonArray().add(new JsonObject().put("value", "198.51.100.3").put("count", 2)),
+    // 198.51.100.3 (r4, r5) and 192.0.2.1 (r6, r1's refused message) tie: the lower name first.
+    assertEquals(new JsonArray().add(new JsonObject().put("value", "192.0.2.1").put("count", 2)),
         window.getJsonArray("topClientIps"));
     assertEquals(0, new JsonObject(run("audit", "summary", "--json", "--since", "2026-11-26", dir.toString()).out())
         .getLong("records"));
@@ -231,12 +262,12 @@ class AuditCommandTest {
         "  /chat  2",
         "  /feed  1",
         "top client IPs:",
-        "  192.0.2.1     3",
-        "  192.0.2.2     2",
+        "  192.0.2.1     6",
+        "  192.0.2.2     3",
         "  198.51.100.3  2",
         "top subjects:",
-        "  alice  4",
-        "  bob    1",
+        "  alice  5",
+        "  bob    2",
         ""), ""), run("audit", "summary", dir.toString()));
   }
 
@@ -244,8 +275,9 @@ class AuditCommandTest {
   void tailPrintsTheLastRecordsReadably() throws Exception {
     Path dir = knownLog(null);
     assertEquals(new Run(0, String.join("\n",
-        "2026-11-25T10:10:00.000Z #12 session.reauthenticated requestId=r3 subject=alice expiresAt=2026-11-25T11:10:00Z",
-        "2026-11-25T10:11:00.000Z #13 policy.reload outcome=ok trigger=SIGHUP fromVersion=v1 policyVersion=v2"
+        "2026-11-25T10:10:00.000Z #12 session.reauthenticated node=gw-1 requestId=r3 clientIp=192.0.2.2 subject=alice issuer=idp"
+            + " route=/feed expiresAt=2026-11-25T11:10:00Z",
+        "2026-11-25T10:11:00.000Z #13 policy.reload node=gw-1 outcome=ok trigger=SIGHUP fromVersion=v1 policyVersion=v2"
             + " sessionsClosed=0",
         ""), ""), run("audit", "tail", "-n", "2", dir.toString()));
   }
@@ -255,9 +287,9 @@ class AuditCommandTest {
     Path dir = tmp.resolve("audit");
     AuditLog audit = new AuditLog(new GatewayMetrics(), settings(dir, null), Clock.fixed(
         Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC));
-    audit.rejected("r1", "192.0.2.1", "/chat\u001b[2J\nfake line", Reason.ROUTE_NOT_FOUND);
+    audit.rejected(Requests.refused("r1", "192.0.2.1", "/chat\u001b[2J\nfake line"), Reason.ROUTE_NOT_FOUND);
     Await.result(audit.close());
-    assertEquals("2026-11-25T10:00:00.000Z #2 handshake.rejected requestId=r1 clientIp=192.0.2.1"
+    assertEquals("2026-11-25T10:00:00.000Z #2 handshake.rejected node=gw-1 requestId=r1 clientIp=192.0.2.1"
             + " path=\"/chat\\u001b[2J\\u000afake line\" reason=route_not_found status=404\n",
         run("audit", "tail", "-n", "1", dir.toString()).out());
   }
@@ -275,17 +307,17 @@ class AuditCommandTest {
 
     AuditLog next = new AuditLog(new GatewayMetrics(), settings(dir, null), Clock.fixed(
         Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC));
-    next.rejected("r9", "192.0.2.9", "/late", Reason.ROUTE_NOT_FOUND);
+    next.rejected(Requests.refused("r9", "192.0.2.9", "/late"), Reason.ROUTE_NOT_FOUND);
     Await.result(next.close());
     io.wsgate.testing.Await.until("the new file's records", () -> out.toString().contains("requestId=r9"));
     keepGoing.set(false);
     assertEquals(0, exit.get(10, TimeUnit.SECONDS));
     assertEquals(String.join("\n",
-        "2026-11-25T10:11:00.000Z #13 policy.reload outcome=ok trigger=SIGHUP fromVersion=v1 policyVersion=v2"
+        "2026-11-25T10:11:00.000Z #13 policy.reload node=gw-1 outcome=ok trigger=SIGHUP fromVersion=v1 policyVersion=v2"
             + " sessionsClosed=0",
-        "2026-11-25T12:00:00.000Z #14 audit.file_start file=audit-2026-11-25.1.jsonl prevFile=audit-2026-11-25.jsonl"
+        "2026-11-25T12:00:00.000Z #14 audit.file_start node=gw-1 file=audit-2026-11-25.1.jsonl prevFile=audit-2026-11-25.jsonl"
             + " reason=start",
-        "2026-11-25T12:00:00.000Z #15 handshake.rejected requestId=r9 clientIp=192.0.2.9 path=/late"
+        "2026-11-25T12:00:00.000Z #15 handshake.rejected node=gw-1 requestId=r9 clientIp=192.0.2.9 path=/late"
             + " reason=route_not_found status=404",
         ""), out.toString());
   }

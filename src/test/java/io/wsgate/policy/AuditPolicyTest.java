@@ -24,9 +24,10 @@ class AuditPolicyTest extends PolicyTestSupport {
         + "  flushInterval: 250ms\n"
         + "  onFailure: failOpen\n"
         + "  hmacKeyFile: audit.key\n"
-        + "  console: true\n").audit();
+        + "  console: true\n"
+        + "  nodeId: gw-eu-1.prod_2\n").audit();
     assertEquals(new AuditSettings(abs("logs/audit"), 10 << 20, 1000, Duration.ofMillis(250),
-        AuditSettings.OnFailure.FAIL_OPEN, abs("audit.key"), null, true), a);
+        AuditSettings.OnFailure.FAIL_OPEN, abs("audit.key"), null, true, "gw-eu-1.prod_2", CheckpointSettings.DEFAULT), a);
   }
 
   @Test
@@ -60,7 +61,8 @@ class AuditPolicyTest extends PolicyTestSupport {
             "13:18: audit.flushInterval: must be at most 1m, got 2m",
             "14:14: audit.onFailure: expected failClosed or failOpen, got \"block\"",
             "15:3: audit.other: unknown key (expected one of: dir, rotateBytes, queueSize, flushInterval, onFailure,"
-                + " hmacKeyFile, hmacKeyEnv, console)"),
+                + " hmacKeyFile, hmacKeyEnv, console, nodeId, checkpointDir, checkpointInterval, checkpointKeyFile,"
+                + " checkpointLog)"),
         errors(HEAD + "audit:\n"
             + "  dir: audit\n"
             + "  rotateBytes: 512\n"
@@ -70,6 +72,59 @@ class AuditPolicyTest extends PolicyTestSupport {
             + "  other: 1\n"));
     assertEquals("11:18: audit.flushInterval: must be greater than 0",
         onlyError(HEAD + "audit:\n  dir: audit\n  flushInterval: 0s\n"));
+  }
+
+  @Test
+  void aNodeIdIsAShortPlainName() throws Exception {
+    assertEquals("9:30: audit.nodeId: must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or"
+        + " digit, got \"gw 1\"", onlyError(HEAD + "audit: { dir: audit, nodeId: \"gw 1\" }\n"));
+    assertEquals("9:30: audit.nodeId: must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or"
+        + " digit, got \"-gw\"", onlyError(HEAD + "audit: { dir: audit, nodeId: \"-gw\" }\n"));
+    assertEquals("n".repeat(64), load(HEAD + "audit: { dir: audit, nodeId: " + "n".repeat(64) + " }\n").audit().nodeId());
+    assertEquals(1, errors(HEAD + "audit: { dir: audit, nodeId: " + "n".repeat(65) + " }\n").size());
+    assertEquals(null, load(HEAD + "audit: { dir: audit }\n").audit().nodeId(), "unset: the environment or the host");
+  }
+
+  @Test
+  void checkpointsHaveDefaultsAndEveryKeyParses() throws Exception {
+    AuditSettings defaults = load(HEAD + "audit: { dir: audit }\n").audit();
+    assertEquals(CheckpointSettings.DEFAULT, defaults.checkpoints());
+    assertEquals(abs("audit/checkpoints"), defaults.checkpointDir(), "beside the records by default");
+    Files.writeString(dir.resolve("checkpoint.key"), Ed25519Keys.pem(Ed25519Keys.generate().getPrivate()));
+    AuditSettings a = load(HEAD + "audit:\n"
+        + "  dir: audit\n"
+        + "  checkpointDir: /var/lib/wsgate/seals\n"
+        + "  checkpointInterval: 10s\n"
+        + "  checkpointKeyFile: checkpoint.key\n"
+        + "  checkpointLog: true\n").audit();
+    assertEquals(new CheckpointSettings(Path.of("/var/lib/wsgate/seals"), Duration.ofSeconds(10), abs("checkpoint.key"),
+        true), a.checkpoints());
+    assertEquals(Path.of("/var/lib/wsgate/seals"), a.checkpointDir());
+  }
+
+  @Test
+  void aCheckpointKeyMustBeAnEd25519PrivateKeyAndIsNeverShown() throws Exception {
+    Files.writeString(dir.resolve("public.pem"), Ed25519Keys.pem(Ed25519Keys.generate().getPublic()));
+    assertEquals("11:22: audit.checkpointKeyFile: " + abs("public.pem") + " is not a PEM file with a"
+            + " '-----BEGIN PRIVATE KEY-----' block",
+        onlyError(HEAD + "audit:\n  dir: audit\n  checkpointKeyFile: public.pem\n"));
+    // An EC key in the same wrapping: PKCS#8, but not Ed25519.
+    java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+    String ecPem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(
+        ec.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    Files.writeString(dir.resolve("ec.pem"), ecPem);
+    String error = onlyError(HEAD + "audit:\n  dir: audit\n  checkpointKeyFile: ec.pem\n");
+    assertEquals("11:22: audit.checkpointKeyFile: " + abs("ec.pem") + " holds no Ed25519 private key (expected"
+        + " PKCS#8 PEM, as written by 'openssl genpkey -algorithm ed25519')", error);
+    assertEquals("11:22: audit.checkpointKeyFile: file not found: " + abs("missing.key"),
+        onlyError(HEAD + "audit:\n  dir: audit\n  checkpointKeyFile: missing.key\n"));
+    assertEquals("11:23: audit.checkpointInterval: must be between 1s and 1h, got 500ms",
+        onlyError(HEAD + "audit:\n  dir: audit\n  checkpointInterval: 500ms\n"));
+    assertEquals("11:23: audit.checkpointInterval: must be between 1s and 1h, got 2h",
+        onlyError(HEAD + "audit:\n  dir: audit\n  checkpointInterval: 2h\n"));
+    Files.writeString(dir.resolve("a-file"), "x");
+    assertEquals("11:18: audit.checkpointDir: not a directory: " + abs("a-file"),
+        onlyError(HEAD + "audit:\n  dir: audit\n  checkpointDir: a-file\n"));
   }
 
   @Test

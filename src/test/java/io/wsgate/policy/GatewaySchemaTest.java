@@ -51,6 +51,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     Files.writeString(dir.resolve("secret"), "x".repeat(64));
     Files.writeString(dir.resolve("ca.pem"), "pem");
     Files.writeString(dir.resolve("admin.token"), "0123456789abcdef0123456789abcdef");
+    Files.writeString(dir.resolve("checkpoint.key"), Ed25519Keys.pem(Ed25519Keys.generate().getPrivate()));
     String everything = """
         listen:
           host: 127.0.0.1
@@ -121,7 +122,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
         shutdown: { closeCode: 1012, drainWindow: 5s, drainTimeout: 30s }
         dev: { demoPage: false }
         admin: { enabled: true, host: 0.0.0.0, port: 0, tokenFile: admin.token }
-        audit: { dir: audit, rotateBytes: 100MiB, queueSize: 65536, flushInterval: 1s, onFailure: failClosed, hmacKeyFile: secret, console: false }
+        audit: { dir: audit, rotateBytes: 100MiB, queueSize: 65536, flushInterval: 1s, onFailure: failClosed, hmacKeyFile: secret, console: false, nodeId: gw-1, checkpointDir: seals, checkpointInterval: 30s, checkpointKeyFile: checkpoint.key, checkpointLog: true }
         """;
     assertEquals(List.of(), violations(everything));
     GatewayPolicy p = load(everything);
@@ -159,6 +160,8 @@ class GatewaySchemaTest extends PolicyTestSupport {
         "/audit/onFailure");
     assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { dir: a, hmacKeyFile: k, hmacKeyEnv: K }\n",
         "/audit");
+    assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { dir: a, nodeId: \"gw 1\" }\n",
+        "/audit/nodeId");
   }
 
   private static void assertViolation(String yamlText, String mentioned) throws Exception {

@@ -1,5 +1,6 @@
 package io.wsgate.testing;
 
+import io.wsgate.audit.AuditedRequest;
 import io.wsgate.Reason;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.audit.GatewayMetrics;
@@ -31,12 +32,16 @@ class AuditTrailInvariantsTest {
     return dir;
   }
 
+  private static AuditedRequest who(String id) {
+    return new AuditedRequest(id, "127.0.0.1", null, null, "/chat", "/chat", null, null);
+  }
+
   private static void accepted(AuditLog audit, String id) {
-    audit.accepted(id, "127.0.0.1", "/chat", "ws://127.0.0.1:1/", null, null, "v1");
+    audit.accepted(who(id), "ws://127.0.0.1:1/", "v1");
   }
 
   private static void closed(AuditLog audit, String id) {
-    audit.closed(id, Reason.SHUTDOWN, 1001, 1001, 5, 0, 0, 0, 0);
+    audit.closed(who(id), Reason.SHUTDOWN, 1001, 1001, 5, 0, 0, 0, 0);
   }
 
   @Test
@@ -44,7 +49,7 @@ class AuditTrailInvariantsTest {
     Path dir = trail(audit -> {
       accepted(audit, "a");
       accepted(audit, "b");
-      audit.rejected("c", "127.0.0.1", "/chat", Reason.ORIGIN_DENIED);
+      audit.rejected(who("c"), Reason.ORIGIN_DENIED);
       closed(audit, "b");
       closed(audit, "a");
     });

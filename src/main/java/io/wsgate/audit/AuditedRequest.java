@@ -1,0 +1,68 @@
+package io.wsgate.audit;
+
+/**
+ * Who made an upgrade request and what it asked for, as far as the gateway knew when it decided:
+ * the fields that every handshake record carries, and (its first five) every record of the session
+ * the request became, so that one record answers who, from where and on which route without a
+ * join. Holds no token, cookie or other header that could carry a secret: of the headers, only
+ * {@code Origin} and {@code User-Agent}, each cut to {@link #MAX_HEADER_CHARS} characters with
+ * control characters escaped ({@link #clientText}).
+ *
+ * <pre>{@code
+ * audit.rejected(new AuditedRequest(id, "203.0.113.9", "alice", "idp", "/chat", "/chat", origin, userAgent),
+ *     Reason.INSUFFICIENT_PERMISSION);
+ * }</pre>
+ *
+ * @param requestId the request's id ({@code -} when no request arrived)
+ * @param clientIp  the client's address; null when not known (a TLS handshake that timed out)
+ * @param subject   the subject of a verified token; null before or without one
+ * @param issuer    the policy's name of the issuer that verified it; null with no subject
+ * @param route     the path of the route that matched; null before routing or when none did
+ * @param path      the request path without the query; null when no request line was decoded
+ * @param origin    the {@code Origin} header, bounded; null when absent
+ * @param userAgent the {@code User-Agent} header, bounded; null when absent
+ */
+public record AuditedRequest(String requestId, String clientIp, String subject, String issuer, String route,
+                             String path, String origin, String userAgent) {
+  /** Client-chosen header values are cut to this many characters. */
+  public static final int MAX_HEADER_CHARS = 256;
+
+  public AuditedRequest {
+    origin = clientText(origin);
+    userAgent = clientText(userAgent);
+  }
+
+  /** A refusal made before any request was read: only what the connection tells. */
+  public static AuditedRequest connectionOnly(String clientIp) {
+    return new AuditedRequest("-", clientIp, null, null, null, null, null, null);
+  }
+
+  /**
+   * A header value as recorded: at most {@link #MAX_HEADER_CHARS} characters (a surrogate pair is
+   * never split), followed by {@code ...} when cut, with every control character (C0, DEL, C1)
+   * written as {@code \\uXXXX}, so the value stays one harmless line however it is printed later.
+   */
+  static String clientText(String value) {
+    if (value == null) {
+      return null;
+    }
+    int end = Math.min(value.length(), MAX_HEADER_CHARS);
+    if (end < value.length() && Character.isHighSurrogate(value.charAt(end - 1))) {
+      end--;
+    }
+    StringBuilder out = null;
+    for (int i = 0; i < end; i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+        if (out == null) {
+          out = new StringBuilder(end + 16).append(value, 0, i);
+        }
+        out.append(String.format("\\u%04x", (int) c));
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    String text = out != null ? out.toString() : value.substring(0, end);
+    return end < value.length() ? text + "..." : text;
+  }
+}

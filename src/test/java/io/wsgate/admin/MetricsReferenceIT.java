@@ -1,0 +1,418 @@
+package io.wsgate.admin;
+
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.wsgate.policy.PolicyLoader;
+import io.wsgate.testing.AdminClient;
+import io.wsgate.testing.Await;
+import io.wsgate.testing.EchoUpstream;
+import io.wsgate.testing.GatewayHarness;
+import io.wsgate.testing.TestIssuer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every metric in the table of {@code docs/metrics.md} is in a real scrape of {@code /metrics}, with
+ * the documented type, and moves when its event happens on the wire. The rows are read from the
+ * document, so a metric documented without a case here fails, and so does a case for a metric the
+ * document does not list.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MetricsReferenceIT {
+  private static final Path REFERENCE = Path.of("docs/metrics.md");
+  private static final Pattern ROW = Pattern.compile("^\\| `(wsgate_[a-z_]+)` \\| (counter|gauge|histogram) \\|");
+  private static final int AUDIT_QUEUE = 16;
+  private static final String PATTERN_DENIED = "reason=\"pattern_denied\"";
+
+  /** One documented metric: its name and type, as the table gives them. */
+  record Documented(String family, String type) {
+    @Override
+    public String toString() {
+      return family;
+    }
+  }
+
+  static List<Documented> documented() throws IOException {
+    List<Documented> rows = new ArrayList<>();
+    for (String line : Files.readAllLines(REFERENCE)) {
+      Matcher m = ROW.matcher(line);
+      if (m.find()) {
+        rows.add(new Documented(m.group(1), m.group(2)));
+      }
+    }
+    return rows;
+  }
+
+  /** What a case does to the gateway. */
+  interface Event {
+    void on(MetricsReferenceIT gateway) throws Exception;
+  }
+
+  /**
+   * One series after the event: up by exactly {@code by} (when {@code atLeast} is false) or by at
+   * least {@code by}; or, when {@code equals} is set, exactly that value.
+   */
+  record Expect(String series, double by, boolean atLeast, Double equals) {
+    static Expect by(String series, double by) {
+      return new Expect(series, by, false, null);
+    }
+
+    static Expect atLeast(String series, double by) {
+      return new Expect(series, by, true, null);
+    }
+
+    static Expect equals(String series, double value) {
+      return new Expect(series, 0, false, value);
+    }
+
+    /** Reached: the value to wait for (an exact count is then checked by {@link #check}). */
+    boolean met(double before, double after) {
+      return equals != null ? after == equals : after >= before + by;
+    }
+
+    void check(double before, double after) {
+      if (equals != null) {
+        assertEquals(equals, after, series);
+      } else if (atLeast) {
+        assertTrue(after >= before + by, series + ": " + before + " -> " + after + ", expected +" + by + " or more");
+      } else {
+        assertEquals(before + by, after, series + " moved by exactly " + by);
+      }
+    }
+  }
+
+  record Case(String event, Event run, List<Expect> expect) {
+    static Case of(String event, Event run, Expect... expect) {
+      return new Case(event, run, List.of(expect));
+    }
+  }
+
+  /** Per documented metric, the event that moves it. */
+  private static final Map<String, Case> CASES = new LinkedHashMap<>();
+
+  static {
+    CASES.put("wsgate_sessions_active", Case.of("a session opens", MetricsReferenceIT::keepOpen,
+        Expect.equals("wsgate_sessions_active", 1)));
+    CASES.put("wsgate_handshakes_total", Case.of("one upgrade accepted, one to an unknown path", g -> {
+      g.session(ws -> { });
+      g.refused("/nowhere", 404);
+    }, Expect.by("wsgate_handshakes_total{outcome=\"accepted\",reason=\"none\"}", 1),
+        Expect.by("wsgate_handshakes_total{outcome=\"rejected\",reason=\"route_not_found\"}", 1)));
+    CASES.put("wsgate_sessions_closed_total", Case.of("the client closes its session", g -> g.session(ws -> { }),
+        Expect.by("wsgate_sessions_closed_total{reason=\"peer_closed\"}", 1)));
+    CASES.put("wsgate_messages_total", Case.of("two messages each way, then the session ends",
+        g -> g.session(ws -> g.roundTrip(ws, "hello", "world!")),
+        Expect.by("wsgate_messages_total{direction=\"to_upstream\"}", 2),
+        Expect.by("wsgate_messages_total{direction=\"to_client\"}", 2)));
+    CASES.put("wsgate_message_bytes_total", Case.of("11 payload bytes each way, then the session ends",
+        g -> g.session(ws -> g.roundTrip(ws, "hello", "world!")),
+        Expect.by("wsgate_message_bytes_total{direction=\"to_upstream\"}", 11),
+        Expect.by("wsgate_message_bytes_total{direction=\"to_client\"}", 11)));
+    CASES.put("wsgate_message_refusals_total", Case.of("a drop rule and a close rule refuse one message each", g -> {
+      g.session(ws -> g.expectReply(ws, "dropme", "{\"error\":\"pattern_denied\",\"rule\":\"no-drop\"}"));
+      g.closedBy("closeme", 1008);
+    }, Expect.by("wsgate_message_refusals_total{action=\"drop\"," + PATTERN_DENIED + "}", 1),
+        Expect.by("wsgate_message_refusals_total{action=\"close\"," + PATTERN_DENIED + "}", 1),
+        Expect.by("wsgate_sessions_closed_total{" + PATTERN_DENIED + "}", 1)));
+    CASES.put("wsgate_monitor_hits_total", Case.of("a monitor rule would have refused a message",
+        g -> g.session(ws -> g.roundTrip(ws, "watched")),
+        Expect.by("wsgate_monitor_hits_total{" + PATTERN_DENIED + "}", 1)));
+    CASES.put("wsgate_handshake_duration_seconds", Case.of("one upgrade accepted, one refused", g -> {
+      g.session(ws -> { });
+      g.refused("/nowhere", 404);
+    }, Expect.by("wsgate_handshake_duration_seconds_count{outcome=\"accepted\"}", 1),
+        Expect.by("wsgate_handshake_duration_seconds_count{outcome=\"rejected\"}", 1),
+        Expect.by("wsgate_handshake_duration_seconds_bucket{outcome=\"accepted\",le=\"+Inf\"}", 1)));
+    CASES.put("wsgate_handshake_duration_seconds_max", Case.of("an upgrade accepted", g -> g.session(ws -> { }),
+        Expect.atLeast("wsgate_handshake_duration_seconds_max{outcome=\"accepted\"}", Double.MIN_VALUE)));
+    CASES.put("wsgate_upstream_connect_duration_seconds", Case.of("one upstream reached, one unreachable", g -> {
+      g.session(ws -> { });
+      g.refused("/down", 502);
+    }, Expect.by("wsgate_upstream_connect_duration_seconds_count{outcome=\"ok\"}", 1),
+        Expect.by("wsgate_upstream_connect_duration_seconds_count{outcome=\"failed\"}", 1)));
+    CASES.put("wsgate_upstream_connect_duration_seconds_max", Case.of("an upstream reached", g -> g.session(ws -> { }),
+        Expect.atLeast("wsgate_upstream_connect_duration_seconds_max{outcome=\"ok\"}", Double.MIN_VALUE)));
+    CASES.put("wsgate_policy_reloads_total", Case.of("a reload of a broken file, then of a good one", g -> {
+      g.reload("routes: [ broken\n", false);
+      g.reload(g.policy(), true);
+    }, Expect.by("wsgate_policy_reloads_total{outcome=\"failed\"}", 1),
+        Expect.by("wsgate_policy_reloads_total{outcome=\"ok\"}", 1)));
+    CASES.put("wsgate_audit_queue_depth", Case.of("the audit directory is lost while refusals are recorded",
+        g -> g.auditLost(5), Expect.atLeast("wsgate_audit_queue_depth", 5)));
+    CASES.put("wsgate_audit_queue_capacity", Case.of("the queue fills up while the audit directory is lost",
+        g -> g.auditLost(AUDIT_QUEUE + 2), Expect.equals("wsgate_audit_queue_capacity", AUDIT_QUEUE),
+        Expect.equals("wsgate_audit_queue_depth", AUDIT_QUEUE)));
+    CASES.put("wsgate_audit_dropped_total", Case.of("more refusals than the queue holds while the directory is lost",
+        g -> g.auditLost(AUDIT_QUEUE + 3), Expect.atLeast("wsgate_audit_dropped_total", 3)));
+    CASES.put("wsgate_jwks_fetches_total", Case.of("a token whose issuer has no keys yet asks for them",
+        g -> g.refusedToken(), Expect.atLeast("wsgate_jwks_fetches_total{issuer=\"idp\"}", 1)));
+    CASES.put("wsgate_jwks_failures_total", Case.of("that fetch fails (nothing listens on port 1)",
+        g -> g.refusedToken(), Expect.atLeast("wsgate_jwks_failures_total{issuer=\"idp\"}", 1)));
+  }
+
+  private Path root;
+  private Path policyDir;
+  private Path auditDir;
+  private EchoUpstream upstream;
+  private GatewayHarness harness;
+  private AdminClient admin;
+  private final TestIssuer idp = TestIssuer.jwks("idp", URI.create("http://127.0.0.1:1/jwks.json"), TestIssuer.RSA);
+
+  /**
+   * Anonymous {@code /chat} with a monitor rule and a drop and a close rule, {@code /down} whose
+   * upstream is unreachable, {@code /jwks} trusting an issuer whose JWKS endpoint is down; the
+   * audit written to files through a small queue; the admin listener on loopback.
+   */
+  String policy() {
+    return """
+        listen: { host: 127.0.0.1, port: 0, plain: true, clients: { allow: [0.0.0.0/0, "::/0"] } }
+        issuers:
+          idp:
+            issuer: %s
+            audiences: [wsgate]
+            algorithms: [RS256]
+            keys: { jwksUrl: "http://127.0.0.1:1/jwks.json", minRefetch: 1ms, fetchTimeout: 2s }
+        routes:
+          - path: /chat
+            upstreams: ["%s"]
+            origins: { allow: ["*"], allowMissing: true }
+            auth: { anonymous: true }
+            messages:
+              toUpstream:
+                - { name: watch, denyPatterns: ["watched"], action: drop, mode: monitor }
+                - { name: no-drop, denyPatterns: ["dropme"], action: drop }
+                - { name: no-close, denyPatterns: ["closeme"], action: close }
+          - path: /down
+            upstreams: ["ws://127.0.0.1:1/"]
+            origins: { allow: ["*"], allowMissing: true }
+            auth: { anonymous: true }
+          - path: /jwks
+            upstreams: ["%s"]
+            origins: { allow: ["*"], allowMissing: true }
+            auth: { issuers: [idp] }
+        admin: { enabled: true, host: 127.0.0.1, port: 0 }
+        audit: { dir: "%s", queueSize: %d, flushInterval: 50ms, onFailure: failOpen }
+        shutdown: { drainWindow: 0s, drainTimeout: 10s }
+        """.formatted(idp.issuer().issuer(), upstream.url("/"), upstream.url("/"), auditDir, AUDIT_QUEUE);
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    root = Files.createTempDirectory("metrics-reference");
+    policyDir = Files.createDirectory(root.resolve("policies"));
+    auditDir = root.resolve("audit");
+    upstream = new EchoUpstream();
+    write(policy());
+    harness = new GatewayHarness(PolicyLoader.load(policyDir));
+    // Reloads only on request: the watcher's own poll must not add a reload to a case's count.
+    Await.result(harness.gateway.watchPolicy(3_600_000));
+    admin = new AdminClient(harness.gateway.adminPort());
+  }
+
+  @AfterAll
+  void stop() throws IOException {
+    if (harness != null) {
+      harness.close();
+    }
+    if (upstream != null) {
+      upstream.close();
+    }
+    deleteTree(root);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("documented")
+  void everyDocumentedMetricMovesWhenItsEventHappens(Documented metric) throws Exception {
+    Case c = CASES.get(metric.family());
+    assertNotNull(c, "docs/metrics.md documents " + metric.family() + ", but no case here makes it move: add one");
+    Await.until("no session left from another case", () -> harness.gateway.services().sessions().size() == 0);
+    Map<String, Double> before = admin.metrics().samples();
+    c.run().on(this);
+    try {
+      Await.until(metric.family() + " after: " + c.event(), () -> {
+        Map<String, Double> now = admin.metrics().samples();
+        return c.expect().stream().allMatch(e -> e.met(before.getOrDefault(e.series(), 0.0),
+            now.getOrDefault(e.series(), 0.0)));
+      });
+    } catch (AssertionError timedOut) {
+      // The checks below say which series did not move, and from what to what.
+    }
+    AdminClient.Metrics after = admin.metrics();
+    for (Expect e : c.expect()) {
+      assertTrue(after.samples().containsKey(e.series()), e.series() + " is not in the scrape:\n" + after.text());
+      e.check(before.getOrDefault(e.series(), 0.0), after.value(e.series()));
+    }
+    assertTrue(after.text().contains("# TYPE " + metric.family() + " " + metric.type() + "\n")
+            || after.text().contains("# TYPE " + metric.family() + " " + metric.type() + " "),
+        "# TYPE " + metric.family() + " " + metric.type() + " in:\n" + after.text());
+  }
+
+  @Test
+  void everyCaseIsForADocumentedMetricAndEveryScrapedMetricIsDocumented() throws Exception {
+    Set<String> families = new TreeSet<>();
+    documented().forEach(d -> families.add(d.family()));
+    assertTrue(families.size() >= 17, "the table was read: " + families);
+    Set<String> stale = new TreeSet<>(CASES.keySet());
+    stale.removeAll(families);
+    assertEquals(Set.of(), stale, "cases for metrics docs/metrics.md does not list");
+    for (String series : admin.metrics().samples().keySet()) {
+      String name = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
+      String family = name.replaceAll("_(bucket|count|sum)$", "");
+      if (family.startsWith("wsgate_")) {
+        assertTrue(families.contains(family), "/metrics exports " + family + ", which docs/metrics.md does not list");
+      }
+    }
+  }
+
+  // The events. Each leaves no session open behind it.
+
+  interface SessionBody {
+    void with(WebSocket ws) throws Exception;
+  }
+
+  /** Opens a session on /chat, runs {@code body}, closes it and waits until its end was counted. */
+  void session(SessionBody body) throws Exception {
+    long closed = harness.gateway.services().audit().metrics().closedTotal();
+    WebSocket ws = Await.result(harness.connect("/chat"));
+    body.with(ws);
+    Await.result(ws.close());
+    Await.until("the session's end counted", () -> harness.gateway.services().audit().metrics().closedTotal() > closed);
+  }
+
+  /** Opens a session on /chat that stays open until the case's scrape was read ({@link #cleanUp()}). */
+  void keepOpen() {
+    open.add(Await.result(harness.connect("/chat")));
+  }
+
+  void roundTrip(WebSocket ws, String... texts) throws Exception {
+    BlockingQueue<String> echoes = new LinkedBlockingQueue<>();
+    ws.textMessageHandler(echoes::add);
+    for (String text : texts) {
+      ws.writeTextMessage(text);
+      assertEquals(text, echoes.poll(10, TimeUnit.SECONDS));
+    }
+  }
+
+  void expectReply(WebSocket ws, String text, String reply) throws Exception {
+    BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+    ws.textMessageHandler(replies::add);
+    ws.writeTextMessage(text);
+    assertEquals(reply, replies.poll(10, TimeUnit.SECONDS));
+  }
+
+  /** A message a close rule refuses: the session ends with {@code code}. */
+  void closedBy(String text, int code) throws Exception {
+    long closed = harness.gateway.services().audit().metrics().closedTotal();
+    WebSocket ws = Await.result(harness.connect("/chat"));
+    CompletableFuture<Short> closing = new CompletableFuture<>();
+    ws.closeHandler(v -> closing.complete(ws.closeStatusCode()));
+    ws.writeTextMessage(text);
+    assertEquals((short) code, closing.get(10, TimeUnit.SECONDS));
+    Await.until("the session's end counted", () -> harness.gateway.services().audit().metrics().closedTotal() > closed);
+  }
+
+  void refused(String path, int status) {
+    Throwable failure = Await.failure(harness.connect(path));
+    assertEquals(status, assertInstanceOf(UpgradeRejectedException.class, failure, String.valueOf(failure)).getStatus());
+  }
+
+  void refusedToken() {
+    Throwable failure = Await.failure(harness.connect(harness.options("/jwks")
+        .addHeader("authorization", "Bearer " + idp.token("alice"))));
+    assertInstanceOf(UpgradeRejectedException.class, failure, String.valueOf(failure));
+  }
+
+  void reload(String yaml, boolean ok) throws Exception {
+    long before = harness.gateway.services().audit().metrics().reloads(ok);
+    write(yaml);
+    harness.gateway.reload("SIGHUP");
+    Await.until("reload counted", () -> harness.gateway.services().audit().metrics().reloads(ok) > before);
+  }
+
+  /**
+   * The audit directory is replaced by a file (root ignores permissions, so the directory itself
+   * goes) and {@code refusals} handshakes are refused, each recorded into a queue nobody drains.
+   * The directory comes back after the case's scrape was read ({@link #cleanUp()}).
+   */
+  void auditLost(int refusals) throws Exception {
+    var audit = harness.gateway.services().audit();
+    Await.until("the trail healthy before", audit::healthy);
+    deleteTree(auditDir);
+    Files.writeString(auditDir, "not a directory");
+    lostAudit = true;
+    Await.until("the writer notices", () -> !audit.healthy());
+    for (int i = 0; i < refusals; i++) {
+      refused("/nowhere", 404);
+    }
+  }
+
+  private boolean lostAudit;
+  private final List<WebSocket> open = new ArrayList<>();
+
+  /** Closes what a case left open and gives the audit directory back, once the case's scrape was read. */
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (WebSocket ws : open) {
+      Await.result(ws.close());
+    }
+    open.clear();
+    if (lostAudit) {
+      lostAudit = false;
+      Files.delete(auditDir);
+      Await.until("the trail recovers", harness.gateway.services().audit()::healthy);
+    }
+  }
+
+  /** Replaces gateway.yaml in one step, so a reload never reads half a file. */
+  private void write(String yaml) throws IOException {
+    Path scratch = Files.createTempFile(root, "gateway", ".yaml");
+    Files.writeString(scratch, yaml);
+    Files.move(scratch, policyDir.resolve(PolicyLoader.FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    if (!Files.isDirectory(dir)) {
+      Files.delete(dir);
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
