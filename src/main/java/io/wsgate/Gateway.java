@@ -90,8 +90,10 @@ public final class Gateway {
     }
     Revocations revocations;
     try {
-      revocations = policy.audit().dir() == null ? new Revocations()
-          : Revocations.load(policy.audit().dir().resolve(REVOCATIONS_FILE));
+      // Revoked subjects are subjects tracked: connections.trackedKeys bounds them too (read at start).
+      int max = policy.security().connections().maxTrackedKeys();
+      revocations = policy.audit().dir() == null ? new Revocations(max)
+          : Revocations.load(policy.audit().dir().resolve(REVOCATIONS_FILE), max);
     } catch (java.io.IOException e) {
       audit.close();
       return Future.failedFuture(new IllegalStateException("revocations: " + e.getMessage()));

@@ -43,6 +43,11 @@ public final class Revocations {
     this(null, MAX_REVOKED_SUBJECTS);
   }
 
+  /** In memory only, at most {@code max}. */
+  public Revocations(int max) {
+    this(null, max);
+  }
+
   Revocations(Path file, int max) {
     this.file = file;
     this.max = max;
@@ -55,7 +60,12 @@ public final class Revocations {
    *     gateway must not start having forgotten who was shut out
    */
   public static Revocations load(Path file) throws IOException {
-    Revocations revocations = new Revocations(file, MAX_REVOKED_SUBJECTS);
+    return load(file, MAX_REVOKED_SUBJECTS);
+  }
+
+  /** As {@link #load(Path)}, holding at most {@code max} unexpired revocations. */
+  public static Revocations load(Path file, int max) throws IOException {
+    Revocations revocations = new Revocations(file, max);
     if (!Files.exists(file)) {
       return revocations;
     }

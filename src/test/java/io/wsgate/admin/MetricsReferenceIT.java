@@ -167,6 +167,12 @@ class MetricsReferenceIT {
       g.reload(g.policy(), true);
     }, Expect.by("wsgate_policy_reloads_total{outcome=\"failed\"}", 1),
         Expect.by("wsgate_policy_reloads_total{outcome=\"ok\"}", 1)));
+    CASES.put("wsgate_revocations", Case.of("a subject is revoked through the admin API",
+        g -> g.revoke("alice", 200), Expect.by("wsgate_revocations", 1)));
+    CASES.put("wsgate_revocations_refused_total", Case.of("a revocation beyond connections.trackedKeys", g -> {
+      g.fillRevocations();
+      g.revoke("one-too-many", 507);
+    }, Expect.by("wsgate_revocations_refused_total", 1)));
     CASES.put("wsgate_audit_queue_depth", Case.of("the audit directory is lost while refusals are recorded",
         g -> g.auditLost(5), Expect.atLeast("wsgate_audit_queue_depth", 5)));
     CASES.put("wsgate_audit_queue_capacity", Case.of("the queue fills up while the audit directory is lost",
@@ -220,6 +226,7 @@ class MetricsReferenceIT {
             upstreams: ["%s"]
             origins: { allow: ["*"], allowMissing: true }
             auth: { issuers: [idp] }
+        connections: { trackedKeys: 1000 }
         admin: { enabled: true, host: 127.0.0.1, port: 0 }
         audit: { dir: "%s", queueSize: %d, flushInterval: 50ms, onFailure: failOpen }
         shutdown: { drainWindow: 0s, drainTimeout: 10s }
@@ -339,6 +346,19 @@ class MetricsReferenceIT {
     ws.writeTextMessage(text);
     assertEquals((short) code, closing.get(10, TimeUnit.SECONDS));
     Await.until("the session's end counted", () -> harness.gateway.services().audit().metrics().closedTotal() > closed);
+  }
+
+  void revoke(String subject, int status) {
+    assertEquals(status, admin.send(io.vertx.core.http.HttpMethod.POST, "/subjects/" + subject + "/revoke?issuer=idp",
+        null).status());
+  }
+
+  /** Revocations up to the list's capacity, straight into the list (the admin API would write the file each time). */
+  void fillRevocations() {
+    var revocations = harness.gateway.services().revocations();
+    for (int i = 0; revocations.size() < revocations.capacity(); i++) {
+      revocations.revoke(new io.wsgate.limits.SubjectId("idp", "filler-" + i), java.time.Instant.now().plusSeconds(600));
+    }
   }
 
   void refused(String path, int status) {
