@@ -13,6 +13,8 @@ import io.wsgate.policy.Rate;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Token buckets shared by the fleet, kept in Redis by Bucket4j's Lettuce backend under
@@ -42,12 +44,25 @@ public final class ClusterBuckets {
   private static final Duration KEEP_AFTER_FULL = Duration.ofSeconds(10);
 
   private final RedisStore store;
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private volatile AsyncProxyManager<String> proxies;
 
   public ClusterBuckets(RedisStore store) {
     this.store = Objects.requireNonNull(store, "store");
     // Bucket4j's proxy manager is built on the connection, which exists only once Redis was reached.
-    store.connected().thenRun(() -> proxies = build(store.connection()));
+    store.connected().thenRun(() -> {
+      try {
+        proxies = build(store.connection());
+        ready.complete(null);
+      } catch (RuntimeException e) {
+        ready.completeExceptionally(e);
+      }
+    });
+  }
+
+  /** Completes once the shared buckets can be used (the store connected); until then limiters fall back. */
+  public CompletionStage<Void> ready() {
+    return ready;
   }
 
   /** Exact, asynchronous buckets for one rule (handshake rates). */

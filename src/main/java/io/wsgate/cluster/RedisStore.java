@@ -317,13 +317,12 @@ public final class RedisStore implements AutoCloseable {
   private static List<RedisURI> withCredentials(List<RedisURI> uris, StoreSecret secret) {
     List<RedisURI> result = new ArrayList<>();
     for (RedisURI uri : uris) {
-      RedisURI copy = RedisURI.builder(uri).build();
       if (secret.present()) {
         // A provider, not setPassword: the URI's toString and toURI never hold the secret.
-        copy.setCredentialsProvider(RedisCredentialsProvider.from(() -> RedisCredentials.just(secret.user(),
+        uri.setCredentialsProvider(RedisCredentialsProvider.from(() -> RedisCredentials.just(secret.user(),
             secret.password())));
       }
-      result.add(copy);
+      result.add(uri);
     }
     return result;
   }

@@ -27,18 +27,18 @@ import java.util.Objects;
  * }</pre>
  *
  * @param kind     standalone, Sentinel or Cluster
- * @param uris     one URI (standalone, Sentinel: Lettuce reads the Sentinels from it) or the Cluster seeds
+ * @param sources  one URI (standalone, Sentinel: Lettuce reads the Sentinels from it) or the Cluster seeds
  * @param redacted the endpoint as it may be logged
  */
-public record StoreEndpoint(Kind kind, List<RedisURI> uris, String redacted) {
+public record StoreEndpoint(Kind kind, List<String> sources, String redacted) {
   /** How the store is deployed. */
   public enum Kind { STANDALONE, SENTINEL, CLUSTER }
 
   public StoreEndpoint {
     Objects.requireNonNull(kind, "kind");
-    uris = List.copyOf(uris);
+    sources = List.copyOf(sources);
     Objects.requireNonNull(redacted, "redacted");
-    if (uris.isEmpty()) {
+    if (sources.isEmpty()) {
       throw new IllegalArgumentException("no Redis address");
     }
   }
@@ -65,7 +65,7 @@ public record StoreEndpoint(Kind kind, List<RedisURI> uris, String redacted) {
     return switch (scheme) {
       case "redis", "rediss" -> {
         RedisURI uri = lettuce(trimmed);
-        yield new StoreEndpoint(Kind.STANDALONE, List.of(uri), scheme + "://" + uri.getHost() + ":" + uri.getPort()
+        yield new StoreEndpoint(Kind.STANDALONE, List.of(trimmed), scheme + "://" + uri.getHost() + ":" + uri.getPort()
             + "/" + uri.getDatabase());
       }
       case "redis-sentinel", "rediss-sentinel" -> {
@@ -76,7 +76,7 @@ public record StoreEndpoint(Kind kind, List<RedisURI> uris, String redacted) {
         }
         List<String> sentinels = new ArrayList<>();
         uri.getSentinels().forEach(s -> sentinels.add(s.getHost() + ":" + s.getPort()));
-        yield new StoreEndpoint(Kind.SENTINEL, List.of(uri), scheme + "://" + String.join(",", sentinels)
+        yield new StoreEndpoint(Kind.SENTINEL, List.of(trimmed), scheme + "://" + String.join(",", sentinels)
             + "#" + uri.getSentinelMasterId());
       }
       case "redis-cluster", "rediss-cluster" -> {
@@ -86,11 +86,11 @@ public record StoreEndpoint(Kind kind, List<RedisURI> uris, String redacted) {
               + "redis-cluster://10.0.0.5:6379,10.0.0.6:6379");
         }
         String base = scheme.startsWith("rediss") ? "rediss://" : "redis://";
-        List<RedisURI> uris = new ArrayList<>();
+        List<String> uris = new ArrayList<>();
         List<String> shown = new ArrayList<>();
         for (String seed : seeds.split(",")) {
           RedisURI uri = lettuce(base + seed.strip());
-          uris.add(uri);
+          uris.add(base + seed.strip());
           shown.add(uri.getHost() + ":" + uri.getPort());
         }
         yield new StoreEndpoint(Kind.CLUSTER, uris, scheme + "://" + String.join(",", shown));
@@ -100,9 +100,17 @@ public record StoreEndpoint(Kind kind, List<RedisURI> uris, String redacted) {
     };
   }
 
+  /**
+   * Fresh Lettuce URIs, one per source, for the caller to add credentials to. (Fresh because a
+   * RedisURI is mutable, and because Lettuce's copying builder drops a Sentinel URI's Sentinels.)
+   */
+  public List<RedisURI> uris() {
+    return sources.stream().map(RedisURI::create).toList();
+  }
+
   /** Whether the connection is TLS (rediss schemes). */
   public boolean tls() {
-    return uris.get(0).isSsl();
+    return uris().get(0).isSsl();
   }
 
   @Override

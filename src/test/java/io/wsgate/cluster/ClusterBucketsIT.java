@@ -38,10 +38,8 @@ class ClusterBucketsIT {
   @Test
   void twoNodesShareOneHandshakeBudget() throws Exception {
     BucketSpec spec = BucketSpec.of(new Rate(5, Duration.ofMinutes(1), 5));
-    ClusterRateLimiter a = new ClusterBuckets(fleet.node("gw-a")).rateLimiter("handshake-ip", spec, 1000);
-    ClusterRateLimiter b = new ClusterBuckets(fleet.node("gw-b")).rateLimiter("handshake-ip", spec, 1000);
-    awaitBuckets(a);
-    awaitBuckets(b);
+    ClusterRateLimiter a = buckets("gw-a").rateLimiter("handshake-ip", spec, 1000);
+    ClusterRateLimiter b = buckets("gw-b").rateLimiter("handshake-ip", spec, 1000);
 
     List<Long> waits = new ArrayList<>();
     for (ClusterRateLimiter node : List.of(a, b, a, b, a, b, a)) {
@@ -58,9 +56,8 @@ class ClusterBucketsIT {
 
   @Test
   void aHungStoreFailsHandshakeAcquisitionsWithinTheBound() throws Exception {
-    ClusterRateLimiter a = new ClusterBuckets(fleet.node("gw-a"))
+    ClusterRateLimiter a = buckets("gw-a")
         .rateLimiter("handshake-ip", BucketSpec.of(new Rate(5, Duration.ofSeconds(1), 5)), 1000);
-    awaitBuckets(a);
     fleet.redis.freeze();
     try {
       long started = System.nanoTime();
@@ -83,10 +80,8 @@ class ClusterBucketsIT {
     Rate rate = new Rate(100, Duration.ofSeconds(1), 100);
     SyncBound bound = SyncBound.forRate(rate, Duration.ofMillis(100));
     assertEquals(10, bound.maxUnsyncedTokens());
-    ClusterMessageLimiter a = new ClusterBuckets(fleet.node("gw-a")).messageLimiter("chat", BucketSpec.of(rate), bound, 1000);
-    ClusterMessageLimiter b = new ClusterBuckets(fleet.node("gw-b")).messageLimiter("chat", BucketSpec.of(rate), bound, 1000);
-    awaitBuckets(a);
-    awaitBuckets(b);
+    ClusterMessageLimiter a = buckets("gw-a").messageLimiter("chat", BucketSpec.of(rate), bound, 1000);
+    ClusterMessageLimiter b = buckets("gw-b").messageLimiter("chat", BucketSpec.of(rate), bound, 1000);
 
     Duration window = Duration.ofSeconds(3);
     ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -118,9 +113,8 @@ class ClusterBucketsIT {
   @Test
   void messageDecisionsNeverWaitForAHungStore() throws Exception {
     Rate rate = new Rate(1000, Duration.ofSeconds(1), 1000);
-    ClusterMessageLimiter a = new ClusterBuckets(fleet.node("gw-a"))
+    ClusterMessageLimiter a = buckets("gw-a")
         .messageLimiter("chat", BucketSpec.of(rate), SyncBound.forRate(rate, Duration.ofMillis(100)), 1000);
-    awaitBuckets(a);
     assertTrue(a.tryConsume("corp\u001falice"));
     fleet.redis.freeze();
     try {
@@ -173,20 +167,9 @@ class ClusterBucketsIT {
     };
   }
 
-  private static void awaitBuckets(Object limiter) {
-    io.wsgate.testing.Await.until("bucket backend built", () -> {
-      ClusterBuckets buckets = limiter instanceof ClusterRateLimiter r ? field(r) : field((ClusterMessageLimiter) limiter);
-      return buckets.proxies() != null;
-    });
-  }
-
-  private static ClusterBuckets field(Object limiter) {
-    try {
-      var f = limiter.getClass().getDeclaredField("buckets");
-      f.setAccessible(true);
-      return (ClusterBuckets) f.get(limiter);
-    } catch (ReflectiveOperationException e) {
-      throw new AssertionError(e);
-    }
+  private ClusterBuckets buckets(String nodeId) throws Exception {
+    ClusterBuckets buckets = new ClusterBuckets(fleet.node(nodeId));
+    buckets.ready().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return buckets;
   }
 }

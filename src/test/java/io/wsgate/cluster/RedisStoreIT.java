@@ -154,6 +154,8 @@ class RedisStoreIT {
     assertEquals("redis://127.0.0.1:6380/0", StoreEndpoint.parse("redis://127.0.0.1:6380").redacted());
     StoreEndpoint sentinel = StoreEndpoint.parse("redis-sentinel://10.0.0.5:26379,10.0.0.6:26380#main");
     assertEquals(StoreEndpoint.Kind.SENTINEL, sentinel.kind());
+    assertEquals("main", sentinel.uris().get(0).getSentinelMasterId());
+    assertEquals(2, sentinel.uris().get(0).getSentinels().size(), "Lettuce is given both Sentinels");
     assertEquals("redis-sentinel://10.0.0.5:26379,10.0.0.6:26380#main", sentinel.redacted());
     StoreEndpoint cluster = StoreEndpoint.parse("redis-cluster://10.0.0.5:7000,10.0.0.6:7001");
     assertEquals(StoreEndpoint.Kind.CLUSTER, cluster.kind());
