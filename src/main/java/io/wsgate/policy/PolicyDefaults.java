@@ -89,6 +89,8 @@ final class PolicyDefaults {
     d.put("audit.flushInterval", AuditSettings.DEFAULT_FLUSH_INTERVAL);
     d.put("audit.onFailure", AuditSection.ON_FAILURE.get(0));
     d.put("audit.console", false);
+    d.put("audit.checkpointInterval", CheckpointSettings.DEFAULT_INTERVAL);
+    d.put("audit.checkpointLog", CheckpointSettings.DEFAULT.log());
     return d;
   }
 
