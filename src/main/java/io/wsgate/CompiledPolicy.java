@@ -6,15 +6,18 @@ import io.wsgate.filter.MessagePipeline;
 import io.wsgate.filter.SubjectBuckets;
 import io.wsgate.handshake.AuthorizationGuard;
 import io.wsgate.handshake.ClientAddressResolver;
-import io.wsgate.handshake.ConnectionLimitGuard;
 import io.wsgate.handshake.HandshakePipeline;
-import io.wsgate.handshake.IpGuard;
 import io.wsgate.handshake.MonitorLog;
 import io.wsgate.handshake.OriginGuard;
-import io.wsgate.handshake.SubjectLimitGuard;
 import io.wsgate.handshake.TokenGuard;
 import io.wsgate.limits.BucketSpec;
 import io.wsgate.limits.LimiterRegistry;
+import io.wsgate.limits.RateLimitBackend;
+import io.wsgate.handshake.ConnectionCapGuard;
+import io.wsgate.handshake.HandshakeRateGuard;
+import io.wsgate.handshake.ListenerIpGuard;
+import io.wsgate.handshake.RouteIpGuard;
+import io.wsgate.policy.ConnectionLimits;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.PolicyFiles;
 import io.wsgate.policy.Route;
@@ -23,6 +26,7 @@ import io.wsgate.upstream.UpstreamPool;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -73,14 +77,20 @@ public final class CompiledPolicy {
     Future<List<PolicyFiles.Entry>> files = vertx.executeBlocking(() -> PolicyFiles.of(policy), false);
     return files.compose(f -> TokenVerifier.create(vertx, policy.security().issuers(), services.keySources())).map(tokens -> {
       MonitorLog monitor = (request, reason) -> services.audit().monitored(request.audited(), reason, null);
-      LimiterRegistry.Uses limiters = services.limiters().uses();
-      HandshakePipeline guards = new HandshakePipeline(List.of(
-          new IpGuard(policy.security().clients().ipRules(), monitor),
-          new ConnectionLimitGuard(policy.security().connections(), limiters, services.ipConnections(), monitor),
-          new OriginGuard(monitor),
-          new TokenGuard(tokens, services.revocations(), monitor),
-          new AuthorizationGuard(monitor),
-          new SubjectLimitGuard(policy.security().connections(), services.subjectConnections(), monitor)));
+      RateLimitBackend.Uses limiters = services.limits().uses();
+      ConnectionLimits connections = policy.security().connections();
+      // Cheapest first; per IP before global, so an attempt its own address may not make does not
+      // spend the budget every client shares. Nulls (limits the policy does not set) are left out.
+      HandshakePipeline guards = new HandshakePipeline(Arrays.asList(
+          new ListenerIpGuard(policy.security().clients().ipRules()),
+          new RouteIpGuard(),
+          HandshakeRateGuard.perIp(connections, limiters),
+          HandshakeRateGuard.global(connections, limiters),
+          ConnectionCapGuard.perIp(connections, services.ipConnections()),
+          new OriginGuard(),
+          new TokenGuard(tokens, services.revocations()),
+          new AuthorizationGuard(),
+          ConnectionCapGuard.perSubject(connections, services.subjectConnections())), monitor);
       SubjectBuckets subjects = new SubjectBuckets(limiters, policy.security().connections().maxTrackedKeys());
       List<RoutePlan> plans = new ArrayList<>();
       for (Route route : policy.routes()) {

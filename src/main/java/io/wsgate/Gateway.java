@@ -191,7 +191,7 @@ public final class Gateway {
                 ? SessionRecheck.apply(next, services.sessions().snapshot()) : 0;
             services.audit().policyReloaded(trigger, previous.policy().version(), next.policy().version(), closed);
             services.keySources().retainOnly(next.policy().security().issuers());
-            services.limiters().retainOnly(next.limiters());
+            services.limits().retainOnly(next.limiters());
           }
 
           @Override
@@ -200,7 +200,7 @@ public final class Gateway {
                 (int) errors.lines().count());
             // A snapshot that failed half-built may have opened caches nothing uses.
             services.keySources().retainOnly(services.current().policy().security().issuers());
-            services.limiters().retainOnly(services.current().limiters());
+            services.limits().retainOnly(services.current().limiters());
           }
 
           @Override

@@ -2,10 +2,11 @@ package io.wsgate;
 
 import io.wsgate.admin.GatewayMeters;
 import io.wsgate.audit.AuditLog;
-import io.wsgate.limits.ConcurrencyLimiter;
+import io.wsgate.limits.ConnectionCounter;
+import io.wsgate.limits.ConnectionScope;
+import io.wsgate.limits.LocalRateLimitBackend;
+import io.wsgate.limits.RateLimitBackend;
 import io.wsgate.limits.Revocations;
-import io.wsgate.limits.ConnectionSlots;
-import io.wsgate.limits.LimiterRegistry;
 import io.wsgate.token.KeySources;
 import io.wsgate.session.SessionRegistry;
 
@@ -18,11 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class GatewayServices {
   private final AtomicReference<CompiledPolicy> current = new AtomicReference<>();
   private final SessionRegistry sessions = new SessionRegistry();
-  private final ConnectionSlots slots = new ConnectionSlots();
   private final Revocations revocations;
-  private final ConcurrencyLimiter ipConnections = new ConcurrencyLimiter();
-  private final ConcurrencyLimiter subjectConnections = new ConcurrencyLimiter();
-  private final LimiterRegistry limiters = new LimiterRegistry();
+  private final RateLimitBackend limits;
   private final KeySources keySources;
   private final AuditLog audit;
   private final GatewayMeters meters;
@@ -30,7 +28,13 @@ public final class GatewayServices {
 
   /** @param keySources the JWKS caches, kept across snapshots like the limiters */
   public GatewayServices(AuditLog audit, KeySources keySources, Revocations revocations) {
+    this(audit, keySources, revocations, new LocalRateLimitBackend());
+  }
+
+  /** @param limits where rate buckets and connection counts live (this process, or a shared store) */
+  public GatewayServices(AuditLog audit, KeySources keySources, Revocations revocations, RateLimitBackend limits) {
     this.audit = audit;
+    this.limits = limits;
     this.keySources = keySources;
     this.revocations = revocations;
     this.meters = new GatewayMeters(audit, sessions, revocations, this::current);
@@ -49,25 +53,31 @@ public final class GatewayServices {
     return sessions;
   }
 
-  public ConnectionSlots slots() {
-    return slots;
+  /** The global cap's count ({@code limits.maxConnections}), under {@link ConnectionScope#GLOBAL_KEY}. */
+  public ConnectionCounter slots() {
+    return limits.connections(ConnectionScope.GLOBAL);
+  }
+
+  /** Sessions (and handshakes past the cap check) counted against {@code limits.maxConnections} now. */
+  public int globalConnections() {
+    return slots().count(ConnectionScope.GLOBAL_KEY);
   }
 
   public Revocations revocations() {
     return revocations;
   }
 
-  public ConcurrencyLimiter ipConnections() {
-    return ipConnections;
+  public ConnectionCounter ipConnections() {
+    return limits.connections(ConnectionScope.PER_IP);
   }
 
-  public ConcurrencyLimiter subjectConnections() {
-    return subjectConnections;
+  public ConnectionCounter subjectConnections() {
+    return limits.connections(ConnectionScope.PER_SUBJECT);
   }
 
-  /** Shared rate buckets (per IP, global, per subject), kept across snapshots while their rule is unchanged. */
-  public LimiterRegistry limiters() {
-    return limiters;
+  /** Rate buckets (per IP, global, per subject) and connection counts, kept across snapshots while their rule is unchanged. */
+  public RateLimitBackend limits() {
+    return limits;
   }
 
   /** JWKS caches, kept across snapshots while their issuer is unchanged. */

@@ -114,7 +114,7 @@ class FrameFloodIT {
     assertEquals(1, closes(reason));
     assertEquals("1008 " + reason.description(), upstream.closes.poll(10, TimeUnit.SECONDS));
     Await.until("slot and session released",
-        () -> harness.gateway.services().slots().used() == 0 && harness.gateway.services().sessions().size() == 0);
+        () -> harness.gateway.services().globalConnections() == 0 && harness.gateway.services().sessions().size() == 0);
     // No closing handshake is owed to a flooding client: the gateway hangs up once the close is out.
     assertTrue(closed.get(0).getLong("durationMs") < 3000, "session lasted " + closed.get(0).getLong("durationMs") + " ms");
     raw.timeout(2000);

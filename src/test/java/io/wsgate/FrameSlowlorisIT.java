@@ -105,7 +105,7 @@ class FrameSlowlorisIT {
     assertEquals("1001 " + reason.description(), upstream.closes.poll(10, TimeUnit.SECONDS));
     // The slot, and wsgate_sessions_active (the registry's size), are given back.
     Await.until("slot and session released",
-        () -> harness.gateway.services().slots().used() == 0 && harness.gateway.services().sessions().size() == 0);
+        () -> harness.gateway.services().globalConnections() == 0 && harness.gateway.services().sessions().size() == 0);
     raw.timeout(10_000);
     assertTrue(raw.closedByPeer(), "the connection is closed");
     return closed.get(0);

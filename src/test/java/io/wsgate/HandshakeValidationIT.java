@@ -150,7 +150,7 @@ class HandshakeValidationIT {
       String rest = raw.readUntilClosed();
       assertFalse(rest.contains("HTTP/1."), "the request behind the refused one was answered: " + rest);
       Await.until(reason + " counted once", () -> count(reason) == before + 1);
-      assertEquals(0, harness.gateway.services().slots().used());
+      assertEquals(0, harness.gateway.services().globalConnections());
       assertEquals(0, harness.gateway.services().sessions().size());
       assertTrue(chat.handshakes.isEmpty() && api.handshakes.isEmpty(), "no upstream was dialled");
       return head;

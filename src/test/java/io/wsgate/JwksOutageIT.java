@@ -97,7 +97,7 @@ class JwksOutageIT {
         scrape.text());
     assertTrue(scrape.value("wsgate_jwks_failures_total{issuer=\"" + ISSUER + "\"}") >= 1, scrape.text());
     assertEquals(0, metrics.acceptedTotal());
-    assertEquals(0, harness.gateway.services().slots().used());
+    assertEquals(0, harness.gateway.services().globalConnections());
     assertTrue(upstream.handshakes.isEmpty(), "the upstream was never dialled");
   }
 

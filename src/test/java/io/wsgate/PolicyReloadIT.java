@@ -114,7 +114,8 @@ class PolicyReloadIT {
           drainWindow: 0s
           drainTimeout: 10s
         admin: { port: 0 }
-        """.formatted(clientsDeny, recheck, upstreamUrl, origins, routeExtra);
+        audit: { dir: "%s", flushInterval: 50ms }
+        """.formatted(clientsDeny, recheck, upstreamUrl, origins, routeExtra, root.resolve("audit"));
   }
 
   private static String watchOff(String yaml) {

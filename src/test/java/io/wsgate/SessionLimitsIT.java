@@ -90,7 +90,7 @@ class SessionLimitsIT {
       assertEquals(1, harness.gateway.services().audit().metrics().outcomes(Reason.CONNECTION_CAP));
 
       Await.result(first.close());
-      Await.until("slot released", () -> harness.gateway.services().slots().used() == 1);
+      Await.until("slot released", () -> harness.gateway.services().globalConnections() == 1);
       Await.result(harness.connect("/chat"));
     }
   }

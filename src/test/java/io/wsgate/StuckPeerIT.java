@@ -36,7 +36,7 @@ class StuckPeerIT {
       Await.until("session registered", () -> harness.gateway.services().sessions().size() == 1);
       // Never read again: socket buffers fill, the lifetime close frame can never be written.
       Await.until("session ended and slot released", Duration.ofSeconds(20),
-          () -> harness.gateway.services().slots().used() == 0 && harness.gateway.services().sessions().size() == 0);
+          () -> harness.gateway.services().globalConnections() == 0 && harness.gateway.services().sessions().size() == 0);
       assertEquals(1, harness.gateway.services().audit().metrics().outcomes(Reason.MAX_LIFETIME));
     } finally {
       Await.result(upstreamVertx.close());

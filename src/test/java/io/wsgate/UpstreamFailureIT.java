@@ -144,7 +144,7 @@ class UpstreamFailureIT {
     var metrics = harness.gateway.services().audit().metrics();
     Await.until(reason + " counted", () -> metrics.outcomes(reason) == 1);
     assertEquals(0, metrics.acceptedTotal());
-    assertEquals(0, harness.gateway.services().slots().used());
+    assertEquals(0, harness.gateway.services().globalConnections());
     assertEquals(0, harness.gateway.services().sessions().size());
   }
 

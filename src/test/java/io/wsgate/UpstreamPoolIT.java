@@ -100,7 +100,7 @@ class UpstreamPoolIT {
       assertEquals(1, first.connections.get());
       assertEquals(1, second.connections.get());
       assertEquals(2, harness.gateway.services().audit().metrics().outcomes(Reason.UPSTREAM_UNAVAILABLE));
-      assertEquals(0, harness.gateway.services().slots().used());
+      assertEquals(0, harness.gateway.services().globalConnections());
     }
   }
 

@@ -1,7 +1,7 @@
 package io.wsgate.filter;
 
 import io.wsgate.limits.BucketSpec;
-import io.wsgate.limits.KeyedRateLimiter;
+import io.wsgate.limits.RateLimiter;
 import io.wsgate.policy.MessageRule.Scope;
 import io.wsgate.policy.Rate;
 
@@ -49,10 +49,10 @@ abstract sealed class Limit {
   }
 
   static final class PerSubject extends Limit {
-    private final KeyedRateLimiter shared;
+    private final RateLimiter shared;
     private final int anonymousSlot;
 
-    PerSubject(BucketSpec spec, KeyedRateLimiter shared, int anonymousSlot) {
+    PerSubject(BucketSpec spec, RateLimiter shared, int anonymousSlot) {
       super(spec);
       this.shared = shared;
       this.anonymousSlot = anonymousSlot;

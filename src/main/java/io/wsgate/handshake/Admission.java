@@ -2,6 +2,7 @@ package io.wsgate.handshake;
 
 import io.wsgate.Reason;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,5 +17,12 @@ public record Admission(Reason reason, long retryAfterSeconds, List<Runnable> he
 
   public void release() {
     held.forEach(Runnable::run);
+  }
+
+  /** The same admission, holding one more resource (the global cap's slot, taken after the guards). */
+  public Admission holding(Runnable release) {
+    List<Runnable> all = new ArrayList<>(held);
+    all.add(release);
+    return new Admission(reason, retryAfterSeconds, List.copyOf(all), request);
   }
 }

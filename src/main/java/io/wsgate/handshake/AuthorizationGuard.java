@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.wsgate.Reason;
 import io.wsgate.policy.Auth;
 import io.wsgate.policy.Mode;
+import io.wsgate.policy.Route;
 
 /**
  * What the verified identity may do on this route: every required scope, at least one listed role
@@ -13,22 +14,17 @@ public final class AuthorizationGuard implements HandshakeGuard {
   private static final Future<Verdict> ALLOWED = Future.succeededFuture(Verdict.ALLOW);
   private static final Future<Verdict> DENIED = Future.succeededFuture(Verdict.deny(Reason.INSUFFICIENT_PERMISSION));
 
-  private final MonitorLog monitor;
-
-  public AuthorizationGuard(MonitorLog monitor) {
-    this.monitor = monitor;
-  }
-
   @Override
   public Future<Verdict> check(HandshakeRequest request) {
     Auth auth = request.route().security().auth();
     if (auth.anonymous() || request.identity() == null || IdentityRules.authorized(auth, request.identity())) {
       return ALLOWED;
     }
-    if (auth.mode() == Mode.MONITOR) {
-      monitor.wouldDeny(request, Reason.INSUFFICIENT_PERMISSION);
-      return ALLOWED;
-    }
     return DENIED;
+  }
+
+  @Override
+  public Mode mode(Route route) {
+    return route.security().auth().mode();
   }
 }

@@ -5,6 +5,7 @@ import io.wsgate.Reason;
 import io.wsgate.policy.Mode;
 import io.wsgate.policy.OriginRules;
 import io.wsgate.policy.Origins;
+import io.wsgate.policy.Route;
 
 /**
  * Cross-site WebSocket hijacking defence (RFC 6455 §10.2): a browser always sends the page's
@@ -15,23 +16,19 @@ public final class OriginGuard implements HandshakeGuard {
   private static final Future<Verdict> ALLOWED = Future.succeededFuture(Verdict.ALLOW);
   private static final Future<Verdict> DENIED = Future.succeededFuture(Verdict.deny(Reason.ORIGIN_DENIED));
 
-  private final MonitorLog monitor;
-
-  public OriginGuard(MonitorLog monitor) {
-    this.monitor = monitor;
+  @Override
+  public Future<Verdict> check(HandshakeRequest request) {
+    return permits(request.route().security().origins(), request.origin()) ? ALLOWED : DENIED;
   }
 
   @Override
-  public Future<Verdict> check(HandshakeRequest request) {
-    OriginRules rules = request.route().security().origins();
-    if (permits(rules, request.origin())) {
-      return ALLOWED;
-    }
-    if (rules.mode() == Mode.MONITOR) {
-      monitor.wouldDeny(request, Reason.ORIGIN_DENIED);
-      return ALLOWED;
-    }
-    return DENIED;
+  public Mode mode(Route route) {
+    return route.security().origins().mode();
+  }
+
+  @Override
+  public Reason recheck(LiveClient client, Route route) {
+    return permits(route.security().origins(), client.origin()) ? null : Reason.ORIGIN_DENIED;
   }
 
   /** The one Origin decision, at the handshake and when a reload re-checks live sessions. */

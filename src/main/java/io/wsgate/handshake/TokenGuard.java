@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.wsgate.Reason;
 import io.wsgate.policy.Auth;
 import io.wsgate.policy.Mode;
+import io.wsgate.policy.Route;
 import io.wsgate.limits.Revocations;
 import io.wsgate.token.Extraction;
 import io.wsgate.token.TokenExtractor;
@@ -22,12 +23,10 @@ public final class TokenGuard implements HandshakeGuard {
 
   private final TokenVerifier verifier;
   private final Revocations revocations;
-  private final MonitorLog monitor;
 
-  public TokenGuard(TokenVerifier verifier, Revocations revocations, MonitorLog monitor) {
+  public TokenGuard(TokenVerifier verifier, Revocations revocations) {
     this.verifier = verifier;
     this.revocations = revocations;
-    this.monitor = monitor;
   }
 
   @Override
@@ -40,22 +39,22 @@ public final class TokenGuard implements HandshakeGuard {
     HandshakeRequest stripped = request.authenticated(null, extraction.subprotocols(), extraction.query(),
         extraction.bearerOffered(), extraction.cookieHeader());
     if (!extraction.found()) {
-      return refuse(auth, stripped, stripped, Reason.TOKEN_MISSING);
+      return refuse(stripped, stripped, Reason.TOKEN_MISSING);
     }
     return verifier.verify(extraction.token(), auth.issuers()).transform(ar -> {
       if (ar.failed()) {
         Reason reason = ar.cause() instanceof TokenRejection rejection ? rejection.reason() : Reason.TOKEN_INVALID;
-        return refuse(auth, stripped, stripped, reason);
+        return refuse(stripped, stripped, reason);
       }
       VerifiedToken token = ar.result();
       Reason refusal = IdentityRules.authenticationRefusal(token, auth, revocations);
       if (refusal == Reason.SUBJECT_INVALID) {
-        return refuse(auth, stripped, stripped, refusal); // not a subject anything may key on, the audit included
+        return refuse(stripped, stripped, refusal); // not a subject anything may key on, the audit included
       }
       HandshakeRequest authenticated = request.authenticated(IdentityRules.identity(token), extraction.subprotocols(),
           extraction.query(), extraction.bearerOffered(), extraction.cookieHeader());
       if (refusal != null) {
-        return refuse(auth, stripped, authenticated, refusal);
+        return refuse(stripped, authenticated, refusal);
       }
       return Future.succeededFuture(Verdict.allow(authenticated));
     });
@@ -65,11 +64,12 @@ public final class TokenGuard implements HandshakeGuard {
    * @param stripped the request without the token: what goes on in monitor mode
    * @param known    the same, with the identity when the token was verified (a revoked subject): what is audited
    */
-  private Future<Verdict> refuse(Auth auth, HandshakeRequest stripped, HandshakeRequest known, Reason reason) {
-    if (auth.mode() == Mode.MONITOR) {
-      monitor.wouldDeny(known, reason);
-      return Future.succeededFuture(Verdict.allow(stripped));
-    }
-    return Future.succeededFuture(Verdict.deny(reason, known));
+  private static Future<Verdict> refuse(HandshakeRequest stripped, HandshakeRequest known, Reason reason) {
+    return Future.succeededFuture(Verdict.deny(reason, known, stripped));
+  }
+
+  @Override
+  public Mode mode(Route route) {
+    return route.security().auth().mode();
   }
 }

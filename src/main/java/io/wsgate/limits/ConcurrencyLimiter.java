@@ -1,5 +1,7 @@
 package io.wsgate.limits;
 
+import io.vertx.core.Future;
+
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * perIp.release(ip);
  * }</pre>
  */
-public final class ConcurrencyLimiter {
+public final class ConcurrencyLimiter implements ConnectionCounter {
   private final ConcurrentHashMap<String, Count> counts = new ConcurrentHashMap<>();
 
   /** Takes one slot for {@code key} if it holds fewer than {@code max}; {@code max <= 0} always refuses. */
@@ -41,18 +43,25 @@ public final class ConcurrencyLimiter {
     return acquired[0];
   }
 
+  @Override
+  public Future<Slot> acquire(String key, int max) {
+    return Future.succeededFuture(tryAcquire(key, max) ? () -> release(key) : null);
+  }
+
   /** Gives back one slot taken by {@link #tryAcquire}; a key with no slots is left alone (never negative). */
   public void release(String key) {
     counts.computeIfPresent(key, (k, count) -> --count.value <= 0 ? null : count);
   }
 
   /** Live connections for {@code key}. */
+  @Override
   public int count(String key) {
     Count count = counts.get(key);
     return count == null ? 0 : count.value;
   }
 
   /** Keys with at least one live connection. */
+  @Override
   public int trackedKeys() {
     return counts.size();
   }

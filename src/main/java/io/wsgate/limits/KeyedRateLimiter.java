@@ -29,7 +29,7 @@ import java.util.function.Function;
  * }
  * }</pre>
  */
-public final class KeyedRateLimiter {
+public final class KeyedRateLimiter implements RateLimiter {
   private final BucketSpec spec;
   private final int maxKeys;
   private final Cache<String, Bucket> buckets;
@@ -57,6 +57,7 @@ public final class KeyedRateLimiter {
    *     {@link RetryAfter#seconds(long)} turns into {@code Retry-After}. A request larger than the
    *     burst can never succeed and answers {@link Long#MAX_VALUE}.
    */
+  @Override
   public long tryAcquire(String key, long permits) {
     if (permits <= 0) {
       throw new IllegalArgumentException("permits must be positive, was " + permits);

@@ -15,9 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>{@code
  * KeyedRateLimiter perIp = registry.limiter(new LimiterRegistry.Spec("connections.perIp", rate, 100_000));
  * registry.retainOnly(specsOfTheNewSnapshot);   // after a swap: forget what no rule uses any more
+ * // Callers reach it through RateLimitBackend (LocalRateLimitBackend), never directly.
  * }</pre>
  */
 public final class LimiterRegistry {
+  // The in-process half of LocalRateLimitBackend.
   /**
    * What makes two limiters the same one.
    *
@@ -34,25 +36,6 @@ public final class LimiterRegistry {
   /** The limiter for this spec: the one already kept, or a new one with full buckets. */
   public KeyedRateLimiter limiter(Spec spec) {
     return limiters.computeIfAbsent(spec, s -> new KeyedRateLimiter(s.rate(), s.maxKeys()));
-  }
-
-  /** A view that remembers the specs it handed out: what one snapshot uses, for {@link #retainOnly}. */
-  public Uses uses() {
-    return new Uses();
-  }
-
-  /** The specs one snapshot asked for. */
-  public final class Uses {
-    private final Set<Spec> specs = ConcurrentHashMap.newKeySet();
-
-    public KeyedRateLimiter limiter(Spec spec) {
-      specs.add(spec);
-      return LimiterRegistry.this.limiter(spec);
-    }
-
-    public Set<Spec> specs() {
-      return Set.copyOf(specs);
-    }
   }
 
   /** Drops the limiters no spec in {@code inUse} names (snapshots still holding them keep working). */

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.NetUtil;
 import io.wsgate.handshake.Admission;
+import io.wsgate.limits.ConnectionScope;
 import io.wsgate.internal.EarlyBytesWatch;
 import io.wsgate.handshake.HandshakeRequest;
 import io.wsgate.session.Session;
@@ -179,17 +180,26 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       reject(request, handshake, Reason.HEADER_NOT_FORWARDABLE);
       return;
     }
-    if (!services.slots().tryAcquire(snapshot.policy().limits().maxConnections())) {
-      admission.release();
-      reject(request, handshake, Reason.CONNECTION_CAP);
-      return;
-    }
+    services.slots().acquire(ConnectionScope.GLOBAL_KEY, snapshot.policy().limits().maxConnections())
+        .onComplete(slot -> {
+          if (slot.failed() || slot.result() == null) {
+            admission.release();
+            reject(request, handshake, slot.failed() ? Reason.GUARD_FAILED : Reason.CONNECTION_CAP);
+          } else {
+            connect(request, admission.holding(slot.result()::release), plan, snapshot, upstreamHeaders);
+          }
+        });
+  }
+
+  /** The slot of the global cap is held: dial the upstream, then answer the client. */
+  private void connect(HttpServerRequest request, Admission admission, RoutePlan plan, CompiledPolicy snapshot,
+                       MultiMap upstreamHeaders) {
+    HandshakeRequest handshake = admission.request();
     long connecting = System.nanoTime();
     connector.connect(handshake, plan.pool(), upstreamHeaders)
         .onComplete(ar -> {
           services.meters().upstreamConnect(ar.succeeded(), connecting);
           if (ar.failed()) {
-            services.slots().release();
             admission.release();
             Reason reason = ar.cause() instanceof UpstreamFailure failure ? failure.reason() : Reason.UPSTREAM_UNAVAILABLE;
             reject(request, handshake, reason);
@@ -218,7 +228,6 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       boolean sentTooSoon = pipelined.remove(connection) | early.remove();
       if (ar.failed()) {
         upstream.socket().close((short) 1001, Reason.CLIENT_LEFT_DURING_HANDSHAKE.description());
-        services.slots().release();
         admission.release();
         services.audit().rejected(handshake.audited(), Reason.CLIENT_LEFT_DURING_HANDSHAKE);
         services.meters().handshake(false, handshake.receivedNanos());

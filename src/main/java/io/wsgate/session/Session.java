@@ -18,6 +18,7 @@ import io.wsgate.audit.GatewayMetrics;
 import io.wsgate.filter.Decision;
 import io.wsgate.handshake.HandshakeRequest;
 import io.wsgate.handshake.Identity;
+import io.wsgate.handshake.LiveClient;
 import io.wsgate.internal.ClientProtocolErrors;
 import io.wsgate.internal.InFrameUtf8Check;
 import io.wsgate.internal.PartialFrameWatch;
@@ -36,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * One proxied connection: the client socket, the upstream socket, and the rules that end it.
  * All state is touched only on the event loop that owns both sockets.
  */
-public final class Session {
+public final class Session implements LiveClient {
   private static final Buffer PING_PAYLOAD = Buffer.buffer("wsgate");
   private static final long CLOSE_GRACE_MS = 5000;
   /**
@@ -183,11 +184,13 @@ public final class Session {
     return upstreamLabel;
   }
 
-  byte[] clientAddress() {
+  @Override
+  public byte[] clientAddress() {
     return clientAddress;
   }
 
-  String origin() {
+  @Override
+  public String origin() {
     return origin;
   }
 
@@ -606,7 +609,6 @@ public final class Session {
       vertx.cancelTimer(clientFailTimer);
     }
     services.sessions().remove(this);
-    services.slots().release();
     release.run();
     services.audit().closed(audited, endReason, clientCloseCode, upstreamCloseCode,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),

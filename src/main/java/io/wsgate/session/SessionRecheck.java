@@ -4,17 +4,14 @@ import io.wsgate.CompiledPolicy;
 import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
 import io.wsgate.RoutePlan;
-import io.wsgate.handshake.OriginGuard;
-import io.wsgate.policy.IpRules;
-import io.wsgate.policy.Mode;
-import io.wsgate.policy.OriginRules;
 
 import java.util.List;
 
 /**
- * After a reload whose policy asks for it, live sessions are judged again by the new snapshot's
- * connection-level rules (route still there, address rules, Origin rules); those it would now
- * refuse are closed with 1008. Rules in monitor mode close nothing. A session that registers only
+ * After a reload whose policy asks for it, live sessions are judged again by the new snapshot: their
+ * route must still be theirs, and the guards that can change their minds about an admitted client
+ * (address and Origin rules, {@link io.wsgate.handshake.HandshakeGuard#recheck}) must still agree;
+ * those it would now refuse are closed with 1008. Rules in monitor mode close nothing. A session that registers only
  * after such a gateway-wide decision looked at the live sessions judges itself: {@link #lateDecision}.
  */
 public final class SessionRecheck {
@@ -57,20 +54,12 @@ public final class SessionRecheck {
     return null;
   }
 
+  /** Whether {@code next} would still admit the session: its route is still its route, and its guards agree. */
   static boolean stillAllowed(CompiledPolicy next, Session session) {
     RoutePlan plan = next.match(session.path());
     if (plan == null || !plan.route().path().equals(session.route())) {
       return false;
     }
-    if (denies(next.policy().security().clients().ipRules(), session.clientAddress())
-        || denies(plan.route().security().ipRules(), session.clientAddress())) {
-      return false;
-    }
-    OriginRules origins = plan.route().security().origins();
-    return origins.mode() == Mode.MONITOR || OriginGuard.permits(origins, session.origin());
-  }
-
-  private static boolean denies(IpRules rules, byte[] address) {
-    return rules != null && rules.mode() == Mode.ENFORCE && !rules.permits(address);
+    return next.pipeline().recheck(session, plan.route()) == null;
   }
 }

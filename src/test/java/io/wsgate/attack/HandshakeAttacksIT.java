@@ -276,11 +276,11 @@ class HandshakeAttacksIT {
         refusedCounter.movedBy(attackers - cap);
         acceptedCounter.movedBy(cap);
         Await.until("every admitted session reached the upstream", () -> t.upstream.handshakes.size() == cap);
-        assertEquals(cap, t.harness.gateway.services().slots().used());
+        assertEquals(cap, t.harness.gateway.services().globalConnections());
 
         // The cap is a ceiling, not a lock-out: one admitted client leaves, one new client gets in.
         admitted.get(0).close();
-        Await.until("slot released", () -> t.harness.gateway.services().slots().used() == cap - 1);
+        Await.until("slot released", () -> t.harness.gateway.services().globalConnections() == cap - 1);
         RawClient late = t.raw();
         clients.add(late);
         late.send(RawClient.upgrade(AttackTarget.PATH));

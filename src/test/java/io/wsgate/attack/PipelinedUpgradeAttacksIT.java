@@ -131,7 +131,7 @@ class PipelinedUpgradeAttacksIT {
 
   static void assertNothingHeld(GatewayServices services) {
     Await.until("no session left", () -> services.sessions().size() == 0);
-    Await.until("every slot given back", () -> services.slots().used() == 0
+    Await.until("every slot given back", () -> services.globalConnections() == 0
         && services.ipConnections().trackedKeys() == 0 && services.subjectConnections().trackedKeys() == 0);
   }
 }

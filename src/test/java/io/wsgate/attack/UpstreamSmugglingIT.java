@@ -51,7 +51,7 @@ class UpstreamSmugglingIT {
       AttackAsserts.auditedOnce(t.audit, "handshake.rejected", Reason.UPSTREAM_REJECTED);
       counter.movedBy(1);
       assertEquals(0, t.harness.gateway.services().sessions().size());
-      assertEquals(0, t.harness.gateway.services().slots().used());
+      assertEquals(0, t.harness.gateway.services().globalConnections());
     }
   }
 

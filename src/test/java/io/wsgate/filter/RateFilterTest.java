@@ -1,6 +1,7 @@
 package io.wsgate.filter;
 
-import io.wsgate.limits.LimiterRegistry;
+import io.wsgate.limits.LocalRateLimitBackend;
+import io.wsgate.limits.RateLimitBackend;
 
 import static io.wsgate.filter.Pipelines.SHORT;
 import static io.wsgate.filter.Pipelines.assertClean;
@@ -109,7 +110,7 @@ class RateFilterTest {
 
   @Test
   void aRebuiltPipelineKeepsTheBucketsOfItsUnchangedPerSubjectRules() {
-    LimiterRegistry registry = new LimiterRegistry();
+    RateLimitBackend registry = new LocalRateLimitBackend();
     MessageRule.RateLimit rule = messages("per-user", Scope.SUBJECT, TWO_THEN_SLOW, Action.DROP, Mode.ENFORCE);
     MessagePipeline before = MessagePipeline.build(List.of(rule), new SubjectBuckets(registry.uses(), 100), "r.in");
     Message message = text("hi");

@@ -23,8 +23,8 @@ public final class GatewayInvariants {
     if (!sessions.isEmpty()) {
       out.add(sessions.size() + " session(s) never finished: " + describe(sessions));
     }
-    if (services.slots().used() != 0) {
-      out.add("global connection slots in use: " + services.slots().used());
+    if (services.globalConnections() != 0) {
+      out.add("global connection slots in use: " + services.globalConnections());
     }
     if (services.ipConnections().trackedKeys() != 0) {
       out.add("client IPs still counted as connected: " + services.ipConnections().trackedKeys());

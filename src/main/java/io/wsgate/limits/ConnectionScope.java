@@ -1,0 +1,13 @@
+package io.wsgate.limits;
+
+/** What a connection cap counts by. */
+public enum ConnectionScope {
+  /** Every session of the gateway ({@code limits.maxConnections}), under the one key {@link #GLOBAL_KEY}. */
+  GLOBAL,
+  /** Sessions per client address ({@code connections.perIp.max}). */
+  PER_IP,
+  /** Sessions per subject of an issuer ({@code connections.perSubject.max}). */
+  PER_SUBJECT;
+
+  public static final String GLOBAL_KEY = "*";
+}
