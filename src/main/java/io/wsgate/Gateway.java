@@ -8,7 +8,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.wsgate.admin.AdminServer;
 import io.wsgate.audit.AuditLog;
-import io.wsgate.audit.GatewayMetrics;
+import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.demo.DemoUpstream;
 import io.wsgate.listener.CertificateReloader;
 import io.wsgate.listener.ListenerVerticle;
@@ -148,7 +148,7 @@ public final class Gateway {
     if (!settings.enabled()) {
       return Future.succeededFuture();
     }
-    return AdminServer.start(vertx, this, settings).onSuccess(server -> {
+    return AdminServer.start(vertx, new GatewayAdminOperations(this, services), settings).onSuccess(server -> {
       admin = server;
       LOG.info("wsgate admin on http://{}:{} ({})", settings.host(), server.port(),
           settings.tokenRequired() ? "bearer token required" : "loopback, no token");
@@ -219,7 +219,7 @@ public final class Gateway {
    */
   public Future<Integer> revokeSubject(SubjectId subject, Instant until) {
     if (!services.revocations().revoke(subject, until)) {
-      return Future.failedFuture(new RevocationListFull(services.revocations().capacity()));
+      return Future.failedFuture(new io.wsgate.limits.RevocationListFull(services.revocations().capacity()));
     }
     int closed = 0;
     for (Session session : services.sessions().snapshot()) {
@@ -248,12 +248,6 @@ public final class Gateway {
     });
   }
 
-  /** A revocation was refused: the list holds its maximum of unexpired revocations. */
-  public static final class RevocationListFull extends RuntimeException {
-    RevocationListFull(int capacity) {
-      super("the revocation list is full (" + capacity + " unexpired revocations); lift some first", null, false, false);
-    }
-  }
 
   /**
    * Reload the policy now (SIGHUP, the admin API); requires {@link #watchPolicy(long)}.

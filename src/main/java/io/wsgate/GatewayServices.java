@@ -1,15 +1,20 @@
 package io.wsgate;
 
-import io.wsgate.admin.GatewayMeters;
+import io.wsgate.metrics.GatewayMeters;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.ConnectionCounter;
+import io.wsgate.metrics.JwksCounts;
+import io.wsgate.policy.Issuer;
 import io.wsgate.limits.ConnectionScope;
 import io.wsgate.limits.LocalRateLimitBackend;
 import io.wsgate.limits.RateLimitBackend;
 import io.wsgate.limits.Revocations;
 import io.wsgate.token.KeySources;
+import io.wsgate.session.SessionEvents;
 import io.wsgate.session.SessionRegistry;
 
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -24,6 +29,7 @@ public final class GatewayServices {
   private final KeySources keySources;
   private final AuditLog audit;
   private final GatewayMeters meters;
+  private final SessionEvents sessionEvents = new GatewaySessionEvents(this);
   private volatile Reason drainReason;
 
   /** @param keySources the JWKS caches, kept across snapshots like the limiters */
@@ -37,7 +43,7 @@ public final class GatewayServices {
     this.limits = limits;
     this.keySources = keySources;
     this.revocations = revocations;
-    this.meters = new GatewayMeters(audit, sessions, revocations, this::current);
+    this.meters = new GatewayMeters(audit.metrics(), audit.status(), sessions, revocations, new PolicyJwksCounts());
   }
 
   public CompiledPolicy current() {
@@ -51,6 +57,11 @@ public final class GatewayServices {
 
   public SessionRegistry sessions() {
     return sessions;
+  }
+
+  /** What sessions report to: the registry, the audit, the metrics. */
+  public SessionEvents sessionEvents() {
+    return sessionEvents;
   }
 
   /** The global cap's count ({@code limits.maxConnections}), under {@link ConnectionScope#GLOBAL_KEY}. */
@@ -105,5 +116,35 @@ public final class GatewayServices {
 
   public void startDraining(Reason reason) {
     drainReason = reason;
+  }
+
+  /** The JWKS counts of the snapshot in force (they restart at 0 with each snapshot's verifier). */
+  private final class PolicyJwksCounts implements JwksCounts {
+    @Override
+    public Set<String> issuers() {
+      CompiledPolicy snapshot = current();
+      if (snapshot == null) {
+        return Set.of();
+      }
+      Set<String> names = new TreeSet<>();
+      for (Issuer issuer : snapshot.policy().security().issuers()) {
+        if (issuer.keys() != null && issuer.keys().jwksUrl() != null) {
+          names.add(issuer.name());
+        }
+      }
+      return names;
+    }
+
+    @Override
+    public long fetches(String issuer) {
+      CompiledPolicy snapshot = current();
+      return snapshot == null ? 0 : snapshot.tokens().jwksFetches(issuer);
+    }
+
+    @Override
+    public long failures(String issuer) {
+      CompiledPolicy snapshot = current();
+      return snapshot == null ? 0 : snapshot.tokens().jwksFailures(issuer);
+    }
   }
 }

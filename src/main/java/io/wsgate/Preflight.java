@@ -4,7 +4,7 @@ import io.wsgate.limits.Revocations;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.wsgate.audit.AuditLog;
-import io.wsgate.audit.GatewayMetrics;
+import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.listener.ServerTls;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.Tls;

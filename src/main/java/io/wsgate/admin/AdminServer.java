@@ -11,14 +11,12 @@ import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.wsgate.CompiledPolicy;
-import io.wsgate.Gateway;
-import io.wsgate.GatewayServices;
+import io.wsgate.metrics.GatewayMeters;
 import io.wsgate.Reason;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.policy.AdminSettings;
 import io.wsgate.policy.AdminToken;
-import io.wsgate.policy.Issuer;
+import io.wsgate.limits.RevocationListFull;
 import io.wsgate.limits.SubjectId;
 import io.wsgate.policy.PolicyFiles;
 import io.wsgate.reload.PolicyReloader;
@@ -69,16 +67,14 @@ public final class AdminServer {
   static final int MAX_SUBJECT_CHARS = 1024;
   private static final String JSON = "application/json; charset=utf-8";
 
-  private final Gateway gateway;
-  private final GatewayServices services;
+  private final AdminOperations gateway;
   private final AuditLog audit;
   private final byte[] tokenDigest;
   private HttpServer server;
 
-  private AdminServer(Gateway gateway, byte[] tokenDigest) {
+  private AdminServer(AdminOperations gateway, byte[] tokenDigest) {
     this.gateway = gateway;
-    this.services = gateway.services();
-    this.audit = services.audit();
+    this.audit = gateway.audit();
     this.tokenDigest = tokenDigest;
   }
 
@@ -86,7 +82,7 @@ public final class AdminServer {
    * Reads the token (if any) off the event loop, then binds. Fails when the token cannot be read or
    * the address cannot be bound.
    */
-  public static Future<AdminServer> start(Vertx vertx, Gateway gateway, AdminSettings settings) {
+  public static Future<AdminServer> start(Vertx vertx, AdminOperations gateway, AdminSettings settings) {
     Future<byte[]> digest = settings.tokenRequired()
         ? vertx.executeBlocking(() -> {
           byte[] token = AdminToken.read(settings);
@@ -111,7 +107,7 @@ public final class AdminServer {
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("content-type", GatewayMeters.contentType())
         .putHeader("cache-control", "no-store")
-        .end(services.meters().scrape()));
+        .end(gateway.scrapeMetrics()));
     router.get("/sessions").handler(this::listSessions);
     router.delete("/sessions/:id").handler(this::killSession);
     router.post("/subjects/:sub/revoke").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
@@ -195,7 +191,7 @@ public final class AdminServer {
 
   private void ready(RoutingContext ctx) {
     JsonObject checks = new JsonObject()
-        .put("policy", services.current() != null ? "UP" : "DOWN")
+        .put("policy", gateway.policy() != null ? "UP" : "DOWN")
         .put("listeners", gateway.listening() ? "UP" : "DOWN")
         .put("audit", audit.status().writable() ? "UP" : "DOWN");
     JsonArray failed = new JsonArray();
@@ -221,7 +217,7 @@ public final class AdminServer {
     record Row(Session session, long ageMs) {
     }
     List<Row> rows = new ArrayList<>();
-    for (Session session : services.sessions().snapshot()) {
+    for (Session session : gateway.sessions()) {
       rows.add(new Row(session, session.ageMillis()));
     }
     // Oldest first, so paging is stable while new sessions arrive.
@@ -249,7 +245,7 @@ public final class AdminServer {
 
   private void killSession(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    Session session = services.sessions().get(id);
+    Session session = gateway.session(id);
     if (session == null) {
       audit.adminAction("session.kill", target(id), remoteIp(ctx), "not_found");
       error(ctx, 404, "no live session with this id");
@@ -277,7 +273,7 @@ public final class AdminServer {
     }
     gateway.revokeSubject(subject, until).onComplete(ar -> {
       if (ar.failed()) {
-        boolean full = ar.cause() instanceof Gateway.RevocationListFull;
+        boolean full = ar.cause() instanceof RevocationListFull;
         audit.adminAction("subject.revoke", target(subject.toString()), remoteIp(ctx), full ? "full" : "error");
         // 507: the request was understood, but there is no room to keep it (RFC 4918 §11.5).
         error(ctx, full ? 507 : 500, full ? ar.cause().getMessage() : "the revocation could not be stored");
@@ -321,7 +317,7 @@ public final class AdminServer {
       error(ctx, 400, "the subject must be 1.." + MAX_SUBJECT_CHARS + " characters");
       return null;
     }
-    List<String> issuers = services.current().policy().security().issuers().stream().map(Issuer::name).toList();
+    List<String> issuers = gateway.policy().issuers();
     String issuer = ctx.request().getParam("issuer");
     if (issuer == null && issuers.size() == 1) {
       issuer = issuers.get(0);
@@ -390,7 +386,7 @@ public final class AdminServer {
   }
 
   private void showPolicy(RoutingContext ctx) {
-    CompiledPolicy current = services.current();
+    AdminOperations.PolicyInfo current = gateway.policy();
     JsonArray files = new JsonArray();
     for (PolicyFiles.Entry file : current.files()) {
       files.add(new JsonObject().put("field", file.field()).put("path", file.path().toString())
@@ -398,9 +394,9 @@ public final class AdminServer {
     }
     audit.adminAction("policy.show", null, remoteIp(ctx), "ok");
     json(ctx, 200, new JsonObject()
-        .put("version", current.policy().version())
-        .put("source", String.valueOf(current.policy().source()))
-        .put("loadedAt", current.builtAt().toString())
+        .put("version", current.version())
+        .put("source", current.source())
+        .put("loadedAt", current.loadedAt().toString())
         .put("files", files));
   }
 

@@ -1,5 +1,7 @@
 package io.wsgate.audit;
 
+import io.wsgate.metrics.GatewayMetrics;
+import io.wsgate.metrics.ReloadOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;

@@ -1,5 +1,6 @@
 package io.wsgate.audit;
 
+import io.wsgate.metrics.GatewayMetrics;
 import io.vertx.core.json.JsonObject;
 import io.wsgate.policy.AuditSettings;
 import io.wsgate.policy.Ed25519Keys;

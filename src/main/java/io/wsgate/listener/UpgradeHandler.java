@@ -236,7 +236,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       ServerWebSocket client = ar.result();
       services.meters().handshake(true, handshake.receivedNanos());
       Session session = new Session(handshake, upstream.member().label(), client, upstream.socket(), vertx, plan,
-          snapshot, services, admission::release);
+          snapshot, services.sessionEvents(), admission::release);
       services.audit().accepted(session.audited(), upstream.member().label(), snapshot.policy().version());
       session.start();
       if (sentTooSoon) {

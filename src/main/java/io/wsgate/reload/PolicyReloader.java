@@ -5,7 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.wsgate.CompiledPolicy;
 import io.wsgate.GatewayServices;
-import io.wsgate.audit.ReloadOutcome;
+import io.wsgate.metrics.ReloadOutcome;
 import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.PolicyException;
 import org.slf4j.Logger;

@@ -68,7 +68,7 @@ final class Reauthentication {
     }
     verifying = true;
     session.holdClient(Session.Hold.REAUTH);
-    session.services().current().tokens().verify(token, auth.issuers()).onComplete(ar -> {
+    session.events().tokens().verify(token, auth.issuers()).onComplete(ar -> {
       verifying = false;
       session.releaseClient(Session.Hold.REAUTH);
       String refusal = ar.failed() ? rejection(ar.cause()) : refusal(ar.result());
@@ -99,7 +99,7 @@ final class Reauthentication {
     if (!token.subject().equals(current.subject()) || !token.issuerName().equals(current.issuer())) {
       return SUBJECT_CHANGED;
     }
-    Reason refused = IdentityRules.authenticationRefusal(token, auth, session.services().revocations());
+    Reason refused = IdentityRules.authenticationRefusal(token, auth, session.events().revocations());
     if (refused != null) {
       return refused.tag();
     }
@@ -109,13 +109,13 @@ final class Reauthentication {
 
   private void accept(VerifiedToken token) {
     session.extendTo(token.expiresAt());
-    session.services().audit().reauthenticated(session.audited(), token.expiresAt().toString());
+    session.events().reauthenticated(session.audited(), token.expiresAt());
     session.replyToClient(new JsonObject().put("wsgate", "reauth").put("ok", true)
         .put("expiresAt", token.expiresAt().toString()).encode());
   }
 
   private void refuse(String why) {
-    session.services().audit().reauthRefused(session.audited(), why);
+    session.events().reauthRefused(session.audited(), why);
     session.replyToClient(new JsonObject().put("wsgate", "reauth").put("ok", false)
         .put("error", TokenRejection.INVALID_TOKEN).encode());
     session.terminate(Reason.REAUTH_REJECTED);

@@ -10,11 +10,9 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketBase;
 import io.wsgate.CompiledPolicy;
-import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
 import io.wsgate.RoutePlan;
 import io.wsgate.audit.AuditedRequest;
-import io.wsgate.audit.GatewayMetrics;
 import io.wsgate.filter.Decision;
 import io.wsgate.handshake.HandshakeRequest;
 import io.wsgate.handshake.Identity;
@@ -64,7 +62,7 @@ public final class Session implements LiveClient {
   private final WebSocket upstream;
   private final Vertx vertx;
   private final Context context;
-  private final GatewayServices services;
+  private final SessionEvents events;
   private final Runnable release;
   private final long idleNanos;
   private final long pingNanos;
@@ -106,7 +104,7 @@ public final class Session implements LiveClient {
    *                run exactly once, when both sockets are closed
    */
   public Session(HandshakeRequest handshake, String upstreamLabel, ServerWebSocket client, WebSocket upstream,
-                 Vertx vertx, RoutePlan plan, CompiledPolicy snapshot, GatewayServices services, Runnable release) {
+                 Vertx vertx, RoutePlan plan, CompiledPolicy snapshot, SessionEvents events, Runnable release) {
     Limits limits = snapshot.policy().limits();
     this.id = handshake.requestId();
     this.clientIp = handshake.clientIp();
@@ -122,7 +120,7 @@ public final class Session implements LiveClient {
     this.upstream = upstream;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.services = services;
+    this.events = events;
     this.release = release;
     this.idleNanos = limits.idleTimeout().toNanos();
     this.pingNanos = limits.pingInterval().toNanos();
@@ -148,7 +146,7 @@ public final class Session implements LiveClient {
 
   /** Wires both sockets; call once, on the owning event loop, right after the client got 101. */
   public void start() {
-    services.sessions().add(this);
+    events.started(this);
     ClientProtocolErrors.install(client, reason -> VertxInternals.execute(context, reason, this::clientViolated));
     partialFrames = PartialFrameWatch.install(client);
     InFrameUtf8Check.install(VertxInternals.context(client).pipeline());
@@ -265,16 +263,11 @@ public final class Session implements LiveClient {
    * by its action; the session it ends is counted by the session's end record, as every close is.
    */
   void refused(Direction direction, Decision.Hit hit, boolean monitored) {
-    GatewayMetrics metrics = services.audit().metrics();
-    if (monitored) {
-      metrics.monitored(hit.reason());
-    } else {
-      metrics.refused(hit.reason(), hit.action());
-    }
-    if (auditedRefusals < MAX_AUDITED_REFUSALS) {
+    boolean audit = auditedRefusals < MAX_AUDITED_REFUSALS;
+    if (audit) {
       auditedRefusals++;
-      services.audit().messageRefused(audited, direction, hit.reason(), hit.rule(), hit.action(), monitored);
     }
+    events.messageRefused(audited, direction, hit, monitored, audit);
   }
 
   /**
@@ -372,8 +365,8 @@ public final class Session implements LiveClient {
     releaseClient(Hold.REPLIES);
   }
 
-  GatewayServices services() {
-    return services;
+  SessionEvents events() {
+    return events;
   }
 
   Identity identity() {
@@ -608,11 +601,10 @@ public final class Session implements LiveClient {
     if (clientFailTimer != -1) {
       vertx.cancelTimer(clientFailTimer);
     }
-    services.sessions().remove(this);
     release.run();
-    services.audit().closed(audited, endReason, clientCloseCode, upstreamCloseCode,
+    events.ended(this, new SessionEvents.Ending(endReason, clientCloseCode, upstreamCloseCode,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
-        toUpstream.messages, toUpstream.bytes, toClient.messages, toClient.bytes);
+        toUpstream.messages, toUpstream.bytes, toClient.messages, toClient.bytes));
   }
 
   /** One timer per session, always set to the nearest deadline: idle, lifetime, or keepalive. */

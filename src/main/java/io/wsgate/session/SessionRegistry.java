@@ -9,11 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SessionRegistry {
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
-  void add(Session session) {
+  public void add(Session session) {
     sessions.put(session.id(), session);
   }
 
-  void remove(Session session) {
+  public void remove(Session session) {
     sessions.remove(session.id());
   }
 

@@ -1,5 +1,6 @@
 package io.wsgate.attack;
 
+import io.wsgate.metrics.GatewayMeters;
 import io.wsgate.Reason;
 import io.wsgate.testing.AdminClient;
 import io.wsgate.testing.Await;

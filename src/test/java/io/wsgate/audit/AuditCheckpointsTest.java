@@ -1,5 +1,6 @@
 package io.wsgate.audit;
 
+import io.wsgate.metrics.GatewayMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -8,7 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.wsgate.Reason;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.audit.AuditedRequest;
-import io.wsgate.audit.GatewayMetrics;
+import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.policy.Action;
 import io.wsgate.policy.AuditSettings;
 import io.wsgate.policy.CheckpointSettings;

@@ -3,7 +3,7 @@ package io.wsgate.testing;
 import io.wsgate.audit.AuditedRequest;
 import io.wsgate.Reason;
 import io.wsgate.audit.AuditLog;
-import io.wsgate.audit.GatewayMetrics;
+import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.policy.AuditSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

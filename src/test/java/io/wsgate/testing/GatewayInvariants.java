@@ -1,7 +1,7 @@
 package io.wsgate.testing;
 
 import io.wsgate.GatewayServices;
-import io.wsgate.audit.GatewayMetrics;
+import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.session.Session;
 
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.wsgate.admin;
+package io.wsgate.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -6,15 +6,10 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.wsgate.CompiledPolicy;
 import io.wsgate.Reason;
-import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.Revocations;
-import io.wsgate.audit.GatewayMetrics;
-import io.wsgate.audit.ReloadOutcome;
 import io.wsgate.policy.Action;
 import io.wsgate.policy.Direction;
-import io.wsgate.policy.Issuer;
 import io.wsgate.session.SessionRegistry;
 
 import java.time.Duration;
@@ -26,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The gateway's Prometheus metrics (names in {@code docs/metrics.md}). Counters are not kept twice:
@@ -49,7 +43,7 @@ public final class GatewayMeters {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final GatewayMetrics metrics;
-  private final Supplier<CompiledPolicy> current;
+  private final JwksCounts jwks;
   private final Timer handshakeAccepted;
   private final Timer handshakeRejected;
   private final Timer upstreamOk;
@@ -63,10 +57,10 @@ public final class GatewayMeters {
   /**
    * @param current the policy snapshot in force (its token verifier counts JWKS fetches)
    */
-  public GatewayMeters(AuditLog audit, SessionRegistry sessions, Revocations revocations,
-                       Supplier<CompiledPolicy> current) {
-    this.metrics = audit.metrics();
-    this.current = current;
+  public GatewayMeters(GatewayMetrics metrics, QueueGauge audit, SessionRegistry sessions, Revocations revocations,
+                       JwksCounts jwks) {
+    this.metrics = metrics;
+    this.jwks = jwks;
     for (Action action : Action.values()) {
       refusalSeries.put(action, EnumSet.noneOf(Reason.class));
     }
@@ -111,11 +105,11 @@ public final class GatewayMeters {
         .description("Subjects whose revocation is held (some may have just expired)").register(registry);
     FunctionCounter.builder("wsgate.revocations.refused", revocations, Revocations::refusedTotal)
         .description("Revocations refused because the list was full").register(registry);
-    Gauge.builder("wsgate.audit.queue.depth", audit, a -> a.status().queueDepth())
+    Gauge.builder("wsgate.audit.queue.depth", audit, QueueGauge::queueDepth)
         .description("Audit events waiting to be written").register(registry);
-    Gauge.builder("wsgate.audit.queue.capacity", audit, a -> a.status().queueCapacity())
+    Gauge.builder("wsgate.audit.queue.capacity", audit, QueueGauge::queueCapacity)
         .description("Most audit events the queue holds (0: written synchronously)").register(registry);
-    FunctionCounter.builder("wsgate.audit.dropped", audit, a -> a.status().dropped())
+    FunctionCounter.builder("wsgate.audit.dropped", audit, QueueGauge::dropped)
         .description("Audit events lost because the queue was full or the writer failed").register(registry);
   }
 
@@ -175,15 +169,7 @@ public final class GatewayMeters {
 
   /** One pair of counters per JWKS issuer of the policy in force; an issuer removed by a reload goes away. */
   private void registerJwksSeries() {
-    CompiledPolicy snapshot = current.get();
-    Set<String> names = new TreeSet<>();
-    if (snapshot != null) {
-      for (Issuer issuer : snapshot.policy().security().issuers()) {
-        if (issuer.keys() != null && issuer.keys().jwksUrl() != null) {
-          names.add(issuer.name());
-        }
-      }
-    }
+    Set<String> names = new TreeSet<>(jwks.issuers());
     jwksSeries.entrySet().removeIf(entry -> {
       if (names.contains(entry.getKey())) {
         return false;
@@ -203,10 +189,6 @@ public final class GatewayMeters {
   }
 
   private double jwks(String issuer, boolean failures) {
-    CompiledPolicy snapshot = current.get();
-    if (snapshot == null) {
-      return 0;
-    }
-    return failures ? snapshot.tokens().jwksFailures(issuer) : snapshot.tokens().jwksFetches(issuer);
+    return failures ? jwks.failures(issuer) : jwks.fetches(issuer);
   }
 }

@@ -1,4 +1,4 @@
-package io.wsgate.audit;
+package io.wsgate.metrics;
 
 import io.wsgate.Reason;
 import io.wsgate.policy.Action;

@@ -1,4 +1,4 @@
-package io.wsgate.audit;
+package io.wsgate.metrics;
 
 import java.util.Locale;
 

@@ -1,0 +1,66 @@
+package io.wsgate;
+
+import io.wsgate.audit.AuditedRequest;
+import io.wsgate.filter.Decision;
+import io.wsgate.limits.Revocations;
+import io.wsgate.policy.Direction;
+import io.wsgate.session.Session;
+import io.wsgate.session.SessionEvents;
+import io.wsgate.token.TokenVerifier;
+
+import java.time.Instant;
+
+/** Sessions' events, handled by the gateway: the session registry, the audit and the metrics. */
+final class GatewaySessionEvents implements SessionEvents {
+  private final GatewayServices services;
+
+  GatewaySessionEvents(GatewayServices services) {
+    this.services = services;
+  }
+
+  @Override
+  public void started(Session session) {
+    services.sessions().add(session);
+  }
+
+  @Override
+  public void ended(Session session, Ending e) {
+    services.sessions().remove(session);
+    services.audit().closed(session.audited(), e.reason(), e.clientCloseCode(), e.upstreamCloseCode(), e.durationMs(),
+        e.messagesToUpstream(), e.bytesToUpstream(), e.messagesToClient(), e.bytesToClient());
+  }
+
+  /** A close-action refusal is counted here by its action; the session it ends is counted by its end, as every close is. */
+  @Override
+  public void messageRefused(AuditedRequest who, Direction direction, Decision.Hit hit, boolean monitored,
+                             boolean audited) {
+    if (monitored) {
+      services.audit().metrics().monitored(hit.reason());
+    } else {
+      services.audit().metrics().refused(hit.reason(), hit.action());
+    }
+    if (audited) {
+      services.audit().messageRefused(who, direction, hit.reason(), hit.rule(), hit.action(), monitored);
+    }
+  }
+
+  @Override
+  public void reauthenticated(AuditedRequest who, Instant expiresAt) {
+    services.audit().reauthenticated(who, expiresAt.toString());
+  }
+
+  @Override
+  public void reauthRefused(AuditedRequest who, String why) {
+    services.audit().reauthRefused(who, why);
+  }
+
+  @Override
+  public TokenVerifier tokens() {
+    return services.current().tokens();
+  }
+
+  @Override
+  public Revocations revocations() {
+    return services.revocations();
+  }
+}

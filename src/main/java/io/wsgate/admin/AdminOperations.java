@@ -1,0 +1,51 @@
+package io.wsgate.admin;
+
+import io.vertx.core.Future;
+import io.wsgate.audit.AuditLog;
+import io.wsgate.limits.SubjectId;
+import io.wsgate.policy.PolicyFiles;
+import io.wsgate.reload.PolicyReloader;
+import io.wsgate.session.Session;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the admin API may see and do: the port {@link AdminServer} is given instead of the gateway
+ * itself (which starts the admin server, so the two would depend on each other).
+ */
+public interface AdminOperations {
+  /** The policy in force. */
+  record PolicyInfo(String version, String source, Instant loadedAt, List<PolicyFiles.Entry> files,
+                    List<String> issuers) {
+  }
+
+  /** The metrics, in the Prometheus text format. */
+  String scrapeMetrics();
+
+  /** The policy in force, or null before one is loaded. */
+  PolicyInfo policy();
+
+  /** Whether the client listeners are bound and accepting (false from the moment a stop begins). */
+  boolean listening();
+
+  AuditLog audit();
+
+  List<Session> sessions();
+
+  /** The live session with this id, or null. */
+  Session session(String id);
+
+  /**
+   * Refuses the subject's tokens until {@code until} and closes its live sessions; durable when it completes.
+   *
+   * @return how many sessions were closed; fails with {@link io.wsgate.limits.RevocationListFull}
+   */
+  Future<Integer> revokeSubject(SubjectId subject, Instant until);
+
+  /** @return whether there was a revocation to lift */
+  Future<Boolean> liftRevocation(SubjectId subject);
+
+  /** Reloads the policy now; fails when reloading is not set up. */
+  Future<PolicyReloader.Result> reload(String trigger);
+}
