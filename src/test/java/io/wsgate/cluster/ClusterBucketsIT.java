@@ -80,8 +80,11 @@ class ClusterBucketsIT {
     Rate rate = new Rate(100, Duration.ofSeconds(1), 100);
     SyncBound bound = SyncBound.forRate(rate, Duration.ofMillis(100));
     assertEquals(10, bound.maxUnsyncedTokens());
-    ClusterMessageLimiter a = buckets("gw-a").messageLimiter("chat", BucketSpec.of(rate), bound, 1000);
-    ClusterMessageLimiter b = buckets("gw-b").messageLimiter("chat", BucketSpec.of(rate), bound, 1000);
+    // This measures the sync bound while Redis answers. On a loaded machine a call can take longer
+    // than the 50 ms default, and the node then decides alone (failOpen, tested below): a generous
+    // call timeout keeps that out of this measurement.
+    ClusterMessageLimiter a = buckets("gw-a", Duration.ofSeconds(2)).messageLimiter("chat", BucketSpec.of(rate), bound, 1000);
+    ClusterMessageLimiter b = buckets("gw-b", Duration.ofSeconds(2)).messageLimiter("chat", BucketSpec.of(rate), bound, 1000);
 
     Duration window = Duration.ofSeconds(3);
     ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -168,7 +171,11 @@ class ClusterBucketsIT {
   }
 
   private ClusterBuckets buckets(String nodeId) throws Exception {
-    ClusterBuckets buckets = new ClusterBuckets(fleet.node(nodeId));
+    return buckets(nodeId, null);
+  }
+
+  private ClusterBuckets buckets(String nodeId, Duration callTimeout) throws Exception {
+    ClusterBuckets buckets = new ClusterBuckets(callTimeout == null ? fleet.node(nodeId) : fleet.node(nodeId, callTimeout));
     buckets.ready().toCompletableFuture().get(5, TimeUnit.SECONDS);
     return buckets;
   }

@@ -22,8 +22,13 @@ final class ClusterStores implements AutoCloseable {
 
   /** A connected store for node {@code nodeId} (50 ms calls, a probe every 100 ms). */
   RedisStore node(String nodeId) {
+    return node(nodeId, StoreSettings.defaults(StoreEndpoint.parse(redis.uri()), nodeId).callTimeout());
+  }
+
+  /** A node whose calls may take up to {@code callTimeout} before it falls back to its own state. */
+  RedisStore node(String nodeId, Duration callTimeout) {
     RedisStore store = RedisStore.open(StoreSettings.defaults(StoreEndpoint.parse(redis.uri()), nodeId)
-        .withProbeInterval(Duration.ofMillis(100)));
+        .withProbeInterval(Duration.ofMillis(100)).withCallTimeout(callTimeout));
     opened.add(store);
     Await.until(nodeId + " connected", store.health()::isUp);
     return store;
