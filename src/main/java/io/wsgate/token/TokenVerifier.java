@@ -73,11 +73,13 @@ public final class TokenVerifier {
   private final Map<String, Trusted> issuers;
   private final Clock clock;
   private final KeySources owned;
+  private final VerifiedTokenCache verified;
 
   private TokenVerifier(Map<String, Trusted> issuers, Clock clock, KeySources owned) {
     this.issuers = issuers;
     this.clock = clock;
     this.owned = owned;
+    this.verified = new VerifiedTokenCache(clock);
   }
 
   /** {@link #create(Vertx, List, Clock)} with the system clock. */
@@ -158,6 +160,19 @@ public final class TokenVerifier {
    * @return the verified token, or a failed future holding a {@link TokenRejection}
    */
   public Future<VerifiedToken> verify(String token, List<String> allowedIssuerNames) {
+    VerifiedToken known = token == null ? null : verified.get(token);
+    if (known != null && allowedIssuerNames.contains(known.issuerName())) {
+      return Future.succeededFuture(known);
+    }
+    return verifyAnew(token, allowedIssuerNames).onSuccess(t -> verified.put(token, t));
+  }
+
+  /** Tokens verified and still cached (tests, metrics). */
+  public long cachedVerifications() {
+    return verified.size();
+  }
+
+  private Future<VerifiedToken> verifyAnew(String token, List<String> allowedIssuerNames) {
     Candidate candidate;
     try {
       candidate = inspect(token, allowedIssuerNames);

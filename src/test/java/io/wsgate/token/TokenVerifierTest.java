@@ -538,4 +538,26 @@ class TokenVerifierTest {
     }
   }
 
+
+  @Test
+  void aVerifiedTokenIsServedFromTheCacheUntilItsExpAndOnlyToRoutesTrustingItsIssuer() throws Exception {
+    MutableClock clock = new MutableClock();
+    Path jwks = TestTokens.writeJwks(dir.resolve("rsa.jwks"), RSA);
+    Issuer idp = issuer("idp", TestTokens.jwkFile(jwks), "RS256");
+    Issuer partner = new Issuer("partner", "https://partner.test/", List.of(AUD), Set.of("RS256"),
+        TestTokens.jwkFile(jwks), Duration.ZERO, 8192, List.of());
+    TokenVerifier v = Await.result(TokenVerifier.create(vertx, List.of(idp, partner), clock));
+    verifiers.add(v);
+    String token = rs256(RSA, claims("alice").issueTime(java.util.Date.from(clock.instant()))
+        .expirationTime(java.util.Date.from(clock.instant().plusSeconds(60))).build());
+
+    assertEquals("alice", Await.result(v.verify(token, List.of("idp"))).subject());
+    assertEquals(1, v.cachedVerifications(), "kept once verified");
+    assertEquals("alice", Await.result(v.verify(token, List.of("idp", "partner"))).subject());
+    rejected(v.verify(token, List.of("partner")), token, Reason.TOKEN_INVALID);
+    assertEquals(1, v.cachedVerifications(), "a refusal is never kept");
+
+    clock.advance(Duration.ofSeconds(61));
+    rejected(v.verify(token, List.of("idp")), token, Reason.TOKEN_EXPIRED);
+  }
 }
