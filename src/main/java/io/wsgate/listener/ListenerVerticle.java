@@ -25,7 +25,7 @@ public final class ListenerVerticle extends VerticleBase {
   private final GatewayServices services;
   private final int port;
   private final Map<HttpConnection, Long> handshakeDeadlines = new HashMap<>();
-  private final AcceptClock acceptClock = new AcceptClock();
+  private AcceptClock acceptClock;
   private HttpServer server;
 
   public ListenerVerticle(GatewayServices services, int port) {
@@ -57,6 +57,7 @@ public final class ListenerVerticle extends VerticleBase {
       // accept (Vert.x would wait its own 10 s); what is left of it is the request head's.
       options.setSslHandshakeTimeout(handshakeNanos);
       options.setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.NANOSECONDS);
+      acceptClock = new AcceptClock(ServerTls.engine(startup.listen().tls()));
       options.setSslEngineOptions(acceptClock);
     }
     int upstreamTimeoutMs = (int) startup.upstreamConnectTimeout().toMillis();
@@ -96,7 +97,8 @@ public final class ListenerVerticle extends VerticleBase {
    * answered 408 ({@link Reason#HANDSHAKE_TIMEOUT}, as audited) and closed.
    */
   private void startHandshakeDeadline(HttpConnection connection, long handshakeNanos) {
-    long left = handshakeNanos - (System.nanoTime() - acceptClock.acceptedNanos(connection));
+    long accepted = acceptClock == null ? System.nanoTime() : acceptClock.acceptedNanos(connection);
+    long left = handshakeNanos - (System.nanoTime() - accepted);
     long timer = vertx.setTimer(Math.max(1, left / 1_000_000), id -> {
       if (handshakeDeadlines.remove(connection) != null) {
         services.audit().rejected(AuditedRequest.connectionOnly(connection.remoteAddress().hostAddress()),

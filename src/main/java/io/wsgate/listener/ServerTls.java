@@ -1,5 +1,10 @@
 package io.wsgate.listener;
 
+import io.netty.handler.ssl.OpenSsl;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.SSLEngineOptions;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
@@ -81,6 +86,27 @@ public final class ServerTls {
           + e.getClass().getSimpleName() + ")");
     }
   }
+
+  /**
+   * The engine the policy asks for: BoringSSL through netty-tcnative when its native library loads
+   * here, else the JDK's (logged once). BoringSSL refuses renegotiation outright; the JDK engine
+   * does through {@link #refuseClientRenegotiation()}.
+   */
+  static SSLEngineOptions engine(Tls tls) {
+    if (tls.engine() == Tls.Engine.OPENSSL) {
+      if (OpenSSLEngineOptions.isAvailable()) {
+        return new OpenSSLEngineOptions();
+      }
+      if (OPENSSL_MISSING_LOGGED.compareAndSet(false, true)) {
+        LoggerFactory.getLogger(ServerTls.class).warn("listen.tls.engine: openssl is not available on this platform"
+            + " ({}); serving TLS with the JDK's engine", String.valueOf(OpenSsl.unavailabilityCause()));
+      }
+    }
+    return new JdkSSLEngineOptions();
+  }
+
+  private static final java.util.concurrent.atomic.AtomicBoolean OPENSSL_MISSING_LOGGED =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   static void apply(HttpServerOptions options, Tls tls) {
     options.setSsl(true)

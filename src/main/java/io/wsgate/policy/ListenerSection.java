@@ -7,7 +7,7 @@ import java.util.List;
 /** Reads {@code listen:} and its {@code tls:} block ({@code clients:} is read by {@link ClientsSection}). */
 final class ListenerSection {
   static final List<String> KEYS = List.of("host", "port", "tls", "plain", "clients");
-  static final List<String> TLS_KEYS = List.of("cert", "key", "devCertificate");
+  static final List<String> TLS_KEYS = List.of("cert", "key", "devCertificate", "engine");
   static final String DEFAULT_HOST = "0.0.0.0";
   static final int DEFAULT_PORT = 8443;
 
@@ -46,7 +46,8 @@ final class ListenerSection {
     if (cert != null && key != null) {
       checkFiles(tls, cert, key, devCertificate);
     }
-    return new Tls(cert, key, devCertificate);
+    Tls.Engine engine = Tls.Engine.of(tls.choice("engine", Tls.Engine.NAMES, Tls.DEFAULT_ENGINE.key()));
+    return new Tls(cert, key, devCertificate, engine);
   }
 
   private static void checkFiles(MappingReader tls, Path cert, Path key, boolean devCertificate) {

@@ -24,6 +24,7 @@ final class PolicyDefaults {
     d.put("listen.port", ListenerSection.DEFAULT_PORT);
     d.put("listen.plain", false);
     d.put("listen.tls.devCertificate", false);
+    d.put("listen.tls.engine", Tls.DEFAULT_ENGINE.key());
     d.put("listen.clients.deny", List.of());
     d.put("listen.clients.trustedProxies", List.of());
     d.put("listen.clients.proxyProtocol", false);

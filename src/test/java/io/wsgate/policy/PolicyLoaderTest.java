@@ -283,7 +283,7 @@ class PolicyLoaderTest extends PolicyTestSupport {
   @Test
   void unknownKeysNameTheExpectedOnes() throws Exception {
     String yaml = "listen:\n  tls:\n    cert: a\n    key: b\n    devCertificate: true\n    certt: c\n" + CLIENTS + ONE_ROUTE;
-    assertEquals("6:5: listen.tls.certt: unknown key (expected one of: cert, key, devCertificate)", onlyError(yaml));
+    assertEquals("6:5: listen.tls.certt: unknown key (expected one of: cert, key, devCertificate, engine)", onlyError(yaml));
   }
 
   @Test

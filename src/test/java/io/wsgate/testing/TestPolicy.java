@@ -207,7 +207,13 @@ public final class TestPolicy {
   }
 
   public TestPolicy tls(Path cert, Path key) {
-    this.tls = new Tls(cert, key, false);
+    this.tls = new Tls(cert, key, false, tls.engine());
+    return this;
+  }
+
+  /** The TLS implementation of the listener (default: {@link Tls#DEFAULT_ENGINE}). */
+  public TestPolicy tlsEngine(Tls.Engine engine) {
+    this.tls = new Tls(tls.cert(), tls.key(), tls.devCertificate(), engine);
     return this;
   }
 
