@@ -1,7 +1,11 @@
 package io.wsgate.handshake;
 
+import io.wsgate.Reason;
+import io.wsgate.policy.Auth;
 import io.wsgate.policy.Mode;
 import io.wsgate.policy.OriginRules;
+import io.wsgate.policy.Route;
+import io.wsgate.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -9,11 +13,13 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Origin decision the handshake makes, on generated inputs: a one-label wildcard stands for
  * one DNS label (letters, digits, inner hyphens, 1 to 63 characters) and nothing a browser never sends.
+ * And the guard around it: the route's rules and mode, and the re-check of a live session.
  */
 class OriginGuardTest {
   private static final OriginRules WILDCARD = rules("https://*.example.com");
@@ -104,5 +110,69 @@ class OriginGuardTest {
     assertFalse(OriginGuard.permits(exact, "null"));
     assertTrue(OriginGuard.permits(new OriginRules(List.of(), true, false, Mode.ENFORCE), null));
     assertTrue(OriginGuard.permits(new OriginRules(List.of(), false, true, Mode.ENFORCE), "null"));
+  }
+
+  private static final OriginGuard GUARD = new OriginGuard();
+  private static final Route APP = originRoute("/app", new OriginRules(List.of("https://app.example.com"), false, false,
+      Mode.ENFORCE));
+  private static final Route TRIAL = originRoute("/trial", new OriginRules(List.of("https://app.example.com"), false,
+      false, Mode.MONITOR));
+  private static final Route TOOLS = originRoute("/tools", new OriginRules(List.of(), true, false, Mode.ENFORCE));
+
+  private static Route originRoute(String path, OriginRules origins) {
+    return Handshakes.route(path, Handshakes.security(null, origins, Auth.ANONYMOUS));
+  }
+
+  @Test
+  void theGuardReadsTheRequestsOriginHeaderAgainstItsRoute() {
+    assertTrue(Handshakes.verdict(GUARD.check(Handshakes.request(APP, "192.0.2.1", "Origin", "https://app.example.com")))
+        .allowed());
+    Verdict evil = Handshakes.verdict(GUARD.check(Handshakes.request(APP, "192.0.2.1", "Origin", "https://evil.example")));
+    assertEquals(Reason.ORIGIN_DENIED, evil.reason());
+    assertEquals(403, evil.reason().code());
+    assertEquals(Reason.ORIGIN_DENIED, Handshakes.verdict(GUARD.check(Handshakes.request(APP, "192.0.2.1"))).reason(),
+        "no Origin on a route that does not allow it missing");
+    assertTrue(Handshakes.verdict(GUARD.check(Handshakes.request(TOOLS, "192.0.2.1"))).allowed());
+    assertEquals(Reason.ORIGIN_DENIED, Handshakes.verdict(GUARD.check(Handshakes.request(TOOLS, "192.0.2.1",
+        "Origin", "https://app.example.com"))).reason(), "allowing a missing Origin allows no browser page");
+  }
+
+  @Test
+  void theModeIsTheRoutes() {
+    assertEquals(Mode.ENFORCE, GUARD.mode(APP));
+    assertEquals(Mode.MONITOR, GUARD.mode(TRIAL));
+  }
+
+  @Test
+  void aMonitoredRouteReportsTheForeignOriginAndLetsItIn() {
+    List<Reason> reported = new ArrayList<>();
+    HandshakePipeline pipeline = new HandshakePipeline(List.of(GUARD), (request, reason) -> reported.add(reason));
+
+    assertTrue(Await.result(pipeline.run(Handshakes.request(TRIAL, "192.0.2.1", "Origin", "https://evil.example")))
+        .admitted());
+    assertEquals(List.of(Reason.ORIGIN_DENIED), reported);
+    assertEquals(Reason.ORIGIN_DENIED, Await.result(pipeline.run(Handshakes.request(APP, "192.0.2.1", "Origin",
+        "https://evil.example"))).reason());
+  }
+
+  @Test
+  void recheckJudgesTheOriginTheLiveSessionSentAgainstTheRoutesRulesNow() {
+    LiveClient page = Handshakes.live("192.0.2.1", "https://app.example.com");
+    LiveClient cli = Handshakes.live("192.0.2.1", null);
+
+    assertNull(GUARD.recheck(page, APP));
+    assertEquals(Reason.ORIGIN_DENIED, GUARD.recheck(page, TOOLS), "the new rules no longer list it");
+    assertEquals(Reason.ORIGIN_DENIED, GUARD.recheck(cli, APP));
+    assertNull(GUARD.recheck(cli, TOOLS));
+    assertEquals(Reason.ORIGIN_DENIED, GUARD.recheck(Handshakes.live("192.0.2.1", "null"), APP));
+  }
+
+  @Test
+  void aMonitoredRouteClosesNoLiveSessionOnRecheck() {
+    HandshakePipeline pipeline = new HandshakePipeline(List.of(GUARD), (request, reason) -> { });
+    LiveClient foreign = Handshakes.live("192.0.2.1", "https://evil.example");
+
+    assertEquals(Reason.ORIGIN_DENIED, pipeline.recheck(foreign, APP));
+    assertNull(pipeline.recheck(foreign, TRIAL));
   }
 }
