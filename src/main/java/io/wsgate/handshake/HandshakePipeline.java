@@ -65,20 +65,30 @@ public final class HandshakePipeline {
         held.forEach(Runnable::run);
         return Future.failedFuture(ar.cause());
       }
-      Verdict v = ar.result();
-      if (!v.allowed()) {
-        HandshakeRequest known = v.refined() != null ? v.refined() : request;
-        if (guard.mode(request.route()) == Mode.MONITOR) {
-          monitor.wouldDeny(known, v.reason());
-          return runFrom(index + 1, v.proceed() != null ? v.proceed() : request, held);
-        }
+      try {
+        return next(index, guard, ar.result(), request, held);
+      } catch (RuntimeException e) {
+        // A guard's mode() or the monitor log threw after the guard answered: what is held goes back.
         held.forEach(Runnable::run);
-        return Future.succeededFuture(new Admission(v.reason(), v.retryAfterSeconds(), List.of(), known));
+        return Future.failedFuture(e);
       }
-      if (v.release() != null) {
-        held.add(v.release());
-      }
-      return runFrom(index + 1, v.refined() != null ? v.refined() : request, held);
     });
+  }
+
+  private Future<Admission> next(int index, HandshakeGuard guard, Verdict v, HandshakeRequest request,
+                                 List<Runnable> held) {
+    if (!v.allowed()) {
+      HandshakeRequest known = v.refined() != null ? v.refined() : request;
+      if (guard.mode(request.route()) == Mode.MONITOR) {
+        monitor.wouldDeny(known, v.reason());
+        return runFrom(index + 1, v.proceed() != null ? v.proceed() : request, held);
+      }
+      held.forEach(Runnable::run);
+      return Future.succeededFuture(new Admission(v.reason(), v.retryAfterSeconds(), List.of(), known));
+    }
+    if (v.release() != null) {
+      held.add(v.release());
+    }
+    return runFrom(index + 1, v.refined() != null ? v.refined() : request, held);
   }
 }

@@ -351,4 +351,19 @@ class HandshakePipelineTest {
     assertEquals(List.of(), consulted, "a re-check runs no handshake checks");
     assertEquals(List.of(), monitored, "nor does it report");
   }
+
+  @Test
+  void aMonitorLogThatThrowsFailsTheRunAndGivesBackWhatWasHeld() {
+    AtomicInteger releases = new AtomicInteger();
+    MonitorLog broken = (request, reason) -> {
+      throw new IllegalStateException("the audit queue is gone");
+    };
+    HandshakePipeline pipeline = new HandshakePipeline(Arrays.asList(holding("slot", releases),
+        denying("origin", Reason.ORIGIN_DENIED).monitored()), broken);
+
+    Throwable failure = Await.failure(pipeline.run(anyRequest()));
+
+    assertEquals("the audit queue is gone", failure.getMessage());
+    assertEquals(1, releases.get(), "the slot taken before the throw is given back, once");
+  }
 }
