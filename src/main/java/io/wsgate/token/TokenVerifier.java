@@ -160,11 +160,21 @@ public final class TokenVerifier {
    * @return the verified token, or a failed future holding a {@link TokenRejection}
    */
   public Future<VerifiedToken> verify(String token, List<String> allowedIssuerNames) {
-    VerifiedToken known = token == null ? null : verified.get(token);
-    if (known != null && allowedIssuerNames.contains(known.issuerName())) {
-      return Future.succeededFuture(known);
+    VerifiedTokenCache.Entry known = token == null ? null : verified.get(token);
+    if (known != null && allowedIssuerNames.contains(known.token().issuerName()) && stillCurrent(known)) {
+      return Future.succeededFuture(known.token());
     }
-    return verifyAnew(token, allowedIssuerNames).onSuccess(t -> verified.put(token, t));
+    return verifyAnew(token, allowedIssuerNames);
+  }
+
+  /** A cached verification holds while the keys that made it are the issuer's keys in force. */
+  private boolean stillCurrent(VerifiedTokenCache.Entry entry) {
+    Trusted trusted = issuers.get(entry.token().issuerName());
+    if (trusted == null) {
+      return false;
+    }
+    KeySet current = trusted.jwks() == null ? trusted.local() : trusted.jwks().current();
+    return current == entry.keys();
   }
 
   /** Tokens verified and still cached (tests, metrics). */
@@ -183,16 +193,16 @@ public final class TokenVerifier {
     }
     Trusted trusted = candidate.trusted();
     if (trusted.jwks() == null) {
-      return settle(candidate, trusted.local());
+      return settle(token, candidate, trusted.local());
     }
     KeySet current = trusted.jwks().current();
     if (current != null && !unknownKid(current, candidate)) {
-      return settle(candidate, current);
+      return settle(token, candidate, current);
     }
     Context caller = Vertx.currentContext();
     Promise<VerifiedToken> result = Promise.promise();
     trusted.jwks().refetch().onComplete(ar -> {
-      Future<VerifiedToken> outcome = ar.succeeded() ? settle(candidate, ar.result()) : Future.failedFuture(ar.cause());
+      Future<VerifiedToken> outcome = ar.succeeded() ? settle(token, candidate, ar.result()) : Future.failedFuture(ar.cause());
       if (caller == null || caller == Vertx.currentContext()) {
         result.handle(outcome);
       } else {
@@ -208,9 +218,11 @@ public final class TokenVerifier {
         && keys.candidates(c.header().getAlgorithm(), kid).isEmpty();
   }
 
-  private Future<VerifiedToken> settle(Candidate candidate, KeySet keys) {
+  private Future<VerifiedToken> settle(String token, Candidate candidate, KeySet keys) {
     try {
-      return Future.succeededFuture(check(candidate, keys));
+      VerifiedToken checked = check(candidate, keys);
+      verified.put(token, checked, keys);
+      return Future.succeededFuture(checked);
     } catch (TokenRejection r) {
       return Future.failedFuture(r);
     } catch (RuntimeException e) {

@@ -16,8 +16,9 @@ import java.time.Instant;
  * Tokens already verified, so that a client reconnecting with the same token (a reconnect storm
  * after a deploy) costs a hash, not a signature check. Keyed by the token's SHA-256 (the token itself
  * is never kept); at most {@link #MAX_ENTRIES}; an entry goes at its token's {@code exp}, or after
- * {@link #MAX_AGE}, whichever comes first, so a key withdrawn from an issuer's JWKS stops vouching for
- * its tokens within that time. Only successes are kept: a refusal is cheap to recompute and must not
+ * {@link #MAX_AGE}, whichever comes first. An entry remembers the key set that verified it and
+ * holds only while that set is its issuer's keys in force: a JWKS refresh or rotation (a withdrawn
+ * key) sends the token through a full check again. Only successes are kept: a refusal is cheap to recompute and must not
  * be something an attacker can pin. What is decided after verification (revocation, the route's
  * scopes and claims) is checked on every use, cached or not.
  */
@@ -39,27 +40,31 @@ final class VerifiedTokenCache {
   }
 
   private final Clock clock;
-  private final Cache<Digest, VerifiedToken> cache;
+  /** A verification, and the key set (by identity) that made it. */
+  record Entry(VerifiedToken token, Object keys) {
+  }
+
+  private final Cache<Digest, Entry> cache;
 
   VerifiedTokenCache(Clock clock) {
     this.clock = clock;
     this.cache = Caffeine.newBuilder()
         .maximumSize(MAX_ENTRIES)
         .executor(Runnable::run)
-        .expireAfter(new Expiry<Digest, VerifiedToken>() {
+        .expireAfter(new Expiry<Digest, Entry>() {
           @Override
-          public long expireAfterCreate(Digest key, VerifiedToken token, long currentTime) {
-            Duration left = Duration.between(clock.instant(), token.expiresAt());
+          public long expireAfterCreate(Digest key, Entry entry, long currentTime) {
+            Duration left = Duration.between(clock.instant(), entry.token().expiresAt());
             return Math.max(0, Math.min(left.toNanos(), MAX_AGE.toNanos()));
           }
 
           @Override
-          public long expireAfterUpdate(Digest key, VerifiedToken token, long currentTime, long currentDuration) {
+          public long expireAfterUpdate(Digest key, Entry entry, long currentTime, long currentDuration) {
             return currentDuration;
           }
 
           @Override
-          public long expireAfterRead(Digest key, VerifiedToken token, long currentTime, long currentDuration) {
+          public long expireAfterRead(Digest key, Entry entry, long currentTime, long currentDuration) {
             return currentDuration;
           }
         })
@@ -67,14 +72,14 @@ final class VerifiedTokenCache {
   }
 
   /** The token as verified earlier, if it is still before its {@code exp}; else null. */
-  VerifiedToken get(String token) {
-    VerifiedToken known = cache.getIfPresent(Digest.of(token));
-    return known != null && clock.instant().isBefore(known.expiresAt()) ? known : null;
+  Entry get(String token) {
+    Entry known = cache.getIfPresent(Digest.of(token));
+    return known != null && clock.instant().isBefore(known.token().expiresAt()) ? known : null;
   }
 
-  void put(String token, VerifiedToken verified) {
+  void put(String token, VerifiedToken verified, Object keys) {
     if (clock.instant().isBefore(verified.expiresAt())) {
-      cache.put(Digest.of(token), verified);
+      cache.put(Digest.of(token), new Entry(verified, keys));
     }
   }
 

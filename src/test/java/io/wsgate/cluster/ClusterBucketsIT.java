@@ -82,9 +82,9 @@ class ClusterBucketsIT {
     assertEquals(10, bound.maxUnsyncedTokens());
     // This measures the sync bound while Redis answers. On a loaded machine a call can take longer
     // than the 50 ms default, and the node then decides alone (failOpen, tested below): a generous
-    // call timeout keeps that out of this measurement.
-    ClusterMessageLimiter a = buckets("gw-a", Duration.ofSeconds(2)).messageLimiter("chat", BucketSpec.of(rate), bound, 1000);
-    ClusterMessageLimiter b = buckets("gw-b", Duration.ofSeconds(2)).messageLimiter("chat", BucketSpec.of(rate), bound, 1000);
+    // call timeout (under Lettuce's 1 s command timeout) keeps that out of this measurement.
+    ClusterMessageLimiter a = buckets("gw-a", Duration.ofMillis(900)).messageLimiter("chat", BucketSpec.of(rate), bound, 1000);
+    ClusterMessageLimiter b = buckets("gw-b", Duration.ofMillis(900)).messageLimiter("chat", BucketSpec.of(rate), bound, 1000);
 
     Duration window = Duration.ofSeconds(3);
     ExecutorService pool = Executors.newFixedThreadPool(2);
