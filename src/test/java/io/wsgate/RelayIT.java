@@ -117,11 +117,29 @@ class RelayIT {
     assertEquals("127.0.0.1", seen.get("x-forwarded-for"));
     assertEquals("https", seen.get("x-forwarded-proto"));
     assertEquals("localhost:" + harness.port(), seen.get("x-forwarded-host"));
-    assertTrue(seen.get("x-request-id").matches("[0-9a-f]{32}"), seen.get("x-request-id"));
+    assertEquals("spoofed", seen.get("x-request-id"), "a well-formed client request id is kept");
     assertEquals("relay-test/1.0", seen.get("user-agent"));
     assertNull(seen.get("x-secret-internal"));
     assertNull(seen.get("keep-alive"));
     assertNull(seen.get("proxy-authorization"));
+  }
+
+  @Test
+  void aMalformedRequestIdIsReplacedAndW3cTraceContextCrossesWhenWellFormed() throws Exception {
+    String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    Await.result(harness.connect(harness.options("/chat").addHeader("X-Request-Id", "two words")
+        .addHeader("traceparent", traceparent).addHeader("tracestate", "congo=t61rcWkgMzE")));
+    MultiMap seen = upstream.handshakes.poll(10, TimeUnit.SECONDS);
+    assertTrue(seen.get("x-request-id").matches("[0-9a-f]{32}"), seen.get("x-request-id"));
+    assertEquals(traceparent, seen.get("traceparent"));
+    assertEquals("congo=t61rcWkgMzE", seen.get("tracestate"));
+
+    Await.result(harness.connect(harness.options("/chat")
+        .addHeader("traceparent", "00-00000000000000000000000000000000-00f067aa0ba902b7-01")
+        .addHeader("tracestate", "congo=t61rcWkgMzE")));
+    seen = upstream.handshakes.poll(10, TimeUnit.SECONDS);
+    assertNull(seen.get("traceparent"), "an all-zero trace id is invalid (W3C Trace Context 3.2.2.3)");
+    assertNull(seen.get("tracestate"), "no tracestate without its traceparent");
   }
 
   @Test

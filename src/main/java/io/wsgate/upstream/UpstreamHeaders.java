@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Builds the headers of the upstream upgrade request. Only the route's {@code forwardHeaders}
@@ -24,7 +25,13 @@ public final class UpstreamHeaders {
   private static final Set<String> ALWAYS_DROPPED = Set.of(
       "connection", "upgrade", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
       "te", "trailer", "transfer-encoding", "host", "content-length",
-      "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id", "forwarded", "cookie");
+      "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id", "forwarded", "cookie",
+      "traceparent", "tracestate");
+  /** A request id worth keeping: what UUIDs, ULIDs and the usual tracer ids look like. */
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  /** W3C Trace Context §3.2: version 00, a trace id and a parent id that are not all zeros, flags. */
+  private static final Pattern TRACEPARENT =
+      Pattern.compile("00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
 
   private UpstreamHeaders() {
   }
@@ -53,9 +60,25 @@ public final class UpstreamHeaders {
     if (request.host() != null) {
       out.set("x-forwarded-host", request.host());
     }
-    out.set("x-request-id", request.requestId());
+    // The client's own request id is kept when it is one (an id its logs already hold); else ours.
+    String clientId = single(request.headers().getAll("x-request-id"));
+    out.set("x-request-id", clientId != null && REQUEST_ID.matcher(clientId).matches() ? clientId : request.requestId());
+    // W3C trace context crosses by default, when well formed (and tracestate only with its traceparent).
+    String traceparent = single(request.headers().getAll("traceparent"));
+    if (traceparent != null && TRACEPARENT.matcher(traceparent).matches()) {
+      out.set("traceparent", traceparent);
+      String tracestate = single(request.headers().getAll("tracestate"));
+      if (tracestate != null && tracestate.length() <= 512 && forwardable(tracestate)) {
+        out.set("tracestate", tracestate);
+      }
+    }
     addIdentity(out, request.identity(), auth);
     return out;
+  }
+
+  /** The header's value when it was sent exactly once, else null. */
+  private static String single(List<String> values) {
+    return values.size() == 1 ? values.get(0) : null;
   }
 
   private static void addIdentity(MultiMap out, Identity identity, Auth auth) {
