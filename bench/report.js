@@ -14,6 +14,7 @@ if (!outDir || proxies.length === 0) {
 }
 const raw = path.join(outDir, 'raw');
 const REFERENCE = 'nginx';
+const BUSY_LOAD_AVERAGE = 0.5;        // a 1-minute load average above this before the run: others compete for the cores
 const COMPARED = ['haproxy', 'wsgate-relay', 'wsgate-full'];   // the bars of the plot
 
 const readJson = file => {
@@ -100,6 +101,11 @@ print(`machine: ${meta.machine}; ${meta.cores}`);
 print(`versions: ${meta.java}; ${meta.nginx}; ${meta.haproxy}; node ${meta.node}; ${meta.openssl}`);
 print(`load average before ${meta.loadBefore}, after ${meta.loadAfter}; run took ${meta.seconds} s`);
 print(`settings: ${meta.settings}`);
+const loadBefore = Number(String(meta.loadBefore).split(' ')[0]);
+if (loadBefore > BUSY_LOAD_AVERAGE) {
+  print(`WARNING: the load average was ${loadBefore} before the run: other processes competed for the cores, so`);
+  print('throughput and latency are preliminary (CPU per message and per handshake, counted per process, suffer less).');
+}
 const tlsSeen = [...new Set(proxies.map(p => figures[p].churn?.tls || figures[p].latency?.tls).filter(Boolean).map(x => `${x.protocol} ${x.cipher} ${x.group}`))];
 print(`TLS negotiated: ${tlsSeen.join(', ') || '-'}; proxy CPUs: ${proxies.filter(p => figures[p].cpus).map(p => `${p} ${figures[p].cpus}`).join(', ')}`);
 print('');
