@@ -25,6 +25,8 @@
 //   --clk-tck N        clock ticks per second of /proc/PID/stat (getconf CLK_TCK; default 100)
 //   --proxy-core C     the proxy's core: its busy time (/proc/stat) minus the proxy's own CPU is what other
 //                      processes took from it during the window, reported as otherCpuShareOnProxyCore
+//   --client-core C    the load generator's core, the same way: its busy time minus the load generator's
+//                      and the upstream's CPU, reported as otherCpuShareOnClientCore
 //
 // CPU per message counts messages relayed in one direction: one round trip is two messages.
 'use strict';
@@ -34,7 +36,7 @@ const WebSocket = require('ws');
 // ---- options -------------------------------------------------------------------------------------
 const DEFAULTS = {
   connections: 50, bytes: 64, 'in-flight': 4, warmup: 2, seconds: 8, rate: 5000, parallel: 16,
-  stages: '5000', 'clk-tck': 100, 'proxy-pids': '', 'upstream-pid': '', 'proxy-core': -1,
+  stages: '5000', 'clk-tck': 100, 'proxy-pids': '', 'upstream-pid': '', 'proxy-core': -1, 'client-core': -1,
 };
 const HANDSHAKE_TIMEOUT_MS = 10000;     // one TLS + upgrade may take at most this long
 const DRAIN_MS = 2000;                  // after a window, how long replies still in flight are awaited
@@ -55,9 +57,9 @@ for (let i = 0; i < rest.length; i += 2) {
   }
   opt[key] = rest[i + 1];
 }
-for (const key of ['connections', 'bytes', 'in-flight', 'warmup', 'seconds', 'rate', 'parallel', 'clk-tck', 'proxy-core']) {
+for (const key of ['connections', 'bytes', 'in-flight', 'warmup', 'seconds', 'rate', 'parallel', 'clk-tck', 'proxy-core', 'client-core']) {
   opt[key] = Number(opt[key]);
-  if (!Number.isFinite(opt[key]) || (opt[key] < 0 && key !== 'proxy-core')) fail(`--${key} must be a number >= 0`, 64);
+  if (!Number.isFinite(opt[key]) || (opt[key] < 0 && !key.endsWith('-core'))) fail(`--${key} must be a number >= 0`, 64);
 }
 if (!opt.url) fail('--url is required', 64);
 
@@ -121,7 +123,8 @@ function coreBusySeconds(core) {
 function snapshot(counters) {
   const own = process.cpuUsage();
   return { at: process.hrtime.bigint(), proxy: cpuSeconds(proxyPids), upstream: cpuSeconds(upstreamPids),
-    loadgen: (own.user + own.system) / 1e6, core: coreBusySeconds(opt['proxy-core']), ...counters };
+    loadgen: (own.user + own.system) / 1e6, core: coreBusySeconds(opt['proxy-core']),
+    clientCore: coreBusySeconds(opt['client-core']), ...counters };
 }
 
 /** The window between two snapshots: its length, CPU seconds of each party, shares of the proxy core. */
@@ -130,10 +133,15 @@ function between(a, b) {
   const seconds = Number(b.at - a.at) / 1e9;
   const proxyCpu = diff(a.proxy, b.proxy);
   const coreBusy = diff(a.core, b.core);
-  return { seconds, proxyCpu, upstreamCpu: diff(a.upstream, b.upstream), loadgenCpu: b.loadgen - a.loadgen,
+  const clientCoreBusy = diff(a.clientCore, b.clientCore);
+  const upstreamCpu = diff(a.upstream, b.upstream);
+  const loadgenCpu = b.loadgen - a.loadgen;
+  return { seconds, proxyCpu, upstreamCpu, loadgenCpu,
     shares: {
       proxyCpuShare: proxyCpu === null ? null : proxyCpu / seconds,
       otherCpuShareOnProxyCore: coreBusy === null ? null : Math.max(0, coreBusy - (proxyCpu || 0)) / seconds,
+      otherCpuShareOnClientCore: clientCoreBusy === null ? null
+        : Math.max(0, clientCoreBusy - loadgenCpu - (upstreamCpu || 0)) / seconds,
     } };
 }
 

@@ -24,20 +24,42 @@ const meta = Object.fromEntries(fs.readFileSync(path.join(raw, 'meta.tsv'), 'utf
   .map(line => [line.slice(0, line.indexOf('\t')), line.slice(line.indexOf('\t') + 1)]));
 
 // ---- the figures, per proxy ---------------------------------------------------------------------------
+// Phases measured in rounds (<proxy>.<phase>.r<N>.json) are summarized by the median of each figure over
+// the rounds; counts of things that went wrong are added up instead, and the rounds are kept as they were.
+const COUNTS = ['openFailures', 'failures', 'wrongReplies', 'unexpectedCloses', 'lost'];
+const median = xs => {
+  const v = xs.filter(x => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+function summarize(rounds) {
+  if (rounds.length === 0) return null;
+  const out = { ...rounds[rounds.length - 1], rounds };
+  for (const key of Object.keys(out)) {
+    if (key === 'rounds' || typeof rounds[0][key] !== 'number') continue;
+    out[key] = COUNTS.includes(key) ? rounds.reduce((sum, r) => sum + (r[key] || 0), 0) : median(rounds.map(r => r[key]));
+  }
+  out.saturated = rounds.some(r => r.saturated);
+  return out;
+}
+const files = fs.readdirSync(raw);
 const figures = {};
 for (const proxy of proxies) {
   const phase = name => readJson(`${proxy}.${name}.json`);
+  const inRounds = name => summarize(files.filter(f => f.startsWith(`${proxy}.${name}.r`) && f.endsWith('.json'))
+    .sort().map(readJson).filter(Boolean));
   const pss = fs.existsSync(path.join(raw, `${proxy}.pss.tsv`))
     ? fs.readFileSync(path.join(raw, `${proxy}.pss.tsv`), 'utf8').trim().split('\n').map(l => l.split('\t').map(Number))
     : [];
-  const [, baselinePss, baselineRss] = pss[0] || [];
+  const [, , baselinePss, baselineRss] = pss[0] || [];
+  const sizesMeasured = [...new Set(files.filter(f => f.startsWith(`${proxy}.throughput-`))
+    .map(f => Number(f.slice(`${proxy}.throughput-`.length).split('.')[0])))];
   figures[proxy] = {
     cpus: fs.existsSync(path.join(raw, `${proxy}.cpus`)) ? fs.readFileSync(path.join(raw, `${proxy}.cpus`), 'utf8').trim() : null,
-    cold: phase('cold'), churn: phase('churn'), latency: phase('latency'), idle: phase('idle'),
-    throughput: Object.fromEntries(fs.readdirSync(raw).filter(f => f.startsWith(`${proxy}.throughput-`))
-      .map(f => [Number(f.split('-').pop().split('.')[0]), readJson(f)])),
-    pss: pss.slice(1).map(([connections, pssKb, rssKb]) => ({
-      connections, pssKiB: pssKb, baselinePssKiB: baselinePss, rssKiB: rssKb, baselineRssKiB: baselineRss,
+    cold: phase('cold'), warmup: phase('warmup'), idle: phase('idle'), churn: inRounds('churn'), latency: inRounds('latency'),
+    throughput: Object.fromEntries(sizesMeasured.map(b => [b, inRounds(`throughput-${b}`)])),
+    pss: pss.slice(1).map(([stage, connections, pssKb, rssKb]) => ({
+      stage, connections, pssKiB: pssKb, baselinePssKiB: baselinePss, rssKiB: rssKb, baselineRssKiB: baselineRss,
       pssKiBPerConnection: (pssKb - baselinePss) / connections, rssKiBPerConnection: (rssKb - baselineRss) / connections,
     })),
   };
@@ -46,7 +68,7 @@ for (const proxy of proxies) {
 // ---- the rows of the table ----------------------------------------------------------------------------
 const sizes = [...new Set(proxies.flatMap(p => Object.keys(figures[p].throughput).map(Number)))].sort((a, b) => a - b);
 const sizeName = b => (b >= 1024 ? `${b / 1024} KiB` : `${b} B`);
-const idleCounts = [...new Set(proxies.flatMap(p => figures[p].pss.map(s => s.connections)))];
+const idleCounts = [...new Set(proxies.flatMap(p => figures[p].pss.map(s => s.stage)))];
 const t = (p, b) => figures[p].throughput[b];
 const n = x => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const rows = [
@@ -64,16 +86,28 @@ const rows = [
   { key: 'hsColdRate', label: `handshakes/s, first ${coldSeconds()} s`, unit: '/s', digits: 0, get: p => n(figures[p].cold?.handshakesPerSec) },
   { key: 'hsFirst', label: 'first handshake of a fresh process done after', unit: 'ms', digits: 0, get: p => n(figures[p].cold?.firstHandshakeMs) },
   { key: 'lgHs', label: 'load generator CPU per handshake', unit: 'ms', digits: 3, get: p => n(figures[p].churn?.loadgenCpuMsPerHandshake) },
-  ...idleCounts.map(c => ({ key: `pss${c}`, label: `PSS per idle connection, ${c.toLocaleString('en-US')}`, unit: 'KiB', digits: 1, get: p => n(figures[p].pss.find(s => s.connections === c)?.pssKiBPerConnection), plot: true })),
-  { key: 'noise', label: 'others on the proxy core (max)', unit: '%', digits: 0, noRatio: true, get: p => pct(noise(p)) },
+  ...idleCounts.map(c => ({ key: `pss${c}`, label: `PSS per idle connection, ${c.toLocaleString('en-US')}`, unit: 'KiB', digits: 1, get: p => n(figures[p].pss.find(s => s.stage === c)?.pssKiBPerConnection), plot: true })),
+  { key: 'spread', label: 'CPU per message, spread over rounds (max)', unit: '%', digits: 0, noRatio: true, get: p => pct(spread(p)) },
+  { key: 'noise', label: 'others on the proxy core (max)', unit: '%', digits: 0, noRatio: true, get: p => pct(noise(p, 'otherCpuShareOnProxyCore')) },
+  { key: 'noiseClient', label: 'others on the load generator core (max)', unit: '%', digits: 0, noRatio: true, get: p => pct(noise(p, 'otherCpuShareOnClientCore')) },
 ];
 function rate() { return proxies.map(p => figures[p].latency?.offeredPerSec).find(Boolean) || '?'; }
 function coldSeconds() { return Math.round(proxies.map(p => figures[p].cold?.seconds).find(Boolean) || 0) || '?'; }
 function pct(share) { return typeof share === 'number' ? share * 100 : null; }
-function noise(p) {
-  const shares = [figures[p].cold, figures[p].churn, figures[p].latency, ...Object.values(figures[p].throughput)]
-    .map(r => r?.otherCpuShareOnProxyCore).filter(x => typeof x === 'number');
+/** The worst window of a proxy: the largest share of a core that other processes took. */
+function noise(p, key) {
+  const f = figures[p];
+  const windows = [f.cold, ...[f.churn, f.latency, ...Object.values(f.throughput)].flatMap(r => r?.rounds || [])];
+  const shares = windows.map(r => r?.[key]).filter(x => typeof x === 'number');
   return shares.length ? Math.max(...shares) : null;
+}
+/** max / min - 1 of the proxy CPU per message over the rounds, the largest over the message sizes. */
+function spread(p) {
+  const spreads = Object.values(figures[p].throughput).map(r => {
+    const v = (r?.rounds || []).map(x => x.proxyCpuUsPerMsg).filter(x => typeof x === 'number' && x > 0);
+    return v.length > 1 ? Math.max(...v) / Math.min(...v) - 1 : null;
+  }).filter(x => x !== null);
+  return spreads.length ? Math.max(...spreads) : null;
 }
 
 const ratio = (row, p) => {
@@ -100,7 +134,7 @@ print(`wsgate benchmark (${meta.mode}${meta.mode === 'smoke' ? ': tiny sizes, th
 print(`machine: ${meta.machine}; ${meta.cores}`);
 print(`versions: ${meta.java}; ${meta.nginx}; ${meta.haproxy}; node ${meta.node}; ${meta.openssl}`);
 print(`load average before ${meta.loadBefore}, after ${meta.loadAfter}; run took ${meta.seconds} s`);
-print(`settings: ${meta.settings}`);
+print(`settings: ${meta.settings}; figures measured in rounds are medians over the rounds`);
 const loadBefore = Number(String(meta.loadBefore).split(' ')[0]);
 if (loadBefore > BUSY_LOAD_AVERAGE) {
   print(`WARNING: the load average was ${loadBefore} before the run: other processes competed for the cores, so`);
@@ -145,6 +179,7 @@ if (problems.length) {
 // ---- the targets (issue 13) ---------------------------------------------------------------------------
 const byKey = Object.fromEntries(rows.map(r => [r.key, r]));
 const rel = (key, p, refKey = key) => {
+  if (!proxies.includes(p)) return null;
   const v = byKey[key]?.get(p);
   const ref = proxies.includes(REFERENCE) ? byKey[refKey]?.get(REFERENCE) : null;
   return v === null || v === undefined || !ref ? null : v / ref;
@@ -159,7 +194,8 @@ const targets = [
   ...['wsgate-relay', 'wsgate-full'].flatMap(p => [
     { what: `${p} latency p99`, limit: 1.2, kind: '× nginx', value: rel('p99', p) },
     { what: `${p} latency p99.9`, limit: 1.5, kind: '× nginx', value: rel('p999', p) },
-    ...idleCounts.map(c => ({ what: `${p} PSS per idle connection at ${c}`, limit: 16, kind: 'KiB', value: byKey[`pss${c}`].get(p) })),
+    ...idleCounts.map(c => ({ what: `${p} PSS per idle connection at ${c.toLocaleString('en-US')}`, limit: 16, kind: 'KiB',
+      value: proxies.includes(p) ? byKey[`pss${c}`].get(p) : null })),
   ]),
 ].filter(x => x.value !== null && x.value !== undefined);
 for (const x of targets) {
