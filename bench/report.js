@@ -14,6 +14,7 @@ if (!outDir || proxies.length === 0) {
 }
 const raw = path.join(outDir, 'raw');
 const REFERENCE = 'nginx';
+const PSS_TARGET_KIB = 16;            // issue 13: at most this much PSS per idle proxied connection
 const BUSY_LOAD_AVERAGE = 0.5;        // a 1-minute load average above this before the run: others compete for the cores
 const COMPARED = ['haproxy', 'wsgate-relay', 'wsgate-full'];   // the bars of the plot
 
@@ -194,7 +195,7 @@ const targets = [
   ...['wsgate-relay', 'wsgate-full'].flatMap(p => [
     { what: `${p} latency p99`, limit: 1.2, kind: '× nginx', value: rel('p99', p) },
     { what: `${p} latency p99.9`, limit: 1.5, kind: '× nginx', value: rel('p999', p) },
-    ...idleCounts.map(c => ({ what: `${p} PSS per idle connection at ${c.toLocaleString('en-US')}`, limit: 16, kind: 'KiB',
+    ...idleCounts.map(c => ({ what: `${p} PSS per idle connection at ${c.toLocaleString('en-US')}`, limit: PSS_TARGET_KIB, kind: 'KiB',
       value: proxies.includes(p) ? byKey[`pss${c}`].get(p) : null })),
   ]),
 ].filter(x => x.value !== null && x.value !== undefined);
@@ -231,11 +232,13 @@ function svg() {
     if (row.key === 'p99') return limits[`${p} latency p99`];
     if (row.key === 'p999') return limits[`${p} latency p99.9`];
     if (row.key === 'hsWarm' && p === 'wsgate-full') return 1.0;
+    // The memory target is absolute: drawn where it falls on this run's nginx scale.
+    if (row.key.startsWith('pss') && p.startsWith('wsgate') && row.get(REFERENCE)) return PSS_TARGET_KIB / row.get(REFERENCE);
     return undefined;
   };
   const maxRatio = Math.max(2, ...plotted.flatMap(r => bars.map(p => ratio(r, p) || 0)));
   const scaleMax = Math.min(Math.ceil(maxRatio * 2) / 2, 8);
-  const left = 290, width = 560, barH = 14, gap = 12, top = 70;
+  const left = 290, width = 560, barH = 14, gap = 12, top = 88;
   const groupH = bars.length * barH + gap;
   const height = top + plotted.length * groupH + 60;
   const x = r => left + Math.min(r, scaleMax) / scaleMax * width;
@@ -244,9 +247,10 @@ function svg() {
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 90}" height="${height}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
   parts.push(`<text x="10" y="20" font-size="15" font-weight="bold">${esc(`wsgate benchmark: ratio to nginx (lower is better), ${meta.date}${meta.mode === 'smoke' ? ' — SMOKE, not meaningful' : ''}`)}</text>`);
-  parts.push(`<text x="10" y="38" fill="#555">${esc(`${meta.machine}; proxy pinned to one core; TLS 1.3, ECDSA P-256; red ticks: targets`)}</text>`);
+  parts.push(`<text x="10" y="38" fill="#555">${esc(`${meta.machine}; load average ${String(meta.loadBefore).split(' ')[0]} before the run`)}</text>`);
+  parts.push(`<text x="10" y="54" fill="#555">${esc('each proxy pinned to one core; TLS 1.3, ECDSA P-256; medians over the rounds; red ticks: the targets')}</text>`);
   bars.forEach((p, i) => {
-    parts.push(`<rect x="${left + i * 150}" y="48" width="12" height="12" fill="${colors[p]}"/><text x="${left + i * 150 + 16}" y="58">${p}</text>`);
+    parts.push(`<rect x="${left + i * 150}" y="64" width="12" height="12" fill="${colors[p]}"/><text x="${left + i * 150 + 16}" y="74">${p}</text>`);
   });
   for (let v = 0; v <= scaleMax; v += 0.5) {
     parts.push(`<line x1="${x(v)}" y1="${top - 4}" x2="${x(v)}" y2="${height - 40}" stroke="${v === 1 ? '#000' : '#e3e3e3'}" stroke-width="${v === 1 ? 1.5 : 1}"/>`);
