@@ -1,5 +1,6 @@
 package io.wsgate.cluster;
 
+import io.wsgate.policy.StoreEndpoint;
 import java.time.Duration;
 import java.util.Objects;
 
