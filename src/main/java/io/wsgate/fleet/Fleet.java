@@ -59,6 +59,8 @@ public final class Fleet implements FleetGauges {
   private final FleetBackend backend;
   private volatile ClusterNodes nodes;
   private volatile List<ClusterNodes.NodeRecord> lastRoll = List.of();
+  /** Set when the node leaves: the store closing then is not an outage to log or audit. */
+  private volatile boolean leaving;
   private long rollTimer = -1;
 
   private Fleet(ClusterSettings settings, RedisStore store, ClusterLeases leases, FleetRevocations revocations,
@@ -109,6 +111,9 @@ public final class Fleet implements FleetGauges {
   }
 
   private void changed(StoreHealth.State state, String cause, StoreWatch watch) {
+    if (leaving) {
+      return;
+    }
     boolean up = state == StoreHealth.State.UP;
     if (up) {
       LOG.info("cluster store {} answers: limits, caps and revocations are shared by the fleet",
@@ -256,6 +261,7 @@ public final class Fleet implements FleetGauges {
    * node's record, stops renewing and closes the connection. Call after the sessions are closed.
    */
   public Future<Void> close(Vertx vertx) {
+    leaving = true;
     if (rollTimer >= 0) {
       vertx.cancelTimer(rollTimer);
     }

@@ -99,7 +99,7 @@ public final class FleetRevocations implements RevocationUpdates, ClusterRevocat
       }
       pending.put(id, new Pending(until));
       LOG.warn("revocation of {} in force on this node only: the cluster store is out of reach ({}); it is sent"
-          + " to the store when it is back", id, failure.getMessage());
+          + " to the store when it is back", id, why(failure));
       return Outcome.APPLIED_HERE_SHARED_LATER;
     }).thenCompose(result -> result == Outcome.LIST_FULL ? CompletableFuture.completedFuture(result)
         : save().thenApply(v -> result));
@@ -116,7 +116,7 @@ public final class FleetRevocations implements RevocationUpdates, ClusterRevocat
       }
       pending.put(id, new Pending(null));
       LOG.warn("lift of {}'s revocation applies on this node only: the cluster store is out of reach ({}); it is"
-          + " sent to the store when it is back", id, failure.getMessage());
+          + " sent to the store when it is back", id, why(failure));
       return here;
     }).thenCompose(result -> save().thenApply(v -> result));
     return back(context, lifted);
@@ -198,6 +198,12 @@ public final class FleetRevocations implements RevocationUpdates, ClusterRevocat
       }
       return nextSave;
     }
+  }
+
+  private static String why(Throwable failure) {
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    return cause.getMessage();
   }
 
   private static <T> Future<T> back(Context context, CompletableFuture<T> stage) {
