@@ -41,8 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * promises for a subject holds across the nodes (docs/cluster.md).
  *
  * <p>The processes are started once for the class (they take seconds to start), so the tests run in
- * order, and the last two are the destructive ones: a node is killed with SIGKILL, then Redis is
- * stopped and started again, empty, under live traffic.
+ * order, and the last three are the destructive ones: a node is killed with SIGKILL (and started
+ * again), then Redis is stopped and started again, empty, under live traffic.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -292,6 +292,19 @@ class FleetIT {
 
   @Test
   @Order(7)
+  void aNodeRestartedAfterARevocationItMissedRefusesTheSubjectFromItsFirstHandshake() throws Exception {
+    // gw-c is dead (the test before): it cannot hear this revocation.
+    assertEquals(200, a.admin().send(HttpMethod.POST, "/subjects/ivan/revoke?for=10m", null).status());
+    c = fleet.restart(c);
+    assertEquals(401, status(fleet.connect(c, "ivan")), "fetched from Redis before it listened");
+    Await.until("gw-c back in the roll call", Duration.ofSeconds(5), () -> a.admin().get("/cluster").json()
+        .getJsonArray("nodes").size() == 3);
+    FleetNodes.stop(c);
+    FleetNodes.intactAudit(c);
+  }
+
+  @Test
+  @Order(8)
   void stoppingAndRestartingRedisUnderLiveTrafficFallsBackPerNodeRecoversAndLosesNothing() throws Exception {
     assertEquals(200, a.admin().send(HttpMethod.POST, "/subjects/eve/revoke?for=10m", null).status());
     AtomicInteger echoes = new AtomicInteger();

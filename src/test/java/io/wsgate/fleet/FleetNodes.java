@@ -89,6 +89,15 @@ final class FleetNodes implements AutoCloseable {
     return nodes;
   }
 
+  /** Starts a stopped (or killed) node again: same directory, so the same policy, audit and revocation file. */
+  Node restart(Node node) throws Exception {
+    GatewayProcess process = GatewayProcess.start(node.dir(), root.resolve(node.id() + ".log"),
+        Map.of("WSGATE_NODE_ID", node.id()), "-Xmx160m", "-XX:TieredStopAtLevel=1");
+    Node again = new Node(node.id(), node.dir(), process, new AdminClient(process.adminPort()));
+    started.add(again);
+    return again;
+  }
+
   String token(String subject) {
     return idp.token(subject);
   }
