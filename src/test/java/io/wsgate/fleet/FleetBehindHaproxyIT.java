@@ -77,6 +77,8 @@ class FleetBehindHaproxyIT {
         AdminClient.Response revoked = holder.admin().send(HttpMethod.POST, "/subjects/alice/revoke?for=10m", null);
         assertEquals(200, revoked.status(), revoked.body());
         assertEquals((short) 1008, closed.get(5, TimeUnit.SECONDS));
+        Await.until("the revocation pushed to " + other.id(), Duration.ofSeconds(1),
+            () -> other.metric("wsgate_revocations") == 1.0);
         // She reconnects, and again: one attempt lands on each node, and each refuses her.
         assertEquals(401, status(fleet.connect(lb.port(), "alice")));
         assertEquals(401, status(fleet.connect(lb.port(), "alice")));
