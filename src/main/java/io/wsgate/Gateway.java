@@ -21,8 +21,16 @@ import io.wsgate.policy.PolicyLoader;
 import io.wsgate.policy.Shutdown;
 import io.wsgate.policy.Tls;
 import io.wsgate.session.Session;
+import io.wsgate.admin.AdminOperations;
+import io.wsgate.cluster.ClusterNodes;
+import io.wsgate.fleet.Fleet;
+import io.wsgate.limits.LocalRateLimitBackend;
+import io.wsgate.limits.LocalRevocationUpdates;
+import io.wsgate.limits.RevocationListFull;
+import io.wsgate.limits.RevocationUpdates;
 import io.wsgate.limits.Revocations;
 import io.wsgate.limits.SubjectId;
+import io.wsgate.policy.ClusterSettings;
 
 import java.time.Instant;
 import io.wsgate.token.KeySources;
@@ -53,6 +61,8 @@ public final class Gateway {
   private final GatewayServices services;
   private final List<ListenerVerticle> listeners = new CopyOnWriteArrayList<>();
   private final DemoUpstream demo;
+  /** This node's fleet; null when the policy has no {@code cluster:} section. */
+  private final Fleet fleet;
   private CertificateReloader certificates;
   private PolicyReloader reloader;
   private AdminServer admin;
@@ -60,10 +70,11 @@ public final class Gateway {
   private int port;
   private Future<Void> stopping;
 
-  private Gateway(Vertx vertx, GatewayServices services, DemoUpstream demo) {
+  private Gateway(Vertx vertx, GatewayServices services, DemoUpstream demo, Fleet fleet) {
     this.vertx = vertx;
     this.services = services;
     this.demo = demo;
+    this.fleet = fleet;
   }
 
   /** Starts a gateway on its own Vert.x instance with one event loop per core. */
@@ -77,9 +88,10 @@ public final class Gateway {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    ClusterSettings cluster = policy.cluster();
     AuditLog audit;
     try {
-      audit = new AuditLog(new GatewayMetrics(), policy.audit());
+      audit = new AuditLog(new GatewayMetrics(), cluster.auditNaming(policy.audit()));
     } catch (IllegalStateException e) {
       return Future.failedFuture(new IllegalStateException("audit: " + e.getMessage()));
     }
@@ -98,30 +110,52 @@ public final class Gateway {
       audit.close();
       return Future.failedFuture(new IllegalStateException("revocations: " + e.getMessage()));
     }
+    Fleet fleet = null;
+    if (cluster.enabled()) {
+      try {
+        fleet = Fleet.open(cluster, audit.node(), revocations,
+            (up, cause) -> audit.clusterStore(up, cause, cluster.onStoreFailure().policyName()));
+      } catch (IllegalStateException | IllegalArgumentException e) {
+        audit.close();
+        return Future.failedFuture(new IllegalStateException("cluster: " + e.getMessage()));
+      }
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     // epoll where its native library loads (Linux), NIO elsewhere: fewer syscalls and copies per message.
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores).setPreferNativeTransport(true));
+    Fleet member = fleet;
     Tls tls = policy.listen().tls();
     if (tls != null) {
       // The same check as policy check and certificate renewal: a key that is not the certificate's
       // would load without complaint and fail every handshake.
       java.util.Optional<String> problem = Preflight.tlsProblem(vertx, tls);
       if (problem.isPresent()) {
-        return vertx.close().eventually(audit::close)
+        return leave(vertx, member).eventually(vertx::close).eventually(audit::close)
             .transform(v -> Future.failedFuture(new IllegalStateException("listen.tls: " + problem.get())));
       }
     }
     boolean needsDemo = policy.routes().stream().anyMatch(r -> r.upstreams().stream().anyMatch(u -> u.demo()));
-    Future<DemoUpstream> demo = needsDemo ? DemoUpstream.start(vertx, "127.0.0.1", 0) : Future.succeededFuture();
-    GatewayServices services = new GatewayServices(audit, KeySources.live(vertx, java.time.Clock.systemUTC()), revocations);
-    return demo.compose(upstream -> {
-      int demoPort = upstream == null ? 0 : upstream.port();
-      return CompiledPolicy.compile(vertx, policy, demoPort, services).compose(compiled -> {
-        services.swap(compiled);
-        Gateway gateway = new Gateway(vertx, services, upstream);
-        return gateway.listen(policy, cores).compose(v -> gateway.startAdmin(policy.admin())).map(gateway);
-      });
-    }).onFailure(failure -> vertx.close().eventually(audit::close));
+    RevocationUpdates updates = fleet == null ? new LocalRevocationUpdates(vertx, revocations) : fleet.revocations();
+    GatewayServices services = new GatewayServices(audit, KeySources.live(vertx, java.time.Clock.systemUTC()), revocations,
+        fleet == null ? new LocalRateLimitBackend() : fleet.limits(), updates);
+    if (fleet != null) {
+      services.meters().fleet(fleet);
+      fleet.closeSessionsWith(subject -> closeSessions(services, subject));
+    }
+    Future<Void> ready = fleet == null ? Future.succeededFuture() : fleet.ready(vertx);
+    return ready.compose(v -> needsDemo ? DemoUpstream.start(vertx, "127.0.0.1", 0) : Future.<DemoUpstream>succeededFuture())
+        .compose(upstream -> {
+          int demoPort = upstream == null ? 0 : upstream.port();
+          return CompiledPolicy.compile(vertx, policy, demoPort, services).compose(compiled -> {
+            services.swap(compiled);
+            Gateway gateway = new Gateway(vertx, services, upstream, member);
+            return gateway.listen(policy, cores).compose(v -> gateway.startAdmin(policy.admin())).map(gateway);
+          });
+        }).onFailure(failure -> leave(vertx, member).eventually(vertx::close).eventually(audit::close));
+  }
+
+  private static Future<Void> leave(Vertx vertx, Fleet fleet) {
+    return fleet == null ? Future.succeededFuture() : fleet.close(vertx).otherwiseEmpty();
   }
 
   private Future<Void> listen(GatewayPolicy policy, int instances) {
@@ -142,7 +176,14 @@ public final class Gateway {
       }
       certificates = new CertificateReloader(vertx, policy.listen().tls(), this::servers);
       return certificates.start(CERT_CHECK_INTERVAL_MS);
-    }).onSuccess(v -> listening = true);
+    }).onSuccess(v -> {
+      listening = true;
+      if (fleet != null) {
+        String address = Fleet.advertisedAddress(policy.listen().host(), port);
+        fleet.startRollCall(vertx, () -> new ClusterNodes.NodeStatus(address, services.sessions().size(),
+            services.current().policy().version()));
+      }
+    });
   }
 
   /** The admin listener comes up after the client listeners (and goes down after them). */
@@ -215,14 +256,29 @@ public final class Gateway {
 
   /**
    * Refuse the subject's tokens until {@code until} and close its live sessions (1008); kept on disk
-   * (next to the audit) before the future completes.
+   * (next to the audit) and, in a fleet, in the store (which closes its sessions on every node) before
+   * the future completes.
    *
-   * @return how many sessions were closed; fails with {@link RevocationListFull} when the list is full
+   * @return how many sessions were closed here; fails with {@link RevocationListFull} when the list is full
    */
   public Future<Integer> revokeSubject(SubjectId subject, Instant until) {
-    if (!services.revocations().revoke(subject, until)) {
-      return Future.failedFuture(new io.wsgate.limits.RevocationListFull(services.revocations().capacity()));
-    }
+    return revoke(subject, until).map(AdminOperations.Revoked::sessionsClosed);
+  }
+
+  /** As {@link #revokeSubject}, also saying whether the fleet's store has it yet. */
+  Future<AdminOperations.Revoked> revoke(SubjectId subject, Instant until) {
+    return services.revocationUpdates().revoke(subject, until).compose(outcome -> {
+      if (outcome == RevocationUpdates.Outcome.LIST_FULL) {
+        return Future.failedFuture(new RevocationListFull(services.revocations().capacity()));
+      }
+      // The list is changed first, so a session that registers now judges itself (SessionRecheck.lateDecision).
+      return Future.succeededFuture(new AdminOperations.Revoked(closeSessions(services, subject),
+          outcome == RevocationUpdates.Outcome.APPLIED_HERE_SHARED_LATER));
+    });
+  }
+
+  /** Closes this node's live sessions that a revocation of {@code subject} covers (1008). @return how many */
+  private static int closeSessions(GatewayServices services, SubjectId subject) {
     int closed = 0;
     for (Session session : services.sessions().snapshot()) {
       if (session.subjectId() != null && subject.covers(session.subjectId())) {
@@ -230,26 +286,18 @@ public final class Gateway {
         closed++;
       }
     }
-    int sessionsClosed = closed;
-    return saveRevocations().map(sessionsClosed);
+    return closed;
   }
 
-  /** Lifts a revocation early. @return whether there was one */
+  /** Lifts a revocation early (everywhere, in a fleet). @return whether there was one */
   public Future<Boolean> liftRevocation(SubjectId subject) {
-    boolean lifted = services.revocations().lift(subject);
-    return saveRevocations().map(lifted);
+    return services.revocationUpdates().lift(subject);
   }
 
-  private Future<Void> saveRevocations() {
-    if (!services.revocations().durable()) {
-      return Future.succeededFuture();
-    }
-    return vertx.executeBlocking(() -> {
-      services.revocations().save();
-      return null;
-    });
+  /** This node's fleet, or null when the policy has no {@code cluster:} section. */
+  public Fleet fleet() {
+    return fleet;
   }
-
 
   /**
    * Reload the policy now (SIGHUP, the admin API); requires {@link #watchPolicy(long)}.
@@ -341,6 +389,7 @@ public final class Gateway {
         .compose(v -> services.keySources().close().otherwiseEmpty())
         .compose(v -> demo == null ? Future.succeededFuture() : demo.close())
         .compose(v -> admin == null ? Future.<Void>succeededFuture() : admin.close().otherwiseEmpty())
+        .eventually(() -> leave(vertx, fleet))
         .eventually(() -> vertx.close())
         .eventually(() -> services.audit().close())
         .mapEmpty();

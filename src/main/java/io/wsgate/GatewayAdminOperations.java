@@ -1,6 +1,9 @@
 package io.wsgate;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.wsgate.fleet.Fleet;
 import io.wsgate.admin.AdminOperations;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.SubjectId;
@@ -10,6 +13,7 @@ import io.wsgate.session.Session;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** The admin API's view of one gateway. */
 final class GatewayAdminOperations implements AdminOperations {
@@ -57,8 +61,46 @@ final class GatewayAdminOperations implements AdminOperations {
   }
 
   @Override
-  public Future<Integer> revokeSubject(SubjectId subject, Instant until) {
-    return gateway.revokeSubject(subject, until);
+  public Future<Revoked> revokeSubject(SubjectId subject, Instant until) {
+    return gateway.revoke(subject, until);
+  }
+
+  @Override
+  public String node() {
+    return services.audit().node();
+  }
+
+  @Override
+  public ClusterView cluster() {
+    Fleet fleet = gateway.fleet();
+    if (fleet == null) {
+      return null;
+    }
+    return new ClusterView() {
+      @Override
+      public String node() {
+        return fleet.node();
+      }
+
+      @Override
+      public boolean storeUp() {
+        return fleet.storeUp();
+      }
+
+      @Override
+      public String onStoreFailure() {
+        return fleet.settings().onStoreFailure().policyName();
+      }
+
+      @Override
+      public Future<List<ClusterNode>> liveNodes() {
+        Context context = Vertx.currentContext();
+        CompletableFuture<List<ClusterNode>> nodes = fleet.liveNodesNow().thenApply(list -> list.stream()
+            .map(n -> new ClusterNode(n.nodeId(), n.address(), n.sessions(), n.policyVersion(), n.lastHeartbeat()))
+            .toList());
+        return context == null ? Future.fromCompletionStage(nodes) : Future.fromCompletionStage(nodes, context);
+      }
+    };
   }
 
   @Override

@@ -6,8 +6,8 @@ import io.wsgate.limits.ConnectionCounter;
 import io.wsgate.metrics.JwksCounts;
 import io.wsgate.policy.Issuer;
 import io.wsgate.limits.ConnectionScope;
-import io.wsgate.limits.LocalRateLimitBackend;
 import io.wsgate.limits.RateLimitBackend;
+import io.wsgate.limits.RevocationUpdates;
 import io.wsgate.limits.Revocations;
 import io.wsgate.token.KeySources;
 import io.wsgate.session.SessionEvents;
@@ -25,6 +25,7 @@ public final class GatewayServices {
   private final AtomicReference<CompiledPolicy> current = new AtomicReference<>();
   private final SessionRegistry sessions = new SessionRegistry();
   private final Revocations revocations;
+  private final RevocationUpdates revocationUpdates;
   private final RateLimitBackend limits;
   private final KeySources keySources;
   private final AuditLog audit;
@@ -32,17 +33,19 @@ public final class GatewayServices {
   private final SessionEvents sessionEvents = new GatewaySessionEvents(this);
   private volatile Reason drainReason;
 
-  /** @param keySources the JWKS caches, kept across snapshots like the limiters */
-  public GatewayServices(AuditLog audit, KeySources keySources, Revocations revocations) {
-    this(audit, keySources, revocations, new LocalRateLimitBackend());
-  }
-
-  /** @param limits where rate buckets and connection counts live (this process, or a shared store) */
-  public GatewayServices(AuditLog audit, KeySources keySources, Revocations revocations, RateLimitBackend limits) {
+  /**
+   * @param keySources        the JWKS caches, kept across snapshots like the limiters
+   * @param revocations       this node's revocation list, which every decision reads
+   * @param limits            where rate buckets and connection counts live (this process, or a fleet's store)
+   * @param revocationUpdates who changes the revocation list (this process, or the fleet through its store)
+   */
+  public GatewayServices(AuditLog audit, KeySources keySources, Revocations revocations, RateLimitBackend limits,
+                         RevocationUpdates revocationUpdates) {
     this.audit = audit;
     this.limits = limits;
     this.keySources = keySources;
     this.revocations = revocations;
+    this.revocationUpdates = revocationUpdates;
     this.meters = new GatewayMeters(audit.metrics(), audit.status(), sessions, revocations, new PolicyJwksCounts());
   }
 
@@ -74,8 +77,14 @@ public final class GatewayServices {
     return slots().count(ConnectionScope.GLOBAL_KEY);
   }
 
+  /** This node's revocation list: what handshakes, re-authentication and late sessions are judged by. */
   public Revocations revocations() {
     return revocations;
+  }
+
+  /** Revokes and lifts: in this process, or through the fleet's store (which keeps {@link #revocations()} in step). */
+  public RevocationUpdates revocationUpdates() {
+    return revocationUpdates;
   }
 
   public ConnectionCounter ipConnections() {

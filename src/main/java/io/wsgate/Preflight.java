@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * development material ({@code devCertificate}, {@code generateDevKey}) is reported as a note of
  * what {@code run} would generate. It fetches no JWKS: {@code run} does not wait for one either
  * (handshakes get 503 until the keys arrive), so an unreachable identity provider is not a verdict
- * on the policy.
+ * on the policy. For the same reason it does not connect to the {@code cluster} store: the section's
+ * form, password source and bounds are checked when the policy is loaded, and a note says so.
  *
  * <pre>{@code
  * Preflight.Report report = Preflight.check(PolicyLoader.load(dir));
@@ -57,7 +58,13 @@ public final class Preflight {
     DevMaterial.missing(policy).forEach(pending -> notes.add(pending.toString()));
     Vertx vertx = Vertx.vertx();
     AuditLog audit = new AuditLog(new GatewayMetrics());
-    GatewayServices services = new GatewayServices(audit, KeySources.offline(vertx), new Revocations());
+    Revocations revocations = new Revocations();
+    GatewayServices services = new GatewayServices(audit, KeySources.offline(vertx), revocations,
+        new io.wsgate.limits.LocalRateLimitBackend(), new io.wsgate.limits.LocalRevocationUpdates(vertx, revocations));
+    if (policy.cluster().enabled()) {
+      notes.add("cluster.redis: " + policy.cluster().redis().redacted() + " not contacted (policy check does not"
+          + " connect; run applies cluster.onStoreFailure until Redis answers)");
+    }
     if (policy.audit().dir() != null) {
       try {
         Revocations.load(policy.audit().dir().resolve(Gateway.REVOCATIONS_FILE));

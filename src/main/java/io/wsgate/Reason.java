@@ -37,6 +37,7 @@ public enum Reason {
   SUBJECT_CONNECTIONS_EXCEEDED(Kind.HTTP, 429, "too many connections for this subject"),
   GLOBAL_HANDSHAKE_RATE_LIMITED(Kind.HTTP, 503, "gateway busy: too many connection attempts"),
   AUDIT_UNAVAILABLE(Kind.HTTP, 503, "audit trail unavailable; try again later"),
+  STORE_UNAVAILABLE(Kind.HTTP, 503, "shared state store unavailable; try again later"),
   SUBJECT_INVALID(Kind.HTTP, 401, "access token subject cannot be used as is"),
   CLAIM_NOT_FORWARDABLE(Kind.HTTP, 401, "a forwarded claim cannot be sent upstream as is"),
   HEADER_NOT_FORWARDABLE(Kind.HTTP, 400, "a forwarded header cannot be sent upstream as is"),

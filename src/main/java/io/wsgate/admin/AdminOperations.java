@@ -20,6 +20,28 @@ public interface AdminOperations {
                     List<String> issuers) {
   }
 
+  /** What a revocation through this node came to. */
+  record Revoked(int sessionsClosed, boolean sharedLater) {
+  }
+
+  /** One gateway of the fleet as it last reported itself. */
+  record ClusterNode(String nodeId, String address, long sessions, String policyVersion, Instant lastHeartbeat) {
+  }
+
+  /** This node's fleet. */
+  interface ClusterView {
+    /** This node's id. */
+    String node();
+
+    boolean storeUp();
+
+    /** {@code failOpen} or {@code failClosed}. */
+    String onStoreFailure();
+
+    /** The nodes heard from within the liveness window; fails when the store does not answer. */
+    Future<List<ClusterNode>> liveNodes();
+  }
+
   /** The metrics, in the Prometheus text format. */
   String scrapeMetrics();
 
@@ -33,15 +55,22 @@ public interface AdminOperations {
 
   List<Session> sessions();
 
+  /** This gateway's node id (the audit's {@code node}). */
+  String node();
+
+  /** This node's fleet; null when the policy has no {@code cluster:} section. */
+  ClusterView cluster();
+
   /** The live session with this id, or null. */
   Session session(String id);
 
   /**
    * Refuses the subject's tokens until {@code until} and closes its live sessions; durable when it completes.
    *
-   * @return how many sessions were closed; fails with {@link io.wsgate.limits.RevocationListFull}
+   * @return how many sessions were closed here, and whether the fleet gets it only later (its store
+   *     was out of reach); fails with {@link io.wsgate.limits.RevocationListFull}
    */
-  Future<Integer> revokeSubject(SubjectId subject, Instant until);
+  Future<Revoked> revokeSubject(SubjectId subject, Instant until);
 
   /** @return whether there was a revocation to lift */
   Future<Boolean> liftRevocation(SubjectId subject);

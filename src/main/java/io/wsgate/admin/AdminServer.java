@@ -49,6 +49,7 @@ import java.util.Optional;
  * POST   /subjects/{sub}/revoke    close the subject's sessions, refuse its tokens until a time (?issuer=)
  * DELETE /subjects/{sub}/revoke    lift a revocation early (?issuer=)
  * GET    /policy                   the policy in force: version, source files and their SHA-256, when loaded
+ * GET    /cluster                  the fleet's live nodes (404 without a cluster section, 503 while its store is down)
  * POST   /policy/reload            reload the policy now; answers the outcome (200 ok, 422 failed, 409 refused)
  * </pre>
  *
@@ -114,6 +115,7 @@ public final class AdminServer {
         .handler(this::revokeSubject);
     router.delete("/subjects/:sub/revoke").handler(this::liftRevocation);
     router.get("/policy").handler(this::showPolicy);
+    router.get("/cluster").handler(this::showCluster);
     router.post("/policy/reload").handler(this::reloadPolicy);
     router.errorHandler(404, ctx -> error(ctx, 404, "not found"));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed"));
@@ -223,10 +225,12 @@ public final class AdminServer {
     // Oldest first, so paging is stable while new sessions arrive.
     rows.sort(Comparator.comparingLong(Row::ageMs).reversed().thenComparing(r -> r.session().id()));
     JsonArray page = new JsonArray();
+    String node = gateway.node();
     for (int i = offset; i < rows.size() && i - offset < limit; i++) {
       Session s = rows.get(i).session();
       page.add(new JsonObject()
           .put("id", s.id())
+          .put("node", node)
           .put("subject", s.subject())
           .put("issuer", s.issuer())
           .put("clientIp", s.clientIp())
@@ -279,9 +283,16 @@ public final class AdminServer {
         error(ctx, full ? 507 : 500, full ? ar.cause().getMessage() : "the revocation could not be stored");
         return;
       }
-      audit.adminAction("subject.revoke", target(subject.toString()), remoteIp(ctx), "ok");
-      json(ctx, 200, new JsonObject().put("subject", subject.subject()).put("issuer", subject.issuer())
-          .put("until", until.toString()).put("sessionsClosed", ar.result()));
+      AdminOperations.Revoked revoked = ar.result();
+      audit.adminAction("subject.revoke", target(subject.toString()), remoteIp(ctx),
+          revoked.sharedLater() ? "ok_shared_later" : "ok");
+      JsonObject body = new JsonObject().put("subject", subject.subject()).put("issuer", subject.issuer())
+          .put("until", until.toString()).put("sessionsClosed", revoked.sessionsClosed());
+      if (revoked.sharedLater()) {
+        // 202: in force on this node; the fleet's store gets it when it is reachable again.
+        body.put("sharedLater", true);
+      }
+      json(ctx, revoked.sharedLater() ? 202 : 200, body);
     });
   }
 
@@ -398,6 +409,35 @@ public final class AdminServer {
         .put("source", current.source())
         .put("loadedAt", current.loadedAt().toString())
         .put("files", files));
+  }
+
+  private void showCluster(RoutingContext ctx) {
+    AdminOperations.ClusterView cluster = gateway.cluster();
+    if (cluster == null) {
+      audit.adminAction("cluster.show", null, remoteIp(ctx), "not_found");
+      error(ctx, 404, "this gateway is not part of a cluster (its policy has no cluster section)");
+      return;
+    }
+    JsonObject body = new JsonObject().put("node", cluster.node()).put("store", cluster.storeUp() ? "up" : "down")
+        .put("onStoreFailure", cluster.onStoreFailure());
+    cluster.liveNodes().onComplete(ar -> {
+      if (ar.failed()) {
+        audit.adminAction("cluster.show", null, remoteIp(ctx), "unavailable");
+        json(ctx, 503, body.put("error", "the cluster store does not answer"));
+        return;
+      }
+      JsonArray nodes = new JsonArray();
+      java.util.Set<String> versions = new java.util.TreeSet<>();
+      for (AdminOperations.ClusterNode node : ar.result()) {
+        versions.add(node.policyVersion());
+        nodes.add(new JsonObject().put("nodeId", node.nodeId()).put("address", node.address())
+            .put("sessions", node.sessions()).put("policyVersion", node.policyVersion())
+            .put("lastHeartbeat", node.lastHeartbeat().toString()));
+      }
+      audit.adminAction("cluster.show", null, remoteIp(ctx), "ok");
+      json(ctx, 200, body.put("policyVersions", new JsonArray(List.copyOf(versions)))
+          .put("policyVersionsDiffer", versions.size() > 1).put("nodes", nodes));
+    });
   }
 
   private void reloadPolicy(RoutingContext ctx) {

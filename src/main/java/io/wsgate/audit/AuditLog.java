@@ -219,6 +219,19 @@ public final class AuditLog {
         .put("outcome", outcome));
   }
 
+  /**
+   * The cluster store went down or came back up, as this node sees it.
+   *
+   * @param up             whether it answers now
+   * @param cause          why it is down (the client's message: hosts and commands, never credentials);
+   *                       null when up
+   * @param onStoreFailure what the node does meanwhile: {@code failOpen} or {@code failClosed}
+   */
+  public void clusterStore(boolean up, String cause, String onStoreFailure) {
+    write(event("cluster.store").put("state", up ? "up" : "down").put("cause", cause)
+        .put("onStoreFailure", onStoreFailure));
+  }
+
   /** Queue depth, drops and writability of the audit trail, for {@code /metrics} and {@code /ready}. */
   public AuditStatus status() {
     return status;

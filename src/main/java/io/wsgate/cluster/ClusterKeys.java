@@ -9,6 +9,11 @@ final class ClusterKeys {
   static final String PREFIX = "wsgate:";
   /** Hash: {@link io.wsgate.limits.SubjectId#key()} → revoked until (epoch milliseconds). */
   static final String REVOCATIONS = PREFIX + "revocations";
+  /**
+   * String: a random id written when the revocation hash is first used. Missing, or another than a
+   * node last saw, means Redis lost its data (or was replaced) since: nodes then re-publish what they know.
+   */
+  static final String REVOCATIONS_EPOCH = PREFIX + "revocations:epoch";
   /** Pub/sub channel announcing every revoke and lift. */
   static final String REVOCATION_EVENTS = PREFIX + "revocations:events";
   /** Hash: node id → the node's record (JSON). */

@@ -102,6 +102,11 @@ public final class ClusterLeases implements AutoCloseable {
    *     when the store does not answer in time (a late success is then given back at once)
    */
   public CompletableFuture<Optional<Lease>> tryAcquire(String key, int max) {
+    return tryAcquire(key, max, store.settings().callTimeout());
+  }
+
+  /** As {@link #tryAcquire(String, int)}, answered within {@code timeout} (what a handshake has left to wait). */
+  public CompletableFuture<Optional<Lease>> tryAcquire(String key, int max, Duration timeout) {
     Objects.requireNonNull(key, "key");
     if (max <= 0) {
       return CompletableFuture.completedFuture(Optional.empty());
@@ -109,7 +114,7 @@ public final class ClusterLeases implements AutoCloseable {
     Lease lease = new Lease(key, memberPrefix + sequence.incrementAndGet());
     String[] keys = {ClusterKeys.lease(key)};
     CompletableFuture<List<Object>> answer = store.call(redis -> ACQUIRE.<List<Object>>run(redis, keys,
-        RedisScript.bytes(max), RedisScript.bytes(lease.member), ttlArg));
+        RedisScript.bytes(max), RedisScript.bytes(lease.member), ttlArg), timeout);
     return answer.handle((reply, failure) -> {
       if (failure != null) {
         // The script may still run after we stopped waiting: take back whatever it added.

@@ -65,39 +65,57 @@ public final class ClusterMessageLimiter {
         .executor(Runnable::run).build();
   }
 
+  /** What {@link #decide} answers. */
+  public enum Answer {
+    ALLOWED,
+    REFUSED,
+    /** More than {@link SyncBound#maxPending()} asks of one key within one round trip: refused until Redis answers. */
+    UNDECIDED
+  }
+
   /** Whether one more message of {@code key} may pass. Never blocks, never waits for Redis. */
   public boolean tryConsume(String key) {
+    return decide(key, 1) == Answer.ALLOWED;
+  }
+
+  /**
+   * Whether {@code permits} more tokens of {@code key} may be taken (1 per message, or a message's
+   * bytes for a byte rate). Never blocks, never waits for Redis.
+   */
+  public Answer decide(String key, long permits) {
+    if (permits <= 0) {
+      throw new IllegalArgumentException("permits must be positive, was " + permits);
+    }
+    if (permits > spec.capacity()) {
+      return Answer.REFUSED; // more than the burst: no bucket, shared or local, ever has that many
+    }
     Gate gate = gates.get(key, Gate::new);
     AsyncBucketProxy shared = gate.shared();
     if (shared == null || !store.health().isUp()) {
-      localDecisions.increment();
-      return gate.local.tryConsume(1);
+      return local(gate, permits);
     }
     if (gate.pending.get() >= bound.maxPending()) {
       if (System.nanoTime() - gate.waitingSince > callTimeoutNanos) {
         // Redis has not answered within the call timeout: a store failure, whatever the health says yet.
-        localDecisions.increment();
-        return gate.local.tryConsume(1);
+        return local(gate, permits);
       }
-      // More than maxPending messages of one key within one round trip: refused until Redis answers.
+      // More than maxPending asks of one key within one round trip: refused until Redis answers.
       refusedWhileSyncing.increment();
-      return false;
+      return Answer.UNDECIDED;
     }
     CompletableFuture<Boolean> answer;
     try {
-      answer = shared.tryConsume(1);
+      answer = shared.tryConsume(permits);
     } catch (RuntimeException e) {
-      localDecisions.increment();
-      return gate.local.tryConsume(1);
+      return local(gate, permits);
     }
     if (answer.isDone()) {
       if (answer.isCompletedExceptionally()) {
-        localDecisions.increment();
-        return gate.local.tryConsume(1);
+        return local(gate, permits);
       }
       boolean allowed = answer.join();
       gate.lastAllowed = allowed;
-      return allowed;
+      return allowed ? Answer.ALLOWED : Answer.REFUSED;
     }
     // Bucket4j must ask Redis first (first use of the key, or its local allowance is spent): answer
     // as last time, and settle when Redis answers.
@@ -113,10 +131,15 @@ public final class ClusterMessageLimiter {
       gate.lastAllowed = allowed;
       if (provisional && !allowed) {
         provisionalRefused.increment();
-        shared.consumeIgnoringRateLimits(1); // admitted all the same: charge it, so the fleet pays it back
+        shared.consumeIgnoringRateLimits(permits); // admitted all the same: charge it, so the fleet pays it back
       }
     });
-    return provisional;
+    return provisional ? Answer.ALLOWED : Answer.REFUSED;
+  }
+
+  private Answer local(Gate gate, long permits) {
+    localDecisions.increment();
+    return gate.local.tryConsume(permits) ? Answer.ALLOWED : Answer.REFUSED;
   }
 
   public SyncBound bound() {

@@ -123,8 +123,13 @@ public final class ClusterNodes implements AutoCloseable {
   /** Stops heartbeating and removes this node's record (best effort: otherwise it ages out). */
   @Override
   public void close() {
+    leave();
+  }
+
+  /** As {@link #close()}, answering when the record is removed (or the store did not answer). */
+  public CompletableFuture<Void> leave() {
     heartbeat.cancel(false);
-    store.call(redis -> LEAVE.run(redis, KEYS, RedisScript.bytes(store.nodeId())));
+    return store.<Long>call(redis -> LEAVE.run(redis, KEYS, RedisScript.bytes(store.nodeId()))).thenApply(n -> null);
   }
 
   /** Stops heartbeating without a word, as a node that died: its record ages out after the liveness window. */

@@ -55,6 +55,11 @@ public final class ClusterRateLimiter {
    *     when the store does not answer within its call timeout
    */
   public CompletableFuture<Long> tryAcquire(String key, long permits) {
+    return tryAcquire(key, permits, store.settings().callTimeout());
+  }
+
+  /** As {@link #tryAcquire(String, long)}, answered within {@code timeout} (what a handshake has left to wait). */
+  public CompletableFuture<Long> tryAcquire(String key, long permits, Duration timeout) {
     if (permits <= 0) {
       throw new IllegalArgumentException("permits must be positive, was " + permits);
     }
@@ -67,7 +72,7 @@ public final class ClusterRateLimiter {
     }
     AsyncBucketProxy bucket = proxies.get(key, k -> manager.builder().withOptimization(Optimizations.batching())
         .build(ClusterKeys.bucket(ruleId, k), () -> CompletableFuture.completedFuture(configuration)));
-    return store.<ConsumptionProbe>call(ignored -> bucket.tryConsumeAndReturnRemaining(permits))
+    return store.<ConsumptionProbe>call(ignored -> bucket.tryConsumeAndReturnRemaining(permits), timeout)
         .thenApply(probe -> probe.isConsumed() ? 0L : Math.max(1L, probe.getNanosToWaitForRefill()));
   }
 

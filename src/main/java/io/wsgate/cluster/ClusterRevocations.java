@@ -35,7 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The mirror is fetched whole whenever the subscription is (re)confirmed: at start, after Lettuce
  * re-subscribes on a new connection, and after the store comes back up. Changes announced while a
- * fetch is in flight are applied again on top of it, so a fetch never undoes a newer change. A
+ * fetch is in flight are applied again on top of it, so a fetch never undoes a newer change. An epoch
+ * key written with the list tells a fetch whether Redis still holds the list this node last saw: when
+ * it does not (restarted without persistence, replaced), the node re-publishes every live revocation
+ * it knows (its mirror and its {@link Seed}) instead of taking their absence for lifts. A
  * pub/sub connection that stops answering its PING (a silent partition) is closed and opened anew.
  * Entries already past are ignored, and removed from Redis when a fetch meets them.
  *
@@ -57,6 +60,27 @@ public final class ClusterRevocations implements AutoCloseable {
     void revoked(SubjectId id, Instant until);
 
     void lifted(SubjectId id);
+
+    /**
+     * After each whole fetch: the store's epoch and every live revocation it holds now (re-published
+     * ones included). What was not in it and not re-published was lifted while this node was not listening.
+     */
+    default void synced(String epoch, Map<SubjectId, Instant> all) {
+    }
+  }
+
+  /**
+   * What this node knew before it could ask the store (its own durable copy): the epoch it last
+   * synced with, and the revocations it holds. Re-published when the store turns out to have lost
+   * its list (no epoch, or another one): a Redis restarted without persistence forgets nothing the
+   * fleet still knows.
+   */
+  public record Seed(String epoch, Map<SubjectId, Instant> entries) {
+    public static final Seed NONE = new Seed(null, Map.of());
+
+    public Seed {
+      entries = Map.copyOf(entries);
+    }
   }
 
   public static final int DEFAULT_MAX = io.wsgate.limits.Revocations.MAX_REVOKED_SUBJECTS;
@@ -85,6 +109,12 @@ public final class ClusterRevocations implements AutoCloseable {
       + "redis.call('HDEL', KEYS[1], ARGV[1])\n"
       + "redis.call('PUBLISH', ARGV[2], ARGV[3])\n"
       + "return was\n", ScriptOutputType.VALUE);
+  /** KEYS[1] epoch; ARGV candidate → {epoch, 1 when it was just created}. */
+  private static final RedisScript EPOCH = new RedisScript(""
+      + "local e = redis.call('GET', KEYS[1])\n"
+      + "if e then return {e, 0} end\n"
+      + "redis.call('SET', KEYS[1], ARGV[1])\n"
+      + "return {ARGV[1], 1}\n", ScriptOutputType.MULTI);
   /** KEYS[1] hash; ARGV field, until, field, until... → removes each field only if it still has that until. */
   private static final RedisScript DROP_EXPIRED = new RedisScript(""
       + "for i = 1, #ARGV, 2 do\n"
@@ -95,6 +125,9 @@ public final class ClusterRevocations implements AutoCloseable {
   private final RedisStore store;
   private final Listener listener;
   private final int max;
+  private final java.util.function.Supplier<Seed> seed;
+  /** The epoch of the last whole fetch whose re-publishing (if any) succeeded; null before one. */
+  private volatile String epoch;
   private final Map<SubjectId, Instant> mirror = new ConcurrentHashMap<>();
   private final AtomicLong fetches = new AtomicLong();
   private final AtomicInteger missedPings = new AtomicInteger();
@@ -106,10 +139,11 @@ public final class ClusterRevocations implements AutoCloseable {
   private volatile boolean feedUp;
   private volatile boolean closed;
 
-  private ClusterRevocations(RedisStore store, Listener listener, int max) {
+  private ClusterRevocations(RedisStore store, Listener listener, int max, java.util.function.Supplier<Seed> seed) {
     this.store = store;
     this.listener = listener;
     this.max = max;
+    this.seed = seed;
     store.health().onChange((state, cause) -> {
       if (state == StoreHealth.State.UP && feed != null) {
         fetch("the store is back up");
@@ -125,12 +159,22 @@ public final class ClusterRevocations implements AutoCloseable {
   }
 
   public static ClusterRevocations start(RedisStore store, Listener listener, int max) {
+    return start(store, listener, max, () -> Seed.NONE);
+  }
+
+  /**
+   * @param seed this node's own durable copy, read at each whole fetch: what to re-publish when the
+   *             store lost its list, and the epoch that copy was synced with
+   */
+  public static ClusterRevocations start(RedisStore store, Listener listener, int max,
+      java.util.function.Supplier<Seed> seed) {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(seed, "seed");
     if (max <= 0) {
       throw new IllegalArgumentException("max must be positive, was " + max);
     }
-    ClusterRevocations revocations = new ClusterRevocations(store, listener, max);
+    ClusterRevocations revocations = new ClusterRevocations(store, listener, max, seed);
     revocations.openFeed(1);
     return revocations;
   }
@@ -189,6 +233,11 @@ public final class ClusterRevocations implements AutoCloseable {
   /** Whether the feed is subscribed and its mirror fetched: false means changes may be missed for now. */
   public boolean feedUp() {
     return feedUp;
+  }
+
+  /** The store's epoch as of the last whole fetch; null before one. */
+  public String epoch() {
+    return epoch;
   }
 
   /** Whole fetches of the hash so far (at start, after every reconnection). */
@@ -282,8 +331,13 @@ public final class ClusterRevocations implements AutoCloseable {
       }
       heardDuringFetch = new ArrayList<>();
     }
+    String[] epochKey = {ClusterKeys.REVOCATIONS_EPOCH};
     String[] keys = {ClusterKeys.REVOCATIONS};
-    CompletableFuture<Map<String, byte[]>> all = store.call(redis -> redis.hgetall(keys[0]), FETCH_BOUND);
+    byte[] candidate = RedisScript.bytes(newEpoch());
+    CompletableFuture<List<Object>> epochReply = store.call(redis -> EPOCH.run(redis, epochKey, candidate), FETCH_BOUND);
+    // Sent after the epoch on the same connection, so it sees every revocation written before the epoch was.
+    CompletableFuture<Map<String, byte[]>> all = epochReply.thenCompose(e -> store.call(redis -> redis.hgetall(keys[0]),
+        FETCH_BOUND));
     all.whenComplete((entries, failure) -> {
       List<JsonObject> replay;
       synchronized (lock) {
@@ -296,12 +350,71 @@ public final class ClusterRevocations implements AutoCloseable {
         return;
       }
       fetches.incrementAndGet();
-      int expired = replaceMirror(entries);
+      List<Object> reply = epochReply.join();
+      String current = text(reply.get(0));
+      boolean created = ((Long) reply.get(1)) == 1L;
+      String known = epoch != null ? epoch : seed.get().epoch();
+      Map<String, byte[]> merged = new HashMap<>(entries);
+      List<CompletableFuture<Boolean>> republished = created || !current.equals(known)
+          ? republish(merged) : List.of();
+      int expired = replaceMirror(merged);
       replay.forEach(this::apply);
       feedUp = feed != null;
-      log.info("revocation feed {}: {} revocations fetched{}", why, mirror.size(),
-          expired == 0 ? "" : ", " + expired + " past ones removed");
+      log.info("revocation feed {}: {} revocations fetched{}{}", why, mirror.size(),
+          expired == 0 ? "" : ", " + expired + " past ones removed",
+          republished.isEmpty() ? "" : ", " + republished.size() + " re-published (the store had lost them)");
+      CompletableFuture.allOf(republished.toArray(new CompletableFuture<?>[0])).whenComplete((done, lost) -> {
+        if (lost != null) {
+          // The next fetch finds the same mismatch and re-publishes again.
+          log.warn("revocation feed: re-publishing failed ({})", RedisStore.describe(lost));
+          return;
+        }
+        epoch = current;
+        listener.synced(current, liveMirror());
+      });
     });
+  }
+
+  /**
+   * The store lost its list (or this node's copy predates its epoch): every live revocation this node
+   * knows (its mirror, its seed) that the store does not hold is revoked again, announced to the
+   * others, and added to {@code fetched} so that the fetch does not take it for a lift.
+   */
+  private List<CompletableFuture<Boolean>> republish(Map<String, byte[]> fetched) {
+    Instant now = Instant.now();
+    Map<SubjectId, Instant> known = new HashMap<>(seed.get().entries());
+    mirror.forEach((id, until) -> known.merge(id, until, (a, b) -> a.isAfter(b) ? a : b));
+    List<CompletableFuture<Boolean>> sent = new ArrayList<>();
+    known.forEach((id, until) -> {
+      byte[] stored = fetched.get(id.key());
+      Instant there = stored == null ? null : parseUntil(stored);
+      if (live(now, until) && (there == null || there.isBefore(until))) {
+        fetched.put(id.key(), RedisScript.bytes(until.toEpochMilli()));
+        sent.add(revoke(id, until));
+      }
+    });
+    return sent;
+  }
+
+  private Map<SubjectId, Instant> liveMirror() {
+    Instant now = Instant.now();
+    Map<SubjectId, Instant> live = new HashMap<>();
+    mirror.forEach((id, until) -> {
+      if (live(now, until)) {
+        live.put(id, until);
+      }
+    });
+    return live;
+  }
+
+  private static String newEpoch() {
+    byte[] random = new byte[8];
+    new java.security.SecureRandom().nextBytes(random);
+    return java.util.HexFormat.of().formatHex(random);
+  }
+
+  private static String text(Object value) {
+    return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
   }
 
   private int replaceMirror(Map<String, byte[]> entries) {

@@ -1,5 +1,6 @@
 package io.wsgate.cluster;
 
+import io.wsgate.policy.StoreEndpoint;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;

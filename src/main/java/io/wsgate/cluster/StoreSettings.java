@@ -1,5 +1,6 @@
 package io.wsgate.cluster;
 
+import io.wsgate.policy.StoreEndpoint;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -67,8 +68,10 @@ public record StoreSettings(StoreEndpoint endpoint, StoreSecret secret, String n
         failuresBeforeDown, ioThreads);
   }
 
+  /** Another call timeout; Lettuce's command backstop grows with it when it would be shorter. */
   public StoreSettings withCallTimeout(Duration value) {
-    return new StoreSettings(endpoint, secret, nodeId, value, commandTimeout, probeInterval, maxReconnectDelay,
+    Duration backstop = value != null && value.compareTo(commandTimeout) > 0 ? value : commandTimeout;
+    return new StoreSettings(endpoint, secret, nodeId, value, backstop, probeInterval, maxReconnectDelay,
         failuresBeforeDown, ioThreads);
   }
 

@@ -8,6 +8,6 @@
  * <p>Everything is asynchronous and bounded in time; no call blocks its caller. Futures and listeners
  * complete on Lettuce's threads: a Vert.x caller returns to its context
  * ({@code Future.fromCompletionStage(stage, context)}). Keys and channels: {@code ClusterKeys}.
- * Nothing here is wired into the gateway yet; that goes through the {@code RateLimitBackend} seam.
+ * {@link io.wsgate.fleet} wires it into the gateway, behind the {@code RateLimitBackend} seam.
  */
 package io.wsgate.cluster;

@@ -9,7 +9,8 @@ import io.wsgate.policy.Rate;
  * Where one rate's bucket lives, resolved when the pipeline is built: in the session state (per
  * connection) or in the snapshot's {@link SubjectBuckets} (per subject). A session without a
  * subject (anonymous route) has nobody to share with, so its per-subject limits fall back to a
- * bucket of its own.
+ * bucket of its own. A shared bucket that cannot decide yet ({@link RateLimiter#UNDECIDED}) refuses,
+ * and marks the state so that the pipeline drops the message rather than close the session.
  */
 abstract sealed class Limit {
   final BucketSpec spec;
@@ -63,7 +64,12 @@ abstract sealed class Limit {
       if (subject == null) {
         return state.bucket(anonymousSlot, spec).tryConsume(tokens);
       }
-      return shared.tryAcquire(subject, tokens) == 0;
+      long answer = shared.tryAcquire(subject, tokens);
+      if (answer == RateLimiter.UNDECIDED) {
+        state.markUndecided();
+        return false;
+      }
+      return answer == 0;
     }
   }
 }

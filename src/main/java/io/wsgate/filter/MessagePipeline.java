@@ -1,5 +1,6 @@
 package io.wsgate.filter;
 
+import io.wsgate.policy.Action;
 import io.wsgate.policy.MessageRule;
 import io.wsgate.policy.Mode;
 
@@ -154,11 +155,14 @@ public final class MessagePipeline {
       if (control && !stage.filter.countsControlMessages() || stage.filter.accepts(message, state, subject)) {
         continue;
       }
+      // A shared per-subject bucket that could not decide yet refuses the message, but never ends the session.
+      boolean undecided = state.takeUndecided();
       if (!stage.monitor) {
         if (firstMonitored == null) {
-          return stage.refusal;
+          return undecided ? stage.undecidedRefusal : stage.refusal;
         }
-        return Decision.refused(stage.hit, monitored == null ? firstMonitored.monitorHits() : monitored);
+        return Decision.refused(undecided ? stage.undecidedRefusal.refusal() : stage.hit,
+            monitored == null ? firstMonitored.monitorHits() : monitored);
       }
       if (firstMonitored == null) {
         firstMonitored = stage.monitoredAlone;
@@ -204,6 +208,8 @@ public final class MessagePipeline {
     final boolean monitor;
     final Decision.Hit hit;
     final Decision refusal;
+    /** The refusal when a shared bucket could not decide yet: a drop, whatever the rule's action. */
+    final Decision undecidedRefusal;
     final Decision monitoredAlone;
 
     Stage(MessageFilter filter, MessageRule rule) {
@@ -211,6 +217,8 @@ public final class MessagePipeline {
       this.monitor = rule.mode() == Mode.MONITOR;
       this.hit = new Decision.Hit(filter.reason(), rule.name(), rule.action(), rule.mode());
       this.refusal = monitor ? null : Decision.refused(hit, List.of());
+      this.undecidedRefusal = monitor ? null : rule.action() == Action.DROP ? refusal
+          : Decision.refused(new Decision.Hit(filter.reason(), rule.name(), Action.DROP, rule.mode()), List.of());
       this.monitoredAlone = monitor ? Decision.monitored(List.of(hit)) : null;
     }
   }

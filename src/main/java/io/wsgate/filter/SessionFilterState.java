@@ -15,6 +15,7 @@ public final class SessionFilterState {
   static final SessionFilterState EMPTY = new SessionFilterState(0);
 
   private final Bucket[] buckets;
+  private boolean undecided;
 
   SessionFilterState(int slots) {
     this.buckets = new Bucket[slots];
@@ -27,6 +28,18 @@ public final class SessionFilterState {
       buckets[slot] = bucket;
     }
     return bucket;
+  }
+
+  /** The refusal being made is a shared bucket's "not yet", not a verdict on the sender. */
+  void markUndecided() {
+    undecided = true;
+  }
+
+  /** Whether the last refusal was {@link #markUndecided() undecided}; clears the mark. */
+  boolean takeUndecided() {
+    boolean was = undecided;
+    undecided = false;
+    return was;
   }
 
   /** Buckets created so far (for tests). */

@@ -52,7 +52,7 @@ public final class ConnectionCapGuard implements HandshakeGuard {
     if (k == null) {
       return ALLOWED;
     }
-    return counter.acquire(k, max).map(slot -> slot != null ? Verdict.allowHolding(slot::release)
+    return counter.acquire(k, max, request.storeBudget()).map(slot -> slot != null ? Verdict.allowHolding(slot::release)
         : Verdict.denyRetryAfter(reason, 1));
   }
 

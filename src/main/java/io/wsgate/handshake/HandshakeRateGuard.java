@@ -50,7 +50,7 @@ public final class HandshakeRateGuard implements HandshakeGuard {
 
   @Override
   public Future<Verdict> check(HandshakeRequest request) {
-    return limiter.acquire(key.apply(request), 1).map(wait -> wait == 0 ? Verdict.ALLOW
+    return limiter.acquire(key.apply(request), 1, request.storeBudget()).map(wait -> wait == 0 ? Verdict.ALLOW
         : Verdict.denyRetryAfter(reason, RetryAfter.seconds(wait)));
   }
 

@@ -2,6 +2,7 @@ package io.wsgate.handshake;
 
 import io.vertx.core.MultiMap;
 import io.wsgate.audit.AuditedRequest;
+import io.wsgate.limits.StoreBudget;
 import io.wsgate.policy.Route;
 
 import java.util.List;
@@ -20,11 +21,21 @@ import java.util.List;
  * @param bearerOffered the client offered the {@code bearer} subprotocol to carry its token; the
  *                      gateway then answers {@code bearer} when the upstream chose nothing
  * @param cookie        the Cookie value that may be forwarded (a token cookie removed); null = none
+ * @param storeBudget   what this handshake may still wait on a shared store (a fleet's Redis), all
+ *                      its guards together
  */
 public record HandshakeRequest(String requestId, String peerIp, String clientIp, byte[] clientAddress, boolean tls,
                                String host, String path, String query, MultiMap headers, List<String> subprotocols,
                                Route route, long receivedNanos, Identity identity, boolean bearerOffered,
-                               String cookie) {
+                               String cookie, StoreBudget storeBudget) {
+  /** A request that never waits on a store (limits in this process). */
+  public HandshakeRequest(String requestId, String peerIp, String clientIp, byte[] clientAddress, boolean tls,
+                          String host, String path, String query, MultiMap headers, List<String> subprotocols,
+                          Route route, long receivedNanos, Identity identity, boolean bearerOffered, String cookie) {
+    this(requestId, peerIp, clientIp, clientAddress, tls, host, path, query, headers, subprotocols, route, receivedNanos,
+        identity, bearerOffered, cookie, StoreBudget.NONE);
+  }
+
   public String origin() {
     return headers.get("origin");
   }
@@ -39,6 +50,6 @@ public record HandshakeRequest(String requestId, String peerIp, String clientIp,
   public HandshakeRequest authenticated(Identity verified, List<String> remainingOffers, String remainingQuery,
                                         boolean bearer, String remainingCookie) {
     return new HandshakeRequest(requestId, peerIp, clientIp, clientAddress, tls, host, path, remainingQuery, headers,
-        List.copyOf(remainingOffers), route, receivedNanos, verified, bearer, remainingCookie);
+        List.copyOf(remainingOffers), route, receivedNanos, verified, bearer, remainingCookie, storeBudget);
   }
 }

@@ -19,6 +19,15 @@ public interface ConnectionCounter {
    */
   Future<Slot> acquire(String key, int max);
 
+  /**
+   * As {@link #acquire(String, int)}, waiting on a store no longer than {@code budget} has left (and
+   * spending from it). Fails with {@link SharedStateUnavailable} when the store cannot decide and the
+   * policy says fail closed.
+   */
+  default Future<Slot> acquire(String key, int max, StoreBudget budget) {
+    return acquire(key, max);
+  }
+
   /** Live connections for {@code key}, as far as this node knows. */
   int count(String key);
 

@@ -29,6 +29,19 @@ public interface RateLimitBackend {
   /** The connection counts of one scope. */
   ConnectionCounter connections(ConnectionScope scope);
 
+  /**
+   * False while new sessions must be refused because the shared store cannot be asked (the policy says
+   * {@code cluster.onStoreFailure: failClosed}): 503 {@code store_unavailable}. Always true in this process.
+   */
+  default boolean admitsNewSessions() {
+    return true;
+  }
+
+  /** What one handshake may wait on the store, all its calls together; {@link StoreBudget#NONE} in this process. */
+  default StoreBudget newBudget() {
+    return StoreBudget.NONE;
+  }
+
   /** A view that remembers the specs it handed out: what one snapshot uses, for {@link #retainOnly}. */
   default Uses uses() {
     return new Uses(this);

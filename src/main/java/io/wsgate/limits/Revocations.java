@@ -37,6 +37,9 @@ public final class Revocations {
   private final AtomicLong refused = new AtomicLong();
   private final Path file;
   private final int max;
+  private final Object fileLock = new Object();
+  /** The fleet store's epoch this list was last synced with (a fleet member's copy); null otherwise. */
+  private volatile String epoch;
 
   /** In memory only, at most {@link #MAX_REVOKED_SUBJECTS}. */
   public Revocations() {
@@ -75,6 +78,7 @@ public final class Revocations {
       if (!Integer.valueOf(FORMAT).equals(json.getInteger("v"))) {
         throw new IOException(file + ": not a revocation list of format " + FORMAT);
       }
+      revocations.epoch = json.getString("epoch");
       for (Object entry : json.getJsonArray("revocations")) {
         JsonObject e = (JsonObject) entry;
         Instant until = Instant.parse(e.getString("until"));
@@ -123,6 +127,37 @@ public final class Revocations {
     return before(Instant.now(), until) ? until : null;
   }
 
+  /** Every unexpired revocation held, by exact entry. */
+  public Map<SubjectId, Instant> entries() {
+    Instant now = Instant.now();
+    Map<SubjectId, Instant> live = new java.util.HashMap<>();
+    revoked.forEach((id, until) -> {
+      if (before(now, until)) {
+        live.put(id, until);
+      }
+    });
+    return live;
+  }
+
+  /**
+   * Makes the list exactly {@code entries} (a fleet member taking the fleet's list as it is), at most
+   * {@link #capacity()} of them, the latest ending first kept.
+   */
+  public synchronized void replaceWith(Map<SubjectId, Instant> entries) {
+    revoked.clear();
+    entries.entrySet().stream().sorted(Map.Entry.<SubjectId, Instant>comparingByValue().reversed()).limit(max)
+        .forEach(e -> revoked.put(e.getKey(), e.getValue()));
+  }
+
+  /** The fleet store's epoch this copy was last synced with, kept in the file; null outside a fleet. */
+  public String epoch() {
+    return epoch;
+  }
+
+  public void epoch(String value) {
+    this.epoch = value;
+  }
+
   /** Revocations held, some possibly past but not yet dropped. */
   public int size() {
     return revoked.size();
@@ -141,28 +176,38 @@ public final class Revocations {
    * Writes the list to its file, replacing it atomically and forcing it to disk; nothing without a
    * file. Blocking: call it off the event loop.
    */
-  public synchronized void save() throws IOException {
+  public void save() throws IOException {
     if (file == null) {
       return;
     }
+    // The file lock orders whole saves; the list's own lock is held only to copy it, never during I/O.
+    synchronized (fileLock) {
+      byte[] bytes = snapshot();
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        out.write(java.nio.ByteBuffer.wrap(bytes));
+        out.force(true);
+      }
+      try {
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  private synchronized byte[] snapshot() {
     dropExpired();
     JsonArray entries = new JsonArray();
     revoked.forEach((id, until) -> entries.add(new JsonObject().put("issuer", id.issuer())
         .put("subject", id.subject()).put("until", until.toString())));
-    byte[] bytes = new JsonObject().put("v", FORMAT).put("revocations", entries).encode()
-        .getBytes(StandardCharsets.UTF_8);
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      out.write(java.nio.ByteBuffer.wrap(bytes));
-      out.force(true);
+    JsonObject json = new JsonObject().put("v", FORMAT).put("revocations", entries);
+    if (epoch != null) {
+      json.put("epoch", epoch);
     }
-    try {
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
+    return json.encode().getBytes(StandardCharsets.UTF_8);
   }
 
   /** Whether changes are kept in a file. */

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.NetUtil;
 import io.wsgate.handshake.Admission;
 import io.wsgate.limits.ConnectionScope;
+import io.wsgate.limits.SharedStateUnavailable;
 import io.wsgate.internal.EarlyBytesWatch;
 import io.wsgate.handshake.HandshakeRequest;
 import io.wsgate.session.Session;
@@ -75,6 +76,11 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       reject(request, requestId, null, received, Reason.AUDIT_UNAVAILABLE);
       return;
     }
+    if (!services.limits().admitsNewSessions()) {
+      // cluster.onStoreFailure: failClosed, and the fleet's store cannot be asked: no limit may go unshared.
+      reject(request, requestId, null, received, Reason.STORE_UNAVAILABLE);
+      return;
+    }
     if (path != null && !UpgradeRequestValidator.normalizedPath(path)) {
       reject(request, requestId, null, received, Reason.PATH_NOT_NORMALIZED); // before routing: see normalizedPath
       return;
@@ -111,10 +117,10 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     HandshakeRequest handshake = new HandshakeRequest(requestId, peerIp, clientIp,
         NetUtil.createByteArrayFromIpAddressString(clientIp), request.isSSL(), request.getHeader("host"), path,
         request.query(), request.headers(), offeredSubprotocols(request), plan.route(), received, null, false,
-        cookies(request));
+        cookies(request), services.limits().newBudget());
     snapshot.pipeline().run(handshake).onComplete(ar -> {
       if (ar.failed()) {
-        reject(request, handshake, Reason.GUARD_FAILED);
+        reject(request, handshake, failureReason(ar.cause()));
       } else if (!ar.result().admitted()) {
         Admission denied = ar.result();
         if (denied.retryAfterSeconds() > 0) {
@@ -180,11 +186,12 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       reject(request, handshake, Reason.HEADER_NOT_FORWARDABLE);
       return;
     }
-    services.slots().acquire(ConnectionScope.GLOBAL_KEY, snapshot.policy().limits().maxConnections())
+    services.slots().acquire(ConnectionScope.GLOBAL_KEY, snapshot.policy().limits().maxConnections(),
+            handshake.storeBudget())
         .onComplete(slot -> {
           if (slot.failed() || slot.result() == null) {
             admission.release();
-            reject(request, handshake, slot.failed() ? Reason.GUARD_FAILED : Reason.CONNECTION_CAP);
+            reject(request, handshake, slot.failed() ? failureReason(slot.cause()) : Reason.CONNECTION_CAP);
           } else {
             connect(request, admission.holding(slot.result()::release), plan, snapshot, upstreamHeaders);
           }
@@ -249,6 +256,11 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
         session.close(late);
       }
     });
+  }
+
+  /** A check that failed instead of answering: the shared store under failClosed, else a bug (500). */
+  private static Reason failureReason(Throwable cause) {
+    return cause instanceof SharedStateUnavailable ? Reason.STORE_UNAVAILABLE : Reason.GUARD_FAILED;
   }
 
   private void reject(HttpServerRequest request, HandshakeRequest handshake, Reason reason) {

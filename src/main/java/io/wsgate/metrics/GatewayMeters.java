@@ -128,6 +128,22 @@ public final class GatewayMeters {
         .register(registry);
   }
 
+  /** The fleet's gauges, for a gateway whose policy has a {@code cluster:} section; call once. */
+  public void fleet(FleetGauges fleet) {
+    Gauge.builder("wsgate.cluster.store.up", fleet, f -> f.storeUp() ? 1 : 0)
+        .description("1 while the cluster store answers, 0 while it is down, slow or out of reach")
+        .tag("node", fleet.node()).register(registry);
+    for (FleetGauges.Limit limit : FleetGauges.Limit.values()) {
+      FunctionCounter.builder("wsgate.cluster.fallbacks", fleet, f -> f.fallbacks(limit))
+          .description("Decisions this node took with its own state because the cluster store could not be asked")
+          .tag("limit", limit.tag()).register(registry);
+    }
+    Gauge.builder("wsgate.cluster.nodes", fleet, FleetGauges::liveNodes)
+        .description("Gateways of the fleet heard from within the liveness window").register(registry);
+    Gauge.builder("wsgate.cluster.policy.versions", fleet, FleetGauges::policyVersions)
+        .description("Distinct policy versions among the live gateways (more than 1: they disagree)").register(registry);
+  }
+
   /** One upgrade request answered; {@code startNanos} is when it arrived ({@link System#nanoTime()}). */
   public void handshake(boolean accepted, long startNanos) {
     (accepted ? handshakeAccepted : handshakeRejected).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);

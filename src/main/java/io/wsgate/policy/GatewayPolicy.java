@@ -39,6 +39,11 @@ public record GatewayPolicy(String version, Path source, StartupSettings startup
     return startup.audit();
   }
 
+  /** The fleet's store; {@link ClusterSettings#NONE} when the policy has no {@code cluster:}. */
+  public ClusterSettings cluster() {
+    return startup.cluster();
+  }
+
   public List<Route> routes() {
     return runtime.routes();
   }

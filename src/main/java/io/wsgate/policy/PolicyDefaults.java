@@ -92,6 +92,10 @@ final class PolicyDefaults {
     d.put("audit.console", false);
     d.put("audit.checkpointInterval", CheckpointSettings.DEFAULT_INTERVAL);
     d.put("audit.checkpointLog", CheckpointSettings.DEFAULT.log());
+    d.put("cluster.onStoreFailure", ClusterSettings.DEFAULT_ON_STORE_FAILURE.policyName());
+    d.put("cluster.storeTimeout", ClusterSettings.DEFAULT_STORE_TIMEOUT);
+    d.put("cluster.leaseTtl", ClusterSettings.DEFAULT_LEASE_TTL);
+    d.put("cluster.syncPeriod", ClusterSettings.DEFAULT_SYNC_PERIOD);
     return d;
   }
 

@@ -9,7 +9,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Turns a composed {@code gateway.yaml} node tree into a {@link GatewayPolicy}, reporting into a {@link NodeReader}. */
 final class PolicyParser {
   static final List<String> TOP_KEYS =
-      List.of("listen", "issuers", "connections", "routes", "limits", "shutdown", "reload", "dev", "admin", "audit");
+      List.of("listen", "issuers", "connections", "routes", "limits", "shutdown", "reload", "dev", "admin", "audit",
+          "cluster");
   static final List<String> LIMIT_KEYS = List.of("maxMessageBytes", "idleTimeout", "maxLifetime", "maxConnections",
       "handshakeTimeout", "upstreamConnectTimeout", "pingInterval", "maxControlFramesPerSecond", "controlFrameBurst",
       "freeFragments", "minAverageFragmentBytes", "sendTimeout", "maxReauthPerMinute");
@@ -49,11 +50,12 @@ final class PolicyParser {
     Dev dev = new Dev(top.mapping("dev", DEV_KEYS).bool("demoPage", false));
     AdminSettings admin = new AdminSection(paths, env).read(top);
     AuditSettings audit = new AuditSection(paths, env).read(top);
+    ClusterSettings cluster = new ClusterSection(paths, env).read(top, audit);
     StartupSettings startup = new StartupSettings(listen, clients.proxyProtocol(),
         limitSection.size("maxMessageBytes", StartupSettings.DEFAULT_MAX_MESSAGE_BYTES, 1, MAX_MESSAGE_BYTES_LIMIT),
         limitSection.positiveDuration("handshakeTimeout", StartupSettings.DEFAULT_HANDSHAKE_TIMEOUT),
         limitSection.positiveDuration("upstreamConnectTimeout", StartupSettings.DEFAULT_UPSTREAM_CONNECT_TIMEOUT),
-        reload.bool("watch", StartupSettings.DEFAULT_WATCH), admin, audit);
+        reload.bool("watch", StartupSettings.DEFAULT_WATCH), admin, audit, cluster);
     RuntimePolicy runtime = new RuntimePolicy(routes, limits, shutdown, dev,
         new Security(clients.addresses(), issuers, connections, recheck));
     return new GatewayPolicy(version, source, startup, runtime);

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * The part of a policy fixed when the gateway starts: what the listeners, the admin listener, the
- * audit trail and the file watcher were built with. A reload never changes it: a new policy whose
+ * audit trail, the cluster store and the file watcher were built with. A reload never changes it: a new policy whose
  * startup settings differ from the running ones is refused as a whole ({@link #differences}); the
  * rest of the policy ({@link RuntimePolicy}) is what reloads swap.
  *
@@ -20,10 +20,11 @@ import java.util.Objects;
  * @param watch                  {@code reload.watch}: poll the policy directory for changes
  * @param admin                  {@code admin:}
  * @param audit                  {@code audit:}
+ * @param cluster                {@code cluster:}; {@link ClusterSettings#NONE} without one
  */
 public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMessageBytes, Duration handshakeTimeout,
                               Duration upstreamConnectTimeout, boolean watch, AdminSettings admin,
-                              AuditSettings audit) {
+                              AuditSettings audit, ClusterSettings cluster) {
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 65536;
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_UPSTREAM_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -35,12 +36,26 @@ public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMes
     Objects.requireNonNull(upstreamConnectTimeout, "upstreamConnectTimeout");
     Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(audit, "audit");
+    Objects.requireNonNull(cluster, "cluster");
+  }
+
+  /** Settings of a gateway that is not part of a fleet. */
+  public StartupSettings(Listener listen, boolean proxyProtocol, int maxMessageBytes, Duration handshakeTimeout,
+                         Duration upstreamConnectTimeout, boolean watch, AdminSettings admin, AuditSettings audit) {
+    this(listen, proxyProtocol, maxMessageBytes, handshakeTimeout, upstreamConnectTimeout, watch, admin, audit,
+        ClusterSettings.NONE);
   }
 
   /** The same settings listening on {@code port} instead ({@code run --listen PORT}). */
   public StartupSettings withPort(int port) {
     return new StartupSettings(new Listener(listen.host(), port, listen.tls()), proxyProtocol, maxMessageBytes,
-        handshakeTimeout, upstreamConnectTimeout, watch, admin, audit);
+        handshakeTimeout, upstreamConnectTimeout, watch, admin, audit, cluster);
+  }
+
+  /** The same settings as a member of the fleet {@code settings} describes (tests, tools). */
+  public StartupSettings withCluster(ClusterSettings settings) {
+    return new StartupSettings(listen, proxyProtocol, maxMessageBytes, handshakeTimeout, upstreamConnectTimeout, watch,
+        admin, audit, settings);
   }
 
   /**
@@ -59,6 +74,7 @@ public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMes
     differ(out, "reload.watch", watch, other.watch);
     differ(out, "admin", admin, other.admin);
     differ(out, "audit", audit, other.audit);
+    differ(out, "cluster", cluster, other.cluster);
     return out;
   }
 

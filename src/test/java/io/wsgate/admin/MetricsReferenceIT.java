@@ -7,6 +7,7 @@ import io.wsgate.testing.AdminClient;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
+import io.wsgate.testing.RedisServer;
 import io.wsgate.testing.TestIssuer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -53,6 +54,7 @@ class MetricsReferenceIT {
   private static final Pattern ROW = Pattern.compile("^\\| `(wsgate_[a-z_]+)` \\| (counter|gauge|histogram) \\|");
   private static final int AUDIT_QUEUE = 16;
   private static final String PATTERN_DENIED = "reason=\"pattern_denied\"";
+  private static final String FLEET_NODE = "gw-metrics";
 
   /** One documented metric: its name and type, as the table gives them. */
   record Documented(String family, String type) {
@@ -111,9 +113,14 @@ class MetricsReferenceIT {
     }
   }
 
-  record Case(String event, Event run, List<Expect> expect) {
+  /** @param fleet the event happens to, and is scraped from, a gateway with a {@code cluster:} section */
+  record Case(String event, Event run, List<Expect> expect, boolean fleet) {
     static Case of(String event, Event run, Expect... expect) {
-      return new Case(event, run, List.of(expect));
+      return new Case(event, run, List.of(expect), false);
+    }
+
+    static Case inFleet(String event, Event run, Expect... expect) {
+      return new Case(event, run, List.of(expect), true);
     }
   }
 
@@ -184,7 +191,20 @@ class MetricsReferenceIT {
         g -> g.refusedToken(), Expect.atLeast("wsgate_jwks_fetches_total{issuer=\"idp\"}", 1)));
     CASES.put("wsgate_jwks_failures_total", Case.of("that fetch fails (nothing listens on port 1)",
         g -> g.refusedToken(), Expect.atLeast("wsgate_jwks_failures_total{issuer=\"idp\"}", 1)));
+    CASES.put("wsgate_cluster_store_up", Case.inFleet("the cluster's Redis stops", MetricsReferenceIT::redisDown,
+        Expect.equals("wsgate_cluster_store_up{node=\"" + FLEET_NODE + "\"}", 0)));
+    CASES.put("wsgate_cluster_fallbacks_total", Case.inFleet("a handshake and a message while Redis is stopped", g -> {
+      g.redisDown();
+      g.fleetSession();
+    }, Expect.atLeast("wsgate_cluster_fallbacks_total{limit=\"handshake_rate\"}", 1),
+        Expect.atLeast("wsgate_cluster_fallbacks_total{limit=\"connections\"}", 1),
+        Expect.atLeast("wsgate_cluster_fallbacks_total{limit=\"message_rate\"}", 1)));
+    CASES.put("wsgate_cluster_nodes", Case.inFleet("a second gateway joins the fleet", MetricsReferenceIT::secondMember,
+        Expect.equals("wsgate_cluster_nodes", 2)));
+    CASES.put("wsgate_cluster_policy_versions", Case.inFleet("the second gateway runs another policy version",
+        MetricsReferenceIT::secondMember, Expect.equals("wsgate_cluster_policy_versions", 2)));
   }
+
 
   private Path root;
   private Path policyDir;
@@ -244,12 +264,19 @@ class MetricsReferenceIT {
     // Reloads only on request: the watcher's own poll must not add a reload to a case's count.
     Await.result(harness.gateway.watchPolicy(3_600_000));
     admin = new AdminClient(harness.gateway.adminPort());
+    fleetAdmin();
   }
 
   @AfterAll
   void stop() throws IOException {
     if (harness != null) {
       harness.close();
+    }
+    if (fleetHarness != null) {
+      fleetHarness.close();
+    }
+    if (redis != null) {
+      redis.close();
     }
     if (upstream != null) {
       upstream.close();
@@ -263,6 +290,7 @@ class MetricsReferenceIT {
     Case c = CASES.get(metric.family());
     assertNotNull(c, "docs/metrics.md documents " + metric.family() + ", but no case here makes it move: add one");
     Await.until("no session left from another case", () -> harness.gateway.services().sessions().size() == 0);
+    AdminClient admin = c.fleet() ? fleetAdmin() : this.admin;
     Map<String, Double> before = admin.metrics().samples();
     c.run().on(this);
     try {
@@ -292,7 +320,9 @@ class MetricsReferenceIT {
     Set<String> stale = new TreeSet<>(CASES.keySet());
     stale.removeAll(families);
     assertEquals(Set.of(), stale, "cases for metrics docs/metrics.md does not list");
-    for (String series : admin.metrics().samples().keySet()) {
+    Set<String> scraped = new TreeSet<>(admin.metrics().samples().keySet());
+    scraped.addAll(fleetAdmin().metrics().samples().keySet());
+    for (String series : scraped) {
       String name = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
       String family = name.replaceAll("_(bucket|count|sum)$", "");
       if (family.startsWith("wsgate_")) {
@@ -396,6 +426,82 @@ class MetricsReferenceIT {
     }
   }
 
+  // The fleet's cases: a gateway with a cluster section on a real redis-server, started for the first such case.
+
+  private RedisServer redis;
+  private GatewayHarness fleetHarness;
+  private AdminClient fleetAdmin;
+  private GatewayHarness secondMember;
+  private TestIssuer fleetIssuer;
+  private boolean redisStopped;
+
+  /**
+   * The fleet member (started with the class: gateways a test method starts must close with it).
+   * {@code /chat} needs a token of a local issuer and has a per-subject message rate; handshakes per IP
+   * are rated; leases are short.
+   */
+  String fleetPolicy(String nodeId) {
+    return """
+        listen: { host: 127.0.0.1, port: 0, plain: true, clients: { allow: [127.0.0.1/32] } }
+        issuers:
+          local: { issuer: "%s", audiences: [wsgate], algorithms: [RS256], keys: { jwkFile: "%s" } }
+        connections: { perIp: { handshakes: 100/s } }
+        routes:
+          - path: /chat
+            upstreams: ["%s"]
+            origins: { allow: ["*"], allowMissing: true }
+            auth: { issuers: [local] }
+            messages:
+              toUpstream:
+                - { name: per-user, rate: { messages: 100/s, per: subject }, action: drop }
+        admin: { enabled: true, host: 127.0.0.1, port: 0 }
+        cluster: { redis: "%s", nodeId: %s, leaseTtl: 2s }
+        shutdown: { drainWindow: 0s, drainTimeout: 10s }
+        """.formatted(fleetIssuer.issuer().issuer(), root.resolve("local.jwks.json"), upstream.url("/"), redis.uri(),
+        nodeId);
+  }
+
+  private AdminClient fleetAdmin() throws Exception {
+    if (fleetHarness == null) {
+      redis = RedisServer.start();
+      fleetIssuer = TestIssuer.rsaJwkFile("local", root);
+      fleetHarness = new GatewayHarness(PolicyLoader.load(writePolicy("fleet-a", fleetPolicy(FLEET_NODE))));
+      fleetAdmin = new AdminClient(fleetHarness.gateway.adminPort());
+      Await.until("the fleet member's first roll call", () -> fleetAdmin.metrics().value("wsgate_cluster_nodes") == 1);
+    }
+    return fleetAdmin;
+  }
+
+  private Path writePolicy(String name, String yaml) throws IOException {
+    Path dir = Files.createDirectories(root.resolve(name));
+    Files.writeString(dir.resolve(PolicyLoader.FILE_NAME), yaml);
+    return dir;
+  }
+
+  void redisDown() {
+    redis.stop();
+    redisStopped = true;
+    Await.until("the store seen down", () -> !fleetHarness.gateway.fleet().storeUp());
+  }
+
+  /** A session with a token on the fleet member: one message, then it ends. */
+  void fleetSession() throws Exception {
+    WebSocket ws = Await.result(fleetHarness.connect(fleetHarness.options("/chat")
+        .addHeader("authorization", "Bearer " + fleetIssuer.token("alice"))));
+    BlockingQueue<String> echoes = new LinkedBlockingQueue<>();
+    ws.textMessageHandler(echoes::add);
+    ws.writeTextMessage("while the store is down");
+    assertEquals("while the store is down", echoes.poll(10, TimeUnit.SECONDS));
+    Await.result(ws.close());
+  }
+
+  /** Another fleet member, closed by the case's clean-up. */
+  void secondMember() throws Exception {
+    if (secondMember == null) {
+      secondMember = new GatewayHarness(PolicyLoader.load(writePolicy("fleet-b", fleetPolicy("gw-metrics-2"))));
+    }
+  }
+
   private boolean lostAudit;
   private final List<WebSocket> open = new ArrayList<>();
 
@@ -410,6 +516,16 @@ class MetricsReferenceIT {
       lostAudit = false;
       Files.delete(auditDir);
       Await.until("the trail recovers", harness.gateway.services().audit()::healthy);
+    }
+    if (redisStopped) {
+      redisStopped = false;
+      redis.restart();
+      Await.until("the store answers again", java.time.Duration.ofSeconds(10),
+          () -> fleetHarness.gateway.fleet().storeUp());
+    }
+    if (secondMember != null) {
+      secondMember.close();
+      secondMember = null;
     }
   }
 

@@ -102,4 +102,22 @@ class PolicyCheckCommandTest {
     assertEquals(2, twoArgs.exitCode());
     assertTrue(twoArgs.err().startsWith("Unmatched argument at index 3: 'b'"), twoArgs.err());
   }
+
+  @Test
+  void aClusterSectionIsCheckedWithoutConnectingAndNeverEchoesAPassword() throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    String head = "listen:\n  plain: true\n  clients: { allow: [0.0.0.0/0] }\n"
+        + "routes:\n  - { path: /b, upstreams: [demo], origins: { allow: ['*'] }, auth: { anonymous: true } }\n";
+    // Nothing listens on port 1: the verdict does not depend on Redis.
+    Files.writeString(file, head + "cluster: { redis: \"redis://127.0.0.1:1\", nodeId: gw-a }\n");
+    Run ok = run("policy", "check", dir.toString());
+    assertEquals(0, ok.exitCode(), ok.err());
+    assertTrue(ok.out().contains("note: cluster.redis: redis://127.0.0.1:1/0 not contacted"), ok.out());
+
+    Files.writeString(file, head + "cluster: { redis: \"redis://admin:hunter2@127.0.0.1:6379\" }\n");
+    Run refused = run("policy", "check", dir.toString());
+    assertEquals(1, refused.exitCode());
+    assertTrue(refused.err().contains("cluster.redis: credentials in the URI are not accepted"), refused.err());
+    assertTrue(!refused.err().contains("hunter2") && !refused.out().contains("hunter2"), refused.err());
+  }
 }

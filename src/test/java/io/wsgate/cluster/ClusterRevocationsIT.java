@@ -123,6 +123,54 @@ class ClusterRevocationsIT {
     assertFalse(small.isRevoked(new SubjectId("corp", "c")));
   }
 
+  @Test
+  void aRedisRestartedEmptyGetsTheListBackFromTheNodesThatKnowIt() throws Exception {
+    Node a = node("gw-a");
+    Instant until = Instant.now().plusSeconds(120).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    assertTrue(get(a.revocations.revoke(ALICE, until)));
+    String before = a.revocations.epoch();
+
+    fleet.redis.stop();
+    fleet.redis.restart(); // nothing was saved: the hash and its epoch are gone
+    Await.until("gw-a re-published what it knew under a new epoch", Duration.ofSeconds(10),
+        () -> a.revocations.epoch() != null && !a.revocations.epoch().equals(before)
+            && cli("HEXISTS", "wsgate:revocations", ALICE.key()).equals("1"));
+    assertFalse(a.events.contains("lifted " + ALICE), "a lost list is not a lift: " + a.events);
+    assertTrue(a.revocations.isRevoked(ALICE));
+
+    Node b = node("gw-b");
+    assertTrue(b.revocations.isRevoked(ALICE), "a node started afterwards fetches it");
+    assertEquals(until, b.revocations.revokedUntil(ALICE));
+  }
+
+  @Test
+  void aNodesOwnCopyIsRepublishedOnlyWhenItPredatesTheStoresEpoch() throws Exception {
+    Node a = node("gw-a");
+    String epoch = a.revocations.epoch();
+    assertTrue(epoch != null && !epoch.isEmpty());
+    SubjectId bob = new SubjectId("corp", "bob");
+    SubjectId carol = new SubjectId("corp", "carol");
+    Instant until = Instant.now().plusSeconds(60);
+
+    // Synced with this very list: bob's absence means he was lifted while the node was away.
+    Recorder same = new Recorder();
+    ClusterRevocations current = fleet.closeLater(ClusterRevocations.start(fleet.node("gw-b"), same, 100,
+        () -> new ClusterRevocations.Seed(epoch, java.util.Map.of(bob, until))));
+    Await.until("gw-b synced", () -> !same.synced.isEmpty());
+    assertFalse(current.isRevoked(bob));
+    assertEquals("0", cli("HEXISTS", "wsgate:revocations", bob.key()));
+    assertEquals(java.util.Map.of(), same.synced.get(0));
+
+    // Synced with a list the store no longer holds: carol is revoked again, for everyone.
+    Recorder stale = new Recorder();
+    ClusterRevocations older = fleet.closeLater(ClusterRevocations.start(fleet.node("gw-c"), stale, 100,
+        () -> new ClusterRevocations.Seed("an-older-epoch", java.util.Map.of(carol, until))));
+    Await.until("gw-c synced", () -> !stale.synced.isEmpty());
+    assertTrue(older.isRevoked(carol));
+    Await.until("gw-a hears carol's revocation", Duration.ofSeconds(1), () -> a.revocations.isRevoked(carol));
+    assertEquals(epoch, older.epoch(), "the store's epoch is kept");
+  }
+
   private String cli(String... args) {
     try {
       return fleet.redis.cli(args);
@@ -144,6 +192,12 @@ class ClusterRevocationsIT {
 
   private static final class Recorder implements ClusterRevocations.Listener {
     final List<String> events = new CopyOnWriteArrayList<>();
+    final List<java.util.Map<SubjectId, Instant>> synced = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void synced(String epoch, java.util.Map<SubjectId, Instant> all) {
+      synced.add(all);
+    }
 
     @Override
     public void revoked(SubjectId id, Instant until) {

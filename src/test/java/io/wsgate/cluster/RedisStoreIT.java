@@ -1,5 +1,6 @@
 package io.wsgate.cluster;
 
+import io.wsgate.policy.StoreEndpoint;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;

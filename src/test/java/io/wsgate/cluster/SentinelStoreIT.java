@@ -1,5 +1,6 @@
 package io.wsgate.cluster;
 
+import io.wsgate.policy.StoreEndpoint;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.RedisServer;
 import org.junit.jupiter.api.Test;

@@ -123,6 +123,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
         dev: { demoPage: false }
         admin: { enabled: true, host: 0.0.0.0, port: 0, tokenFile: admin.token }
         audit: { dir: audit, rotateBytes: 100MiB, queueSize: 65536, flushInterval: 1s, onFailure: failClosed, hmacKeyFile: secret, console: false, nodeId: gw-1, checkpointDir: seals, checkpointInterval: 30s, checkpointKeyFile: checkpoint.key, checkpointLog: true }
+        cluster: { redis: "redis://10.0.0.9:6379", user: wsgate, passwordFile: secret, nodeId: gw-1, onStoreFailure: failClosed, storeTimeout: 50ms, leaseTtl: 15s, syncPeriod: 100ms }
         """;
     assertEquals(List.of(), violations(everything));
     GatewayPolicy p = load(everything);
@@ -130,6 +131,8 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertEquals(abs("admin.token"), p.admin().tokenFile());
     assertEquals(List.of(), violations(everything.replace("tokenFile: admin.token", "tokenEnv: ADMIN_TOKEN")));
     assertEquals(7, p.routes().get(0).security().messages().toUpstream().size());
+    assertEquals("gw-1", p.cluster().nodeId());
+    assertEquals(List.of(), violations(everything.replace("passwordFile: secret", "passwordEnv: REDIS_PASSWORD")));
   }
 
   @Test
@@ -162,6 +165,13 @@ class GatewaySchemaTest extends PolicyTestSupport {
         "/audit");
     assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { dir: a, nodeId: \"gw 1\" }\n",
         "/audit/nodeId");
+    assertViolation(listen + route + "    auth: { anonymous: true }\ncluster: { nodeId: gw-a }\n", "redis");
+    assertViolation(listen + route + "    auth: { anonymous: true }\ncluster: { redis: \"redis://u:p@h:6379\" }\n",
+        "/cluster/redis");
+    assertViolation(listen + route + "    auth: { anonymous: true }\ncluster: { redis: \"redis://h:6379\", onStoreFailure: block }\n",
+        "/cluster/onStoreFailure");
+    assertViolation(listen + route + "    auth: { anonymous: true }\ncluster: { redis: \"redis://h:6379\", passwordEnv: A, passwordFile: b }\n",
+        "/cluster");
   }
 
   private static void assertViolation(String yamlText, String mentioned) throws Exception {
@@ -195,6 +205,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertKeys(PolicyParser.DEV_KEYS, root.at("/properties/dev"));
     assertKeys(AdminSection.KEYS, root.at("/properties/admin"));
     assertKeys(AuditSection.KEYS, root.at("/properties/audit"));
+    assertKeys(ClusterSection.KEYS, root.at("/properties/cluster"));
     assertKeys(RouteSection.KEYS, defs.get("route"));
     assertKeys(RouteSecuritySection.ORIGIN_KEYS, defs.get("origins"));
     assertKeys(RouteSecuritySection.AUTH_KEYS, defs.get("auth"));

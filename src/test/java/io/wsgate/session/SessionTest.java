@@ -1,5 +1,7 @@
 package io.wsgate.session;
 
+import io.wsgate.limits.LocalRateLimitBackend;
+import io.wsgate.limits.LocalRevocationUpdates;
 import io.netty.util.NetUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
@@ -112,7 +114,9 @@ class SessionTest {
     echo = new EchoUpstream();
     upstreamPort = echo.port();
     audit = new AuditLog(new GatewayMetrics());
-    services = new GatewayServices(audit, KeySources.offline(vertx), new Revocations());
+    Revocations revocations = new Revocations();
+    services = new GatewayServices(audit, KeySources.offline(vertx), revocations, new LocalRateLimitBackend(),
+        new LocalRevocationUpdates(vertx, revocations));
     upstreamClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(65536)
         .setMaxMessageSize(65536).setClosingTimeout(5));
     clients = clientVertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(65536)

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -23,8 +24,15 @@ import java.util.regex.Pattern;
  */
 public record GatewayProcess(Process process, int port, Path logFile) {
   private static final Pattern LISTENING = Pattern.compile("wsgate listening on wss?://[^:]+:(\\d+) ");
+  private static final Pattern ADMIN = Pattern.compile("wsgate admin on http://[^ ]+:(\\d+) ");
 
   public static GatewayProcess start(Path policies, Path logFile, String... jvmOptions)
+      throws IOException, InterruptedException {
+    return start(policies, logFile, Map.of(), jvmOptions);
+  }
+
+  /** As {@link #start(Path, Path, String...)}, with these environment variables added (e.g. {@code WSGATE_NODE_ID}). */
+  public static GatewayProcess start(Path policies, Path logFile, Map<String, String> env, String... jvmOptions)
       throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     Path jar = Path.of("target", "wsgate.jar");
@@ -36,12 +44,18 @@ public record GatewayProcess(Process process, int port, Path logFile) {
       command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     }
     command.addAll(List.of("run", "--policies", policies.toString()));
-    return launch(command, logFile);
+    return launch(command, logFile, env);
   }
 
   /** Runs {@code command}, a JVM whose output announces the gateway's port as {@code wsgate run} logs it. */
   public static GatewayProcess launch(List<String> command, Path logFile) throws IOException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    return launch(command, logFile, Map.of());
+  }
+
+  public static GatewayProcess launch(List<String> command, Path logFile, Map<String, String> env) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
     CompletableFuture<Integer> port = new CompletableFuture<>();
     Thread reader = new Thread(() -> copyOutput(process, logFile, port), "gateway-output");
     reader.setDaemon(true);
@@ -70,6 +84,26 @@ public record GatewayProcess(Process process, int port, Path logFile) {
       port.completeExceptionally(e);
     }
     port.completeExceptionally(new IllegalStateException("the gateway's output ended"));
+  }
+
+  /** The admin listener's port, as the gateway logs it right after it listens. */
+  public int adminPort() {
+    int[] port = {-1};
+    Await.until("the admin listener's port in " + logFile, () -> {
+      try {
+        Matcher m = ADMIN.matcher(log());
+        if (m.find()) {
+          port[0] = Integer.parseInt(m.group(1));
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return port[0] > 0 || !process.isAlive();
+    });
+    if (port[0] < 0) {
+      throw new AssertionError("the gateway exited without an admin listener: " + logFile);
+    }
+    return port[0];
   }
 
   public String log() throws IOException {

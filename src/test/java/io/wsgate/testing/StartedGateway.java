@@ -103,7 +103,7 @@ public final class StartedGateway implements AutoCloseable {
   static GatewayPolicy withAudit(GatewayPolicy p, AuditSettings audit) {
     StartupSettings s = p.startup();
     return p.withStartup(new StartupSettings(s.listen(), s.proxyProtocol(), s.maxMessageBytes(), s.handshakeTimeout(),
-        s.upstreamConnectTimeout(), s.watch(), s.admin(), audit));
+        s.upstreamConnectTimeout(), s.watch(), s.admin(), audit, s.cluster()));
   }
 
   /**

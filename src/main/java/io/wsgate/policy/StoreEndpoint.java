@@ -1,4 +1,4 @@
-package io.wsgate.cluster;
+package io.wsgate.policy;
 
 import io.lettuce.core.RedisURI;
 
@@ -10,8 +10,8 @@ import java.util.Objects;
 /**
  * Where the cluster store is: one Redis, a Sentinel-managed master, or a Redis Cluster, parsed from
  * the policy's {@code cluster.redis} string. A password does not belong in that string (policies are
- * files that get copied and diffed): it comes from {@link StoreSecret}, and a URI with credentials
- * in it is refused.
+ * files that get copied and diffed): it comes from {@code cluster.passwordEnv} or
+ * {@code cluster.passwordFile}, and a URI with credentials in it is refused.
  *
  * <ul>
  *   <li>{@code redis://host:port[/db]} and {@code rediss://...} (TLS): one server;</li>
