@@ -1,7 +1,6 @@
 package io.wsgate.session;
 
 import io.github.bucket4j.Bucket;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -19,6 +18,7 @@ import io.wsgate.handshake.Identity;
 import io.wsgate.handshake.LiveClient;
 import io.wsgate.internal.ClientProtocolErrors;
 import io.wsgate.internal.InFrameUtf8Check;
+import io.wsgate.internal.LingeringClose;
 import io.wsgate.internal.PartialFrameWatch;
 import io.wsgate.internal.VertxInternals;
 import io.wsgate.limits.BucketSpec;
@@ -417,11 +417,13 @@ public final class Session implements LiveClient {
     terminateAndHangUp(Reason.FRAGMENT_FLOOD);
   }
 
-  private static void hangUpAfterWrites(WebSocketBase socket) {
-    ChannelHandlerContext channel = VertxInternals.context(socket);
-    // Closed from Vert.x's handler outwards, like abort(): channel().close() would come back to
-    // Vert.x as a second close of the WebSocket.
-    channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> channel.close());
+  /**
+   * Closed from Vert.x's handler outwards, like abort(): channel().close() would come back to Vert.x
+   * as a second close of the WebSocket. The session counts the client as gone once its close frame
+   * is out; the connection's bounded linger holds no slot.
+   */
+  private void hangUpAfterWrites(WebSocketBase socket) {
+    LingeringClose.start(VertxInternals.context(socket), () -> socketClosed(socket));
   }
 
   /** A close frame arrived from one side: pass its code (made legal) and reason to the other. */
