@@ -1,7 +1,10 @@
 package io.wsgate.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.wsgate.internal.VertxInternals;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -26,6 +29,8 @@ public final class Message {
   private byte jsonState;
   private JsonNode json;
   private int jsonDepth;
+  /** Changes with every {@link #reset}: what was derived for an earlier message is never reused. */
+  private int epoch;
 
   public Message(boolean text, Buffer payload) {
     reset(text, payload);
@@ -47,6 +52,7 @@ public final class Message {
     this.jsonState = JSON_UNPARSED;
     this.json = null;
     this.jsonDepth = -1;
+    this.epoch++;
     return this;
   }
 
@@ -76,6 +82,48 @@ public final class Message {
       decoded = value;
     }
     return value;
+  }
+
+  /**
+   * The same characters as {@link #text()}, without building a String where the bytes allow it
+   * (see {@link MessageText}): valid until the next message of this thread asks for its text.
+   */
+  CharSequence chars() {
+    return MessageText.of(this);
+  }
+
+  /** Whether the payload bytes contain {@code needle} (not empty) anywhere, searched in place. */
+  boolean contains(byte[] needle) {
+    ByteBuf buf = VertxInternals.readable(payload);
+    if (buf == null) {
+      buf = Unpooled.wrappedBuffer(payload.getBytes());
+    }
+    byte first = needle[0];
+    int end = buf.writerIndex() - needle.length + 1;
+    for (int from = buf.readerIndex(); from < end; ) {
+      int at = buf.indexOf(from, end, first);
+      if (at < 0) {
+        return false;
+      }
+      if (startsWith(buf, at, needle)) {
+        return true;
+      }
+      from = at + 1;
+    }
+    return false;
+  }
+
+  private static boolean startsWith(ByteBuf buf, int at, byte[] needle) {
+    for (int i = 1; i < needle.length; i++) {
+      if (buf.getByte(at + i) != needle[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  int epoch() {
+    return epoch;
   }
 
   /**

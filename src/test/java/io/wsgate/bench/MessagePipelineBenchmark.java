@@ -55,8 +55,11 @@ public class MessagePipelineBenchmark {
   /** One message per hour: after the first, every message is refused by the rate rule. */
   private static final Rate ONE_PER_HOUR = new Rate(1, Duration.ofHours(1), 1);
 
-  /** {@code 64B}, {@code 1KiB} (ASCII), {@code 1KiB-utf8} (some multi-byte characters). */
-  @Param({"64B", "1KiB", "1KiB-utf8"})
+  /**
+   * {@code 64B}, {@code 1KiB} (ASCII), {@code 1KiB-utf8} (some multi-byte characters), {@code 1KiB-lt}
+   * (ASCII with a {@code <}, so the deny pattern's literal occurs and RE2/J must run).
+   */
+  @Param({"64B", "1KiB", "1KiB-utf8", "1KiB-lt"})
   public String message;
 
   /** {@code heap}: what the relay gets; {@code direct}: a pooled direct buffer (no backing array). */

@@ -15,12 +15,13 @@ final class Payloads {
   private Payloads() {
   }
 
-  /** {@code 64B}, {@code 1KiB} or {@code 1KiB-utf8}. */
+  /** {@code 64B}, {@code 1KiB}, {@code 1KiB-utf8} or {@code 1KiB-lt} (ASCII with a {@code <}). */
   static String json(String kind) {
     return switch (kind) {
       case "64B" -> exact("{\"type\":\"chat\",\"room\":\"lobby\",\"text\":\"", "\"}", FILLER, 64);
       case "1KiB" -> exact(chatPrefix(), "\"}", FILLER, 1024);
       case "1KiB-utf8" -> exact(chatPrefix(), "\"}", FILLER_UTF8, 1024);
+      case "1KiB-lt" -> exact(chatPrefix() + "if a < b then b > a; ", "\"}", FILLER, 1024);
       default -> throw new IllegalArgumentException("unknown message kind " + kind);
     };
   }
