@@ -22,6 +22,8 @@ public final class Message {
   private static final byte JSON_UNPARSED = 0;
   private static final byte JSON_VALID = 1;
   private static final byte JSON_INVALID = 2;
+  /** Proven acceptable by {@link JsonScan}; the tree is built only if a rule asks for it. */
+  private static final byte JSON_WELL_FORMED = 3;
 
   private boolean text;
   private Buffer payload;
@@ -132,11 +134,27 @@ public final class Message {
    * bytes are what is judged.
    */
   JsonNode json(JsonReader reader) {
-    if (jsonState == JSON_UNPARSED) {
+    if (jsonState == JSON_UNPARSED || jsonState == JSON_WELL_FORMED) {
       json = reader.read(payload);
       jsonState = json == null ? JSON_INVALID : JSON_VALID;
     }
     return json;
+  }
+
+  /**
+   * Whether the payload is JSON that {@code reader} accepts ({@code json(reader) != null}), deciding
+   * from the bytes alone when {@link JsonScan} can, so that no tree is built unless a rule needs one.
+   */
+  boolean isJson(JsonReader reader) {
+    if (jsonState == JSON_UNPARSED) {
+      int depth = JsonScan.depth(this, reader.maxDepth());
+      if (depth != JsonScan.UNSURE) {
+        jsonState = JSON_WELL_FORMED;
+        jsonDepth = depth;
+        return true;
+      }
+    }
+    return jsonState == JSON_WELL_FORMED || json(reader) != null;
   }
 
   /** Whether {@link #text()} has decoded the payload (for tests of laziness). */
@@ -149,7 +167,10 @@ public final class Message {
     return jsonState != JSON_UNPARSED;
   }
 
-  /** Container nesting depth of the parsed tree (a scalar is 0), computed once; after a successful {@link #json}. */
+  /**
+   * Container nesting depth (a scalar is 0), computed once; after a successful {@link #json} or
+   * {@link #isJson}.
+   */
   int jsonDepth() {
     if (jsonDepth < 0) {
       jsonDepth = JsonReader.depth(json);
