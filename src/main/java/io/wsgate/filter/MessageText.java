@@ -3,10 +3,8 @@ package io.wsgate.filter;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.wsgate.internal.VertxInternals;
+import io.wsgate.websocket.Utf8Validator;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -27,8 +25,6 @@ final class MessageText {
   static final int MAX_RETAINED = 64 * 1024;
 
   private static final ThreadLocal<MessageText> THREAD = ThreadLocal.withInitial(MessageText::new);
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long HIGH_BITS = 0x8080808080808080L;
 
   private final Latin1 latin1 = new Latin1();
   private final Utf16 utf16 = new Utf16();
@@ -77,7 +73,7 @@ final class MessageText {
       offset = 0;
     }
     int end = offset + length;
-    int ascii = firstNonAscii(array, offset, end);
+    int ascii = Utf8Validator.skipAscii(array, offset, end);
     if (ascii == end) {
       return latin1.set(array, offset, length);
     }
@@ -87,18 +83,6 @@ final class MessageText {
     }
     int count = decodeUtf8(array, ascii, end, out, ascii - offset);
     return count < 0 ? message.text() : utf16.set(out, count);
-  }
-
-  /** Index of the first byte at or above 0x80 in [from, to), or {@code to}. */
-  static int firstNonAscii(byte[] a, int from, int to) {
-    int i = from;
-    while (i + Long.BYTES <= to && ((long) LONGS.get(a, i) & HIGH_BITS) == 0) {
-      i += Long.BYTES;
-    }
-    while (i < to && a[i] >= 0) {
-      i++;
-    }
-    return i;
   }
 
   /**
