@@ -3,6 +3,9 @@ package io.wsgate.filter;
 import io.netty.buffer.ByteBuf;
 import io.wsgate.internal.VertxInternals;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -28,6 +31,12 @@ final class JsonScan {
   static final int MAX_NUMBER = 100;
 
   private static final ThreadLocal<JsonScan> THREAD = ThreadLocal.withInitial(JsonScan::new);
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long SPACES = 0x2020202020202020L;
+  private static final long QUOTES = 0x2222222222222222L;
+  private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+  private static final long HIGH_BITS = 0x8080808080808080L;
 
   private byte[] copy = new byte[0];
   /** Per open container: whether it is an object, and where its names start in {@link #names}. */
@@ -218,7 +227,8 @@ final class JsonScan {
 
   /** A string value at the quote at {@code i}; the index after its closing quote, or UNSURE. */
   private int string(int i) {
-    for (i++; i < end; i++) {
+    i = plain(i + 1);
+    while (i < end) {
       byte b = a[i];
       if (b == '"') {
         return i + 1;
@@ -228,17 +238,41 @@ final class JsonScan {
         if (i < 0) {
           return UNSURE;
         }
+        i++;
       } else if (b < 0) {
-        int next = utf8(i);
-        if (next < 0) {
+        i = utf8(i);
+        if (i < 0) {
           return UNSURE;
         }
-        i = next - 1;
       } else if (b < 0x20) {
         return UNSURE;
+      } else {
+        // Plain ASCII: more of it is likely to follow (but not after a multi-byte character).
+        i = plain(i + 1);
       }
     }
     return UNSURE;
+  }
+
+  /**
+   * Skips eight bytes at a time while none of them ends the string or needs a closer look: a
+   * quote, a backslash, a control character or a byte of a multi-byte character. Returns the index
+   * of the first such byte (exact: the lowest flagged byte of a word is always a true one), or of
+   * the last few bytes, for the byte loop.
+   */
+  private int plain(int i) {
+    while (i + Long.BYTES <= end) {
+      long v = (long) LONGS.get(a, i);
+      long quote = v ^ QUOTES;
+      long backslash = v ^ BACKSLASHES;
+      long special = (((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((v - SPACES) & ~v) | v)
+          & HIGH_BITS;
+      if (special != 0) {
+        return i + (Long.numberOfTrailingZeros(special) >>> 3);
+      }
+      i += Long.BYTES;
+    }
+    return i;
   }
 
   /** The escape at {@code i} (a backslash); the index of its last byte, or UNSURE. */

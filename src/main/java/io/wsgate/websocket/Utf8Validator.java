@@ -65,7 +65,11 @@ public final class Utf8Validator {
   /** Index of the first byte at or above 0x80 in {@code a[from, to)}, or {@code to}; eight bytes a step. */
   public static int skipAscii(byte[] a, int from, int to) {
     int i = from;
-    while (i + Long.BYTES <= to && ((long) LONGS.get(a, i) & HIGH_BITS) == 0) {
+    while (i + Long.BYTES <= to) {
+      long high = (long) LONGS.get(a, i) & HIGH_BITS;
+      if (high != 0) {
+        return i + (Long.numberOfTrailingZeros(high) >>> 3);
+      }
       i += Long.BYTES;
     }
     while (i < to && a[i] >= 0) {
