@@ -37,7 +37,7 @@ final class JsonFilter implements MessageFilter {
 
   @Override
   public boolean accepts(Message message, SessionFilterState state, String subject) {
-    if (message.json(reader) == null) {
+    if (!message.isJson(reader)) {
       return false;
     }
     return readerEnforcesDepth || message.jsonDepth() <= maxDepth;

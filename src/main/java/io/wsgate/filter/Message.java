@@ -1,7 +1,10 @@
 package io.wsgate.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.wsgate.internal.VertxInternals;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -19,6 +22,8 @@ public final class Message {
   private static final byte JSON_UNPARSED = 0;
   private static final byte JSON_VALID = 1;
   private static final byte JSON_INVALID = 2;
+  /** Proven acceptable by {@link JsonScan}; the tree is built only if a rule asks for it. */
+  private static final byte JSON_WELL_FORMED = 3;
 
   private boolean text;
   private Buffer payload;
@@ -26,6 +31,8 @@ public final class Message {
   private byte jsonState;
   private JsonNode json;
   private int jsonDepth;
+  /** Changes with every {@link #reset}: what was derived for an earlier message is never reused. */
+  private int epoch;
 
   public Message(boolean text, Buffer payload) {
     reset(text, payload);
@@ -47,6 +54,7 @@ public final class Message {
     this.jsonState = JSON_UNPARSED;
     this.json = null;
     this.jsonDepth = -1;
+    this.epoch++;
     return this;
   }
 
@@ -79,16 +87,74 @@ public final class Message {
   }
 
   /**
+   * The same characters as {@link #text()}, without building a String where the bytes allow it
+   * (see {@link MessageText}): valid until the next message of this thread asks for its text.
+   */
+  CharSequence chars() {
+    return MessageText.of(this);
+  }
+
+  /** Whether the payload bytes contain {@code needle} (not empty) anywhere, searched in place. */
+  boolean contains(byte[] needle) {
+    ByteBuf buf = VertxInternals.readable(payload);
+    if (buf == null) {
+      buf = Unpooled.wrappedBuffer(payload.getBytes());
+    }
+    byte first = needle[0];
+    int end = buf.writerIndex() - needle.length + 1;
+    for (int from = buf.readerIndex(); from < end; ) {
+      int at = buf.indexOf(from, end, first);
+      if (at < 0) {
+        return false;
+      }
+      if (startsWith(buf, at, needle)) {
+        return true;
+      }
+      from = at + 1;
+    }
+    return false;
+  }
+
+  private static boolean startsWith(ByteBuf buf, int at, byte[] needle) {
+    for (int i = 1; i < needle.length; i++) {
+      if (buf.getByte(at + i) != needle[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  int epoch() {
+    return epoch;
+  }
+
+  /**
    * The payload parsed as JSON by {@code reader}, once; null if it is not acceptable JSON (malformed,
    * trailing data, duplicate keys, or beyond the reader's limits). Whatever the frame type, the
    * bytes are what is judged.
    */
   JsonNode json(JsonReader reader) {
-    if (jsonState == JSON_UNPARSED) {
+    if (jsonState == JSON_UNPARSED || jsonState == JSON_WELL_FORMED) {
       json = reader.read(payload);
       jsonState = json == null ? JSON_INVALID : JSON_VALID;
     }
     return json;
+  }
+
+  /**
+   * Whether the payload is JSON that {@code reader} accepts ({@code json(reader) != null}), deciding
+   * from the bytes alone when {@link JsonScan} can, so that no tree is built unless a rule needs one.
+   */
+  boolean isJson(JsonReader reader) {
+    if (jsonState == JSON_UNPARSED) {
+      int depth = JsonScan.depth(this, reader.maxDepth());
+      if (depth != JsonScan.UNSURE) {
+        jsonState = JSON_WELL_FORMED;
+        jsonDepth = depth;
+        return true;
+      }
+    }
+    return jsonState == JSON_WELL_FORMED || json(reader) != null;
   }
 
   /** Whether {@link #text()} has decoded the payload (for tests of laziness). */
@@ -101,7 +167,10 @@ public final class Message {
     return jsonState != JSON_UNPARSED;
   }
 
-  /** Container nesting depth of the parsed tree (a scalar is 0), computed once; after a successful {@link #json}. */
+  /**
+   * Container nesting depth (a scalar is 0), computed once; after a successful {@link #json} or
+   * {@link #isJson}.
+   */
   int jsonDepth() {
     if (jsonDepth < 0) {
       jsonDepth = JsonReader.depth(json);

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.buffer.impl.BufferImpl;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.http.WebSocketBase;
@@ -40,6 +41,15 @@ public final class VertxInternals {
   /** The Netty buffer holding a Vert.x buffer's bytes, or null when it is not backed by one. */
   public static ByteBuf byteBuf(Buffer buffer) {
     return buffer instanceof BufferInternal internal ? internal.getByteBuf() : null;
+  }
+
+  /**
+   * The Netty buffer under a Vert.x buffer itself, not the slice {@link #byteBuf} makes: for reading
+   * its readable bytes in place on the hot path without allocating. Never write to it or move its
+   * indexes. Null when the buffer is not backed by one.
+   */
+  public static ByteBuf readable(Buffer buffer) {
+    return buffer instanceof BufferImpl impl ? impl.byteBuf() : byteBuf(buffer);
   }
 
   /** Runs {@code task} with {@code argument} on {@code context}: at once when already on it, else queued there. */

@@ -1,6 +1,12 @@
 package io.wsgate.websocket;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.wsgate.internal.VertxInternals;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Incremental UTF-8 validation across the fragments of one text message (RFC 3629 §4 well-formed
@@ -9,6 +15,9 @@ import io.vertx.core.buffer.Buffer;
  * One instance per relay direction; not thread-safe.
  */
 public final class Utf8Validator {
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private int remaining;
   private int lower = 0x80;
   private int upper = 0xBF;
@@ -21,6 +30,11 @@ public final class Utf8Validator {
 
   /** @return false as soon as {@code data} cannot continue a well-formed sequence */
   public boolean update(Buffer data) {
+    ByteBuf buf = VertxInternals.readable(data);
+    if (buf != null && buf.hasArray()) {
+      int from = buf.arrayOffset() + buf.readerIndex();
+      return update(buf.array(), from, from + buf.readableBytes());
+    }
     int length = data.length();
     for (int i = 0; i < length; i++) {
       if (!accept(data.getByte(i) & 0xFF)) {
@@ -28,6 +42,40 @@ public final class Utf8Validator {
       }
     }
     return true;
+  }
+
+  /** As {@link #update(Buffer)}, over {@code a[from, to)}. */
+  public boolean update(byte[] a, int from, int to) {
+    int i = from;
+    while (i < to) {
+      int b = a[i];
+      if (b >= 0 && remaining == 0) {
+        // An ASCII byte between characters is a whole character; so are the ASCII bytes after it.
+        i = skipAscii(a, i + 1, to);
+        continue;
+      }
+      if (!accept(b & 0xFF)) {
+        return false;
+      }
+      i++;
+    }
+    return true;
+  }
+
+  /** Index of the first byte at or above 0x80 in {@code a[from, to)}, or {@code to}; eight bytes a step. */
+  public static int skipAscii(byte[] a, int from, int to) {
+    int i = from;
+    while (i + Long.BYTES <= to) {
+      long high = (long) LONGS.get(a, i) & HIGH_BITS;
+      if (high != 0) {
+        return i + (Long.numberOfTrailingZeros(high) >>> 3);
+      }
+      i += Long.BYTES;
+    }
+    while (i < to && a[i] >= 0) {
+      i++;
+    }
+    return i;
   }
 
   /** One byte (0–255) at a time, for a caller that reads bytes where they lie; same states as {@link #update}. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.buffer.Buffer;
 import io.wsgate.Reason;
@@ -28,6 +29,14 @@ class MessageFilterFuzzTest {
   private static final MessagePipeline PATTERNS = Pipelines.of(new MessageRule.Patterns("deny",
       List.of("<script", "(?i)javascript:", "\\bDROP\\s+TABLE\\b", "[\\x{202E}\\x{2066}-\\x{2069}]"),
       Action.CLOSE, Mode.ENFORCE));
+  private static final JsonReader STRICT_JSON = new JsonReader(16);
+  /** Every pattern has a literal prefix, so the byte search decides most payloads alone. */
+  private static final List<String> PREFIXED_PATTERNS = List.of("(?i)<script", "</?iframe\\b", "évil",
+      "\\x{1F600}+x");
+  private static final MessagePipeline PREFIXED = Pipelines.of(new MessageRule.Patterns("deny", PREFIXED_PATTERNS,
+      Action.DROP, Mode.ENFORCE));
+  private static final com.google.re2j.Pattern PREFIXED_ALTERNATION = com.google.re2j.Pattern.compile(
+      "(?:" + String.join(")|(?:", PREFIXED_PATTERNS) + ")");
   private static final MessagePipeline SCHEMA = Pipelines.of(new MessageRule.Schema("chat", Path.of("chat.json"), """
       {
         "type": "object",
@@ -65,6 +74,34 @@ class MessageFilterFuzzTest {
       if (decoded.contains("<script")) {
         assertFalse(d.passes(), () -> "a literal <script passed: " + show(payload));
       }
+    }
+  }
+
+  /**
+   * The allocation-free proof of JSON ({@link JsonScan}) is a shortcut, never a second opinion: what
+   * it proves, the strict reader accepts, at the same depth.
+   */
+  @FuzzTest
+  void jsonScanNeverProvesWhatTheReaderRefuses(byte[] payload) {
+    int depth = JsonScan.depth(Message.binary(Buffer.buffer(payload)), STRICT_JSON.maxDepth());
+    if (depth != JsonScan.UNSURE) {
+      JsonNode tree = STRICT_JSON.read(Buffer.buffer(payload));
+      assertNotNull(tree, () -> "proven, but the reader refuses: " + show(payload));
+      assertEquals(JsonReader.depth(tree), depth, () -> "depth of " + show(payload));
+    }
+  }
+
+  /**
+   * Skipping RE2/J when no pattern's literal prefix is in the bytes, and matching a view of the bytes
+   * instead of a String, decide exactly as matching the decoded String always did.
+   */
+  @FuzzTest
+  void patternShortcutsDecideAsTheFullMatch(byte[] payload) {
+    String decoded = new String(payload, StandardCharsets.UTF_8);
+    boolean match = PREFIXED_ALTERNATION.matcher(decoded).find();
+    for (boolean text : new boolean[] {true, false}) {
+      Decision d = decide(PREFIXED, text, payload, Reason.PATTERN_DENIED, Action.DROP);
+      assertEquals(!match, d.passes(), () -> "decision differs from matching the String: " + show(payload));
     }
   }
 

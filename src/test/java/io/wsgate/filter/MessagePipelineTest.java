@@ -187,8 +187,9 @@ class MessagePipelineTest {
         new MessageRule.Patterns("b", List.of("worse"), Action.DROP, Mode.ENFORCE));
     assertTrue(twoPatternRules.inspectsContent());
     assertClean(check(twoPatternRules, message));
-    assertTrue(message.isDecoded());
-    assertSame(message.text(), message.text(), "decoded once, shared");
+    assertFalse(message.isDecoded(), "pattern rules read the bytes in place: no String");
+    assertSame(message.chars(), message.chars(), "decoded once, shared");
+    assertSame(message.text(), message.text(), "a String, if asked for, decoded once too");
     assertFalse(message.isJsonParsed(), "pattern rules need text, not JSON");
   }
 

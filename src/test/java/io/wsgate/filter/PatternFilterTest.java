@@ -68,6 +68,29 @@ class PatternFilterTest {
         Action.CLOSE);
   }
 
+  @Test
+  void theLiteralShortcutDecidesAsTheFullMatch() {
+    // Each pattern starts with a literal, so most messages are decided by a byte search alone.
+    MessagePipeline pipeline = deny(Action.DROP, Mode.ENFORCE, "(?i)<script", "évil", "\\x{1F600}x");
+
+    assertClean(check(pipeline, text("{\"text\":\"a < b, no tags\"}")));
+    assertRefused(check(pipeline, text("x <ScRiPt>")), Reason.PATTERN_DENIED, "deny", Action.DROP);
+    assertRefused(check(pipeline, text("très évil")), Reason.PATTERN_DENIED, "deny", Action.DROP);
+    assertClean(check(pipeline, text("tres evil")));
+    assertRefused(check(pipeline, text("\uD83D\uDE00x")), Reason.PATTERN_DENIED, "deny", Action.DROP);
+    assertRefused(check(pipeline, binary("..<SCRIPT".getBytes(StandardCharsets.UTF_8))), Reason.PATTERN_DENIED,
+        "deny", Action.DROP);
+  }
+
+  @Test
+  void aLiteralWithTheReplacementCharacterIsNotSearchedAsBytes() {
+    // 0xFF decodes to U+FFFD: the bytes never hold EF BF BD, yet the decoded text matches.
+    MessagePipeline pipeline = deny(Action.DROP, Mode.ENFORCE, "\\x{FFFD}x");
+
+    assertRefused(check(pipeline, binary((byte) 0xFF, (byte) 'x')), Reason.PATTERN_DENIED, "deny", Action.DROP);
+    assertClean(check(pipeline, binary((byte) 'x', (byte) 'x')));
+  }
+
   /**
    * A correctness guard, not a benchmark: a deny pattern must not hand attackers a CPU lever.
    * With java.util.regex, {@code (a+)+$} against fifty thousand 'a' and a '!' backtracks: since

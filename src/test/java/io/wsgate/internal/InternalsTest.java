@@ -39,6 +39,13 @@ class InternalsTest {
         "Netty's WebSocket08FrameDecoder no longer has config/state/fragmentedFramesCount/receivedClosingHandshake");
   }
 
+  @Test
+  void theRe2PrefixThePatternFilterReadsIsStillThere() {
+    assertTrue(Re2Internals.prefixReadable(), "RE2/J no longer has Pattern.re2() and RE2.prefix");
+    assertEquals("<", Re2Internals.literalPrefix(com.google.re2j.Pattern.compile("(?:(?i)<script)")));
+    assertEquals("", Re2Internals.literalPrefix(com.google.re2j.Pattern.compile("(?i)javascript:")));
+  }
+
   private static boolean reachesInside(Path file) {
     try {
       return INTERNAL.matcher(Files.readString(file)).find();
