@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -94,7 +95,7 @@ public final class ClusterMessageLimiter {
     if (shared == null || !store.health().isUp()) {
       return local(gate, permits);
     }
-    if (gate.pending.get() >= bound.maxPending()) {
+    if (!bound.mayAsk(gate.pending.get(), gate.pendingTokens.get(), permits)) {
       if (System.nanoTime() - gate.waitingSince > callTimeoutNanos) {
         // Redis has not answered within the call timeout: a store failure, whatever the health says yet.
         return local(gate, permits);
@@ -123,8 +124,10 @@ public final class ClusterMessageLimiter {
     if (gate.pending.getAndIncrement() == 0) {
       gate.waitingSince = System.nanoTime();
     }
+    gate.pendingTokens.addAndGet(permits);
     answer.whenComplete((allowed, failure) -> {
       gate.pending.decrementAndGet();
+      gate.pendingTokens.addAndGet(-permits);
       if (failure != null) {
         return;
       }
@@ -170,6 +173,7 @@ public final class ClusterMessageLimiter {
     final String key;
     final Bucket local = spec.newBucket();
     final AtomicInteger pending = new AtomicInteger();
+    final AtomicLong pendingTokens = new AtomicLong();
     volatile boolean lastAllowed = true;
     /** When the oldest outstanding answer was asked for (meaningful while pending > 0). */
     volatile long waitingSince;

@@ -14,8 +14,11 @@ import java.util.Objects;
  * <ul>
  *   <li>at most {@code maxUnsyncedTokens} messages from its local copy of the bucket, which Redis is
  *       charged for at the next sync (Bucket4j's delaying optimization), and</li>
- *   <li>at most {@code maxPending} messages while the sync itself is in flight, provisionally, when
- *       the last answer for that key was "allowed"; one that Redis then refuses is charged anyway.</li>
+ *   <li>while the sync itself is in flight, provisionally when the last answer for that key was
+ *       "allowed", {@code maxPending} messages, or more as long as the tokens in flight stay within
+ *       {@code maxUnsyncedTokens} (and the asks within {@link #MAX_PENDING_ASKS}): a fast subject
+ *       far below its rate is not refused merely for sending a handful within one round trip to
+ *       Redis. One that Redis then refuses is charged anyway.</li>
  * </ul>
  * So one node admits at most {@link #overshootPerNode()} = {@code maxUnsyncedTokens + maxPending}
  * messages per sync period that the shared bucket did not have. Every admission is charged to Redis
@@ -36,6 +39,8 @@ import java.util.Objects;
  */
 public record SyncBound(long maxUnsyncedTokens, Duration maxUnsyncedTime, int maxPending) {
   public static final int DEFAULT_MAX_PENDING = 8;
+  /** The most asks in flight per key, whatever the rate: each is a future held until Redis answers. */
+  public static final int MAX_PENDING_ASKS = 1024;
 
   public SyncBound {
     if (maxUnsyncedTokens < 1) {
@@ -59,9 +64,18 @@ public record SyncBound(long maxUnsyncedTokens, Duration maxUnsyncedTime, int ma
     return new SyncBound(Math.max(1, perPeriod), period, DEFAULT_MAX_PENDING);
   }
 
-  /** Messages one node may admit per sync period beyond what the shared bucket had. */
+  /** Whether one more ask of {@code permits} tokens may wait for Redis beside those in flight. */
+  public boolean mayAsk(int pendingAsks, long pendingTokens, long permits) {
+    return pendingAsks < maxPending
+        || pendingAsks < MAX_PENDING_ASKS && pendingTokens + permits <= maxUnsyncedTokens;
+  }
+
+  /**
+   * Messages one node may admit per sync period beyond what the shared bucket had (for a message
+   * rate; for a byte rate, {@code maxUnsyncedTokens + max(maxPending × burst, maxUnsyncedTokens)} bytes).
+   */
   public long overshootPerNode() {
-    return maxUnsyncedTokens + maxPending;
+    return maxUnsyncedTokens + Math.max(maxPending, Math.min(maxUnsyncedTokens, MAX_PENDING_ASKS));
   }
 
   /** The most a fleet of {@code nodes} admits for one key over {@code window}, for a bucket of {@code rate}. */
