@@ -377,13 +377,7 @@ public final class Gateway {
       vertx.setTimer(delay, id -> session.close(reason));
     }
     Promise<Void> drained = Promise.promise();
-    long deadline = System.nanoTime() + drainTimeoutMs * 1_000_000L;
-    vertx.setPeriodic(20, id -> {
-      if (services.sessions().size() == 0 || System.nanoTime() > deadline) {
-        vertx.cancelTimer(id);
-        drained.tryComplete();
-      }
-    });
+    awaitDrain(drained, System.nanoTime() + drainTimeoutMs * 1_000_000L);
     stopping = drained.future()
         .compose(v -> Future.join(listeners.stream().map(ListenerVerticle::close).toList()).otherwiseEmpty())
         .compose(v -> services.keySources().close().otherwiseEmpty())
@@ -394,5 +388,20 @@ public final class Gateway {
         .eventually(() -> services.audit().close())
         .mapEmpty();
     return stopping;
+  }
+
+  /**
+   * Polls for the last session to end, by one-shot timers: a periodic timer cancelled from its own
+   * handler can throw in Vert.x 5.0 when the handler runs before {@code setPeriodic} returned to a
+   * caller on another thread (a loaded machine), and the stop then never completed.
+   */
+  private void awaitDrain(Promise<Void> drained, long deadlineNanos) {
+    vertx.setTimer(20, id -> {
+      if (services.sessions().size() == 0 || System.nanoTime() > deadlineNanos) {
+        drained.tryComplete();
+      } else {
+        awaitDrain(drained, deadlineNanos);
+      }
+    });
   }
 }
