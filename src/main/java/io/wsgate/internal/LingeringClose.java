@@ -55,9 +55,7 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
       pipeline.addFirst(new LingeringClose());
     }
     channel.config().setAutoRead(true);
-    channel.eventLoop().schedule(() -> {
-      ctx.close();
-    }, LINGER_MS, TimeUnit.MILLISECONDS);
+    channel.eventLoop().schedule(() -> closeNow(channel), LINGER_MS, TimeUnit.MILLISECONDS);
     if (tls != null) {
       tls.closeOutbound().addListener(notified -> shutdownOutput(ctx, duplex));
     } else {
@@ -71,9 +69,19 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
     }
     channel.shutdownOutput().addListener(shut -> {
       if (!shut.isSuccess()) {
-        ctx.close();
+        closeNow(channel);
       }
     });
+  }
+
+  /**
+   * Closes the socket from the head of the pipeline: once close_notify is out, a close through the
+   * SslHandler waits for the client's own close_notify, which a client that never closes never sends.
+   */
+  private static void closeNow(Channel channel) {
+    if (channel.isOpen()) {
+      channel.pipeline().firstContext().close();
+    }
   }
 
   @Override
@@ -88,6 +96,6 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    ctx.close();
+    closeNow(ctx.channel());
   }
 }
