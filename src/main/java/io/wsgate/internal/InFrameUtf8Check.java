@@ -155,7 +155,9 @@ public final class InFrameUtf8Check extends ChannelInboundHandlerAdapter {
         continue;
       }
       int n = (int) Math.min(payloadLeft, end - i);
-      if (checkPayload) {
+      // The last frame of a message that ends in this read is decoded in it, and the relay checks
+      // the whole message: only what is still waiting for more bytes needs checking here.
+      if (checkPayload && !(fin && n == payloadLeft)) {
         for (int stop = i + n; i < stop; i++) {
           int key = (mask >>> (24 - 8 * (maskIndex & 3))) & 0xFF;
           maskIndex++;
