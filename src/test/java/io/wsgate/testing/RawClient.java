@@ -71,6 +71,16 @@ public final class RawClient implements AutoCloseable {
     return this;
   }
 
+  /** Sends {@code bytes} and says whether that failed: the peer has closed its socket for good (a reset). */
+  public boolean sendFails(byte[] bytes) {
+    try {
+      send(bytes);
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
   /** Reads one response head (status line and headers). */
   public String readHead() throws IOException {
     StringBuilder head = new StringBuilder();
