@@ -17,9 +17,9 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * The Ed25519 keys that sign and check audit checkpoints, as PEM files: the private key as PKCS#8
- * ({@code BEGIN PRIVATE KEY}, what {@code openssl genpkey -algorithm ed25519} writes), the public
- * key as SubjectPublicKeyInfo ({@code BEGIN PUBLIC KEY}, {@code openssl pkey -pubout}). Error
+ * The Ed25519 keys that sign and check audit checkpoints, as PEM files: the private key as unencrypted
+ * PKCS#8 (what {@code openssl genpkey -algorithm ed25519} writes), the public key as
+ * SubjectPublicKeyInfo ({@code openssl pkey -pubout}). Error
  * messages name the file, never the key.
  *
  * <pre>{@code
