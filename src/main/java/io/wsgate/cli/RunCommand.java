@@ -39,9 +39,10 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path file = Files.isDirectory(policies) ? policies.resolve(PolicyLoader.FILE_NAME) : policies;
-    if (!Files.exists(file)) {
-      // wsgate has no built-in policy (a container image least of all): say what to do, not just "not found".
+    if (!Files.exists(policies) || Files.isDirectory(policies) && !Files.exists(policies.resolve(PolicyLoader.FILE_NAME))) {
+      // wsgate has no built-in policy (a container image least of all): say what to do, not just
+      // "not found". A missing directory (nothing mounted at all) reads as an empty one.
+      Path file = policies.toString().matches(".*\\.ya?ml") ? policies : policies.resolve(PolicyLoader.FILE_NAME);
       System.err.println("wsgate: no policy at " + file.toAbsolutePath() + ". wsgate has no built-in policy:"
           + " give --policies a directory holding " + PolicyLoader.FILE_NAME + " (or the file itself);"
           + " in a container, mount it read-only there (docs/operations.md).");

@@ -76,6 +76,12 @@ class ContainerImageIT {
     assertTrue(run.output().contains("no policy at " + etc.resolve("gateway.yaml").toAbsolutePath()), run.output());
     assertTrue(run.output().contains("wsgate has no built-in policy"), run.output());
     assertTrue(!run.output().contains("listening"), "nothing listened: " + run.output());
+
+    Path absent = tmp.resolve("not-mounted"); // no mount point at all: the image has no /etc/wsgate
+    Run without = run(command(absent, "ENTRYPOINT", "CMD"), Map.of(), 60);
+    assertEquals(1, without.exit(), without.output());
+    assertTrue(without.output().contains("no policy at " + absent.resolve("gateway.yaml").toAbsolutePath()),
+        without.output());
   }
 
   @Test
