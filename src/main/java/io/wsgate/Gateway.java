@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.wsgate.admin.AdminServer;
+import io.wsgate.admin.ProbeServer;
+import io.wsgate.admin.Readiness;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.demo.DemoUpstream;
@@ -17,6 +19,7 @@ import io.wsgate.reload.PolicyReloader;
 import io.wsgate.session.SessionRecheck;
 import io.wsgate.policy.AdminSettings;
 import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.policy.ProbeSettings;
 import io.wsgate.policy.PolicyLoader;
 import io.wsgate.policy.Shutdown;
 import io.wsgate.policy.Tls;
@@ -66,7 +69,10 @@ public final class Gateway {
   private CertificateReloader certificates;
   private PolicyReloader reloader;
   private AdminServer admin;
+  private ProbeServer probes;
   private volatile boolean listening;
+  /** From the first moment of {@link #stop()}: readiness goes DOWN before the listeners stop accepting. */
+  private volatile boolean stopRequested;
   private int port;
   private Future<Void> stopping;
 
@@ -149,7 +155,8 @@ public final class Gateway {
           return CompiledPolicy.compile(vertx, policy, demoPort, services).compose(compiled -> {
             services.swap(compiled);
             Gateway gateway = new Gateway(vertx, services, upstream, member);
-            return gateway.listen(policy, cores).compose(v -> gateway.startAdmin(policy.admin())).map(gateway);
+            return gateway.listen(policy, cores).compose(v -> gateway.startAdmin(policy.admin()))
+                .compose(v -> gateway.startProbes(policy.startup().probes())).map(gateway);
           });
         }).onFailure(failure -> leave(vertx, member).eventually(vertx::close).eventually(audit::close));
   }
@@ -196,6 +203,18 @@ public final class Gateway {
       LOG.info("wsgate admin on http://{}:{} ({})", settings.host(), server.port(),
           settings.tokenRequired() ? "bearer token required" : "loopback, no token");
     }).mapEmpty();
+  }
+
+  /** The probes listener comes up last, so a first 200 from /ready means everything is up. */
+  private Future<Void> startProbes(ProbeSettings settings) {
+    if (!settings.enabled()) {
+      return Future.succeededFuture();
+    }
+    return ProbeServer.start(vertx, new Readiness(new GatewayAdminOperations(this, services)), settings)
+        .onSuccess(server -> {
+          probes = server;
+          LOG.info("wsgate probes on http://{}:{} (GET /health, GET /ready; no token)", settings.host(), server.port());
+        }).mapEmpty();
   }
 
   private Future<Void> deploy(int bindPort, int instances) {
@@ -329,9 +348,22 @@ public final class Gateway {
     return admin == null ? -1 : admin.port();
   }
 
-  /** True while the client listeners are bound and accepting: from start until {@link #stop()} begins. */
+  /** The probes listener's port, or -1 when the policy has no {@code probes:} section. */
+  public int probesPort() {
+    return probes == null ? -1 : probes.port();
+  }
+
+  /**
+   * True while the client listeners are bound and accepting: from start until the drain begins (at
+   * {@link #stop()}, or once its readiness grace is over).
+   */
   public boolean listening() {
     return listening;
+  }
+
+  /** True from the first moment of {@link #stop()}, readiness grace included. */
+  public boolean stopping() {
+    return stopRequested;
   }
 
   public GatewayServices services() {
@@ -343,11 +375,13 @@ public final class Gateway {
   }
 
   /**
-   * Graceful stop: refuse new upgrades (503, so a load balancer retries elsewhere), close live
-   * sessions with the policy's close code spread evenly over the drain window (so clients do not
-   * all reconnect at once), wait for them up to the drain timeout, then close the listeners. The
-   * admin listener closes last, so {@code /ready} (503 from the first moment) and {@code /metrics}
-   * stay reachable during the drain.
+   * Graceful stop. First the policy's readiness grace ({@code shutdown.readinessGrace}): {@code /ready}
+   * answers 503 while new upgrades are still accepted, so load balancers take this node out before
+   * it refuses anyone. Then the drain: refuse new upgrades (503, so a load balancer retries
+   * elsewhere), close live sessions with the policy's close code spread evenly over the drain window
+   * (so clients do not all reconnect at once), wait for them up to the drain timeout, then close
+   * the listeners. The admin and probes listeners close last, so {@code /ready} (503 from the first
+   * moment) and {@code /metrics} stay reachable throughout.
    * Vert.x's own server shutdown is not used for the drain: once it starts, it holds every close
    * until its timeout and then sends 1000, losing the code we chose. Last, once no event loop can
    * audit anything more, the audit trail is drained and forced to disk.
@@ -357,13 +391,27 @@ public final class Gateway {
       return stopping;
     }
     Shutdown shutdown = services.current().policy().shutdown();
-    listening = false;
+    stopRequested = true;
     if (certificates != null) {
       certificates.stop();
     }
     if (reloader != null) {
       reloader.stop();
     }
+    long graceMs = shutdown.readinessGrace().toMillis();
+    Promise<Void> graceOver = Promise.promise();
+    if (graceMs == 0) {
+      graceOver.complete();
+    } else {
+      LOG.info("Stopping: /ready answers 503 for {} ms before the drain; new upgrades are still accepted", graceMs);
+      vertx.setTimer(graceMs, id -> graceOver.complete());
+    }
+    stopping = graceOver.future().compose(v -> drain(shutdown));
+    return stopping;
+  }
+
+  private Future<Void> drain(Shutdown shutdown) {
+    listening = false;
     long drainTimeoutMs = shutdown.drainTimeout().toMillis();
     Reason reason = shutdown.closeCode() == 1012 ? Reason.SHUTDOWN_RESTART : Reason.SHUTDOWN;
     services.startDraining(reason);
@@ -378,16 +426,16 @@ public final class Gateway {
     }
     Promise<Void> drained = Promise.promise();
     awaitDrain(drained, System.nanoTime() + drainTimeoutMs * 1_000_000L);
-    stopping = drained.future()
+    return drained.future()
         .compose(v -> Future.join(listeners.stream().map(ListenerVerticle::close).toList()).otherwiseEmpty())
         .compose(v -> services.keySources().close().otherwiseEmpty())
         .compose(v -> demo == null ? Future.succeededFuture() : demo.close())
         .compose(v -> admin == null ? Future.<Void>succeededFuture() : admin.close().otherwiseEmpty())
+        .compose(v -> probes == null ? Future.<Void>succeededFuture() : probes.close().otherwiseEmpty())
         .eventually(() -> leave(vertx, fleet))
         .eventually(() -> vertx.close())
         .eventually(() -> services.audit().close())
         .mapEmpty();
-    return stopping;
   }
 
   /**

@@ -46,6 +46,11 @@ final class GatewayAdminOperations implements AdminOperations {
   }
 
   @Override
+  public boolean stopping() {
+    return gateway.stopping();
+  }
+
+  @Override
   public AuditLog audit() {
     return services.audit();
   }

@@ -51,6 +51,9 @@ public interface AdminOperations {
   /** Whether the client listeners are bound and accepting (false from the moment a stop begins). */
   boolean listening();
 
+  /** Whether a graceful stop has begun (from its first moment, readiness grace included). */
+  boolean stopping();
+
   AuditLog audit();
 
   List<Session> sessions();

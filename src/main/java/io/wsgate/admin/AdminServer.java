@@ -43,7 +43,7 @@ import java.util.Optional;
  * <pre>
  * GET    /metrics                  Prometheus text (docs/metrics.md)
  * GET    /health                   200 {"status":"UP"} while the process runs
- * GET    /ready                    200, or 503 naming the failed check (policy, listeners, audit)
+ * GET    /ready                    200, or 503 naming the failed check ({@link Readiness})
  * GET    /sessions?limit=&amp;offset=  live sessions, oldest first; limit 1..1000 (default 100)
  * DELETE /sessions/{id}            close one session with 1008 (404 if unknown)
  * POST   /subjects/{sub}/revoke    close the subject's sessions, refuse its tokens until a time (?issuer=)
@@ -71,12 +71,14 @@ public final class AdminServer {
   private final AdminOperations gateway;
   private final AuditLog audit;
   private final byte[] tokenDigest;
+  private final Readiness readiness;
   private HttpServer server;
 
   private AdminServer(AdminOperations gateway, byte[] tokenDigest) {
     this.gateway = gateway;
     this.audit = gateway.audit();
     this.tokenDigest = tokenDigest;
+    this.readiness = new Readiness(gateway);
   }
 
   /**
@@ -192,21 +194,8 @@ public final class AdminServer {
   // --- endpoints -------------------------------------------------------------------------------
 
   private void ready(RoutingContext ctx) {
-    JsonObject checks = new JsonObject()
-        .put("policy", gateway.policy() != null ? "UP" : "DOWN")
-        .put("listeners", gateway.listening() ? "UP" : "DOWN")
-        .put("audit", audit.status().writable() ? "UP" : "DOWN");
-    JsonArray failed = new JsonArray();
-    checks.forEach(check -> {
-      if (!"UP".equals(check.getValue())) {
-        failed.add(check.getKey());
-      }
-    });
-    JsonObject body = new JsonObject().put("status", failed.isEmpty() ? "UP" : "DOWN").put("checks", checks);
-    if (!failed.isEmpty()) {
-      body.put("failed", failed);
-    }
-    json(ctx, failed.isEmpty() ? 200 : 503, body);
+    Readiness.Report report = readiness.report();
+    json(ctx, report.status(), report.body());
   }
 
   private void listSessions(RoutingContext ctx) {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "wsgate", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Security-hardened WebSocket gateway.",
     subcommands = {RunCommand.class, PolicyCommand.class, AuditCommand.class, DevTokenCommand.class,
-        DemoUpstreamCommand.class,
+        DemoUpstreamCommand.class, HealthCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (invalid policy, could not start, check failed)", "2:usage error"})

@@ -7,6 +7,7 @@ import io.wsgate.policy.PolicyLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -38,6 +39,15 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!Files.exists(policies) || Files.isDirectory(policies) && !Files.exists(policies.resolve(PolicyLoader.FILE_NAME))) {
+      // wsgate has no built-in policy (a container image least of all): say what to do, not just
+      // "not found". A missing directory (nothing mounted at all) reads as an empty one.
+      Path file = policies.toString().matches(".*\\.ya?ml") ? policies : policies.resolve(PolicyLoader.FILE_NAME);
+      System.err.println("wsgate: no policy at " + file.toAbsolutePath() + ". wsgate has no built-in policy:"
+          + " give --policies a directory holding " + PolicyLoader.FILE_NAME + " (or the file itself);"
+          + " in a container, mount it read-only there (docs/operations.md).");
+      return 1;
+    }
     GatewayPolicy policy;
     try {
       policy = PolicyLoader.load(policies);
@@ -57,19 +67,19 @@ final class RunCommand implements Callable<Integer> {
     gateway.watchPolicy(1000, overrides());
     // SIGHUP reloads the policy, as nginx and HAProxy users expect.
     sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> gateway.reload("SIGHUP"));
-    long drainMs = policy.shutdown().drainTimeout().toMillis() + 5000;
     // SIGTERM and SIGINT drain and then exit 0 (1 if the stop failed). Left to the JVM's default
     // handling, the process would end with 128 + the signal number however clean the stop was.
     for (String name : List.of("TERM", "INT")) {
-      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> System.exit(stop(gateway, drainMs) ? 0 : 1));
+      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> System.exit(stop(gateway) ? 0 : 1));
     }
     // Any other way the JVM ends (System.exit elsewhere, a signal not handled above) still drains.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(gateway, drainMs), "wsgate-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(gateway), "wsgate-shutdown"));
     return 0;
   }
 
-  /** Graceful stop, waiting at most {@code drainMs}; idempotent. */
-  private static boolean stop(Gateway gateway, long drainMs) {
+  /** Graceful stop, waiting at most the policy in force's readiness grace and drain timeout, plus 5 s; idempotent. */
+  private static boolean stop(Gateway gateway) {
+    long drainMs = gateway.services().current().policy().shutdown().longest().toMillis() + 5000;
     try {
       gateway.stop().toCompletionStage().toCompletableFuture().get(drainMs, TimeUnit.MILLISECONDS);
       return true;

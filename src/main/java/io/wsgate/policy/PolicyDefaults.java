@@ -79,12 +79,15 @@ final class PolicyDefaults {
     d.put("shutdown.closeCode", s.closeCode());
     d.put("shutdown.drainWindow", s.drainWindow());
     d.put("shutdown.drainTimeout", s.drainTimeout());
+    d.put("shutdown.readinessGrace", s.readinessGrace());
     d.put("reload.recheckSessions", false);
     d.put("reload.watch", StartupSettings.DEFAULT_WATCH);
     d.put("dev.demoPage", false);
     d.put("admin.enabled", true);
     d.put("admin.host", AdminSettings.DEFAULT_HOST);
     d.put("admin.port", AdminSettings.DEFAULT_PORT);
+    d.put("probes.host", ProbeSettings.DEFAULT_HOST);
+    d.put("probes.port", ProbeSettings.DEFAULT_PORT);
     d.put("audit.rotateBytes", Units.compactSize(AuditSettings.DEFAULT_ROTATE_BYTES));
     d.put("audit.queueSize", AuditSettings.DEFAULT_QUEUE_SIZE);
     d.put("audit.flushInterval", AuditSettings.DEFAULT_FLUSH_INTERVAL);

@@ -10,11 +10,13 @@ import org.snakeyaml.engine.v2.nodes.Node;
 final class PolicyParser {
   static final List<String> TOP_KEYS =
       List.of("listen", "issuers", "connections", "routes", "limits", "shutdown", "reload", "dev", "admin", "audit",
-          "cluster");
+          "cluster", "probes");
   static final List<String> LIMIT_KEYS = List.of("maxMessageBytes", "idleTimeout", "maxLifetime", "maxConnections",
       "handshakeTimeout", "upstreamConnectTimeout", "pingInterval", "maxControlFramesPerSecond", "controlFrameBurst",
       "freeFragments", "minAverageFragmentBytes", "sendTimeout", "maxReauthPerMinute");
-  static final List<String> SHUTDOWN_KEYS = List.of("closeCode", "drainWindow", "drainTimeout");
+  static final List<String> SHUTDOWN_KEYS = List.of("closeCode", "drainWindow", "drainTimeout", "readinessGrace");
+  /** The longest readiness grace: a load balancer that needs more than this to notice is not checking. */
+  static final Duration MAX_READINESS_GRACE = Duration.ofMinutes(10);
   static final List<String> DEV_KEYS = List.of("demoPage");
   static final List<String> RELOAD_KEYS = List.of("recheckSessions", "watch");
 
@@ -51,11 +53,12 @@ final class PolicyParser {
     AdminSettings admin = new AdminSection(paths, env).read(top);
     AuditSettings audit = new AuditSection(paths, env).read(top);
     ClusterSettings cluster = new ClusterSection(paths, env).read(top, audit);
+    ProbeSettings probes = ProbesSection.read(top, listen, admin);
     StartupSettings startup = new StartupSettings(listen, clients.proxyProtocol(),
         limitSection.size("maxMessageBytes", StartupSettings.DEFAULT_MAX_MESSAGE_BYTES, 1, MAX_MESSAGE_BYTES_LIMIT),
         limitSection.positiveDuration("handshakeTimeout", StartupSettings.DEFAULT_HANDSHAKE_TIMEOUT),
         limitSection.positiveDuration("upstreamConnectTimeout", StartupSettings.DEFAULT_UPSTREAM_CONNECT_TIMEOUT),
-        reload.bool("watch", StartupSettings.DEFAULT_WATCH), admin, audit, cluster);
+        reload.bool("watch", StartupSettings.DEFAULT_WATCH), admin, audit, cluster, probes);
     RuntimePolicy runtime = new RuntimePolicy(routes, limits, shutdown, dev,
         new Security(clients.addresses(), issuers, connections, recheck));
     return new GatewayPolicy(version, source, startup, runtime);
@@ -98,6 +101,10 @@ final class PolicyParser {
             + Units.format(window));
       }
     }
-    return new Shutdown(closeCode, window, timeout);
+    Duration grace = m.duration("readinessGrace", d.readinessGrace());
+    if (grace.compareTo(MAX_READINESS_GRACE) > 0) {
+      m.error("readinessGrace", "must be at most " + Units.format(MAX_READINESS_GRACE) + ", got " + Units.format(grace));
+    }
+    return new Shutdown(closeCode, window, timeout, grace);
   }
 }

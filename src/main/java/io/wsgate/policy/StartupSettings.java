@@ -21,10 +21,11 @@ import java.util.Objects;
  * @param admin                  {@code admin:}
  * @param audit                  {@code audit:}
  * @param cluster                {@code cluster:}; {@link ClusterSettings#NONE} without one
+ * @param probes                 {@code probes:}; {@link ProbeSettings#DISABLED} without one
  */
 public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMessageBytes, Duration handshakeTimeout,
                               Duration upstreamConnectTimeout, boolean watch, AdminSettings admin,
-                              AuditSettings audit, ClusterSettings cluster) {
+                              AuditSettings audit, ClusterSettings cluster, ProbeSettings probes) {
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 65536;
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_UPSTREAM_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -37,6 +38,15 @@ public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMes
     Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(audit, "audit");
     Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(probes, "probes");
+  }
+
+  /** Settings without a probes listener. */
+  public StartupSettings(Listener listen, boolean proxyProtocol, int maxMessageBytes, Duration handshakeTimeout,
+                         Duration upstreamConnectTimeout, boolean watch, AdminSettings admin, AuditSettings audit,
+                         ClusterSettings cluster) {
+    this(listen, proxyProtocol, maxMessageBytes, handshakeTimeout, upstreamConnectTimeout, watch, admin, audit, cluster,
+        ProbeSettings.DISABLED);
   }
 
   /** Settings of a gateway that is not part of a fleet. */
@@ -49,13 +59,25 @@ public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMes
   /** The same settings listening on {@code port} instead ({@code run --listen PORT}). */
   public StartupSettings withPort(int port) {
     return new StartupSettings(new Listener(listen.host(), port, listen.tls()), proxyProtocol, maxMessageBytes,
-        handshakeTimeout, upstreamConnectTimeout, watch, admin, audit, cluster);
+        handshakeTimeout, upstreamConnectTimeout, watch, admin, audit, cluster, probes);
   }
 
   /** The same settings as a member of the fleet {@code settings} describes (tests, tools). */
   public StartupSettings withCluster(ClusterSettings settings) {
     return new StartupSettings(listen, proxyProtocol, maxMessageBytes, handshakeTimeout, upstreamConnectTimeout, watch,
-        admin, audit, settings);
+        admin, audit, settings, probes);
+  }
+
+  /** The same settings with another audit trail (tests, tools). */
+  public StartupSettings withAudit(AuditSettings settings) {
+    return new StartupSettings(listen, proxyProtocol, maxMessageBytes, handshakeTimeout, upstreamConnectTimeout, watch,
+        admin, settings, cluster, probes);
+  }
+
+  /** The same settings with another probes listener (tests, tools). */
+  public StartupSettings withProbes(ProbeSettings settings) {
+    return new StartupSettings(listen, proxyProtocol, maxMessageBytes, handshakeTimeout, upstreamConnectTimeout, watch,
+        admin, audit, cluster, settings);
   }
 
   /**
@@ -75,6 +97,7 @@ public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMes
     differ(out, "admin", admin, other.admin);
     differ(out, "audit", audit, other.audit);
     differ(out, "cluster", cluster, other.cluster);
+    differ(out, "probes", probes, other.probes);
     return out;
   }
 

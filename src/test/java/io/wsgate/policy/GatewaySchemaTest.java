@@ -119,11 +119,12 @@ class GatewaySchemaTest extends PolicyTestSupport {
             origins: { allow: ["*"] }
             auth: { anonymous: true, mode: monitor }
         limits: { maxMessageBytes: 64KiB, idleTimeout: 5m, maxLifetime: 24h, maxConnections: 10000, handshakeTimeout: 10s, upstreamConnectTimeout: 5s, pingInterval: 30s, maxControlFramesPerSecond: 20, controlFrameBurst: 50, freeFragments: 128, minAverageFragmentBytes: 64 }
-        shutdown: { closeCode: 1012, drainWindow: 5s, drainTimeout: 30s }
+        shutdown: { closeCode: 1012, drainWindow: 5s, drainTimeout: 30s, readinessGrace: 5s }
         dev: { demoPage: false }
         admin: { enabled: true, host: 0.0.0.0, port: 0, tokenFile: admin.token }
         audit: { dir: audit, rotateBytes: 100MiB, queueSize: 65536, flushInterval: 1s, onFailure: failClosed, hmacKeyFile: secret, console: false, nodeId: gw-1, checkpointDir: seals, checkpointInterval: 30s, checkpointKeyFile: checkpoint.key, checkpointLog: true }
         cluster: { redis: "redis://10.0.0.9:6379", user: wsgate, passwordFile: secret, nodeId: gw-1, onStoreFailure: failClosed, storeTimeout: 50ms, leaseTtl: 15s, syncPeriod: 100ms }
+        probes: { host: 0.0.0.0, port: 8081 }
         """;
     assertEquals(List.of(), violations(everything));
     GatewayPolicy p = load(everything);
@@ -132,6 +133,8 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertEquals(List.of(), violations(everything.replace("tokenFile: admin.token", "tokenEnv: ADMIN_TOKEN")));
     assertEquals(7, p.routes().get(0).security().messages().toUpstream().size());
     assertEquals("gw-1", p.cluster().nodeId());
+    assertEquals(new ProbeSettings(true, "0.0.0.0", 8081), p.startup().probes());
+    assertEquals(java.time.Duration.ofSeconds(5), p.shutdown().readinessGrace());
     assertEquals(List.of(), violations(everything.replace("passwordFile: secret", "passwordEnv: REDIS_PASSWORD")));
   }
 
@@ -159,6 +162,10 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertViolation(listen + route + "    auth: { anonymous: true }\nadmin: { tokenFile: a, tokenEnv: B }\n", "/admin");
     assertViolation(listen + route + "    auth: { anonymous: true }\nadmin: { port: 90000 }\n", "/admin/port");
     assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { console: true }\n", "dir");
+    assertViolation(listen + route + "    auth: { anonymous: true }\nprobes: { port: -1 }\n", "/probes/port");
+    assertViolation(listen + route + "    auth: { anonymous: true }\nprobes: { path: /healthz }\n", "path");
+    assertViolation(listen + route + "    auth: { anonymous: true }\nshutdown: { readinessGrace: 5 }\n",
+        "/shutdown/readinessGrace");
     assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { dir: a, onFailure: block }\n",
         "/audit/onFailure");
     assertViolation(listen + route + "    auth: { anonymous: true }\naudit: { dir: a, hmacKeyFile: k, hmacKeyEnv: K }\n",
@@ -206,6 +213,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertKeys(AdminSection.KEYS, root.at("/properties/admin"));
     assertKeys(AuditSection.KEYS, root.at("/properties/audit"));
     assertKeys(ClusterSection.KEYS, root.at("/properties/cluster"));
+    assertKeys(ProbesSection.KEYS, root.at("/properties/probes"));
     assertKeys(RouteSection.KEYS, defs.get("route"));
     assertKeys(RouteSecuritySection.ORIGIN_KEYS, defs.get("origins"));
     assertKeys(RouteSecuritySection.AUTH_KEYS, defs.get("auth"));

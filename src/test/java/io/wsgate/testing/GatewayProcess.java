@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 public record GatewayProcess(Process process, int port, Path logFile) {
   private static final Pattern LISTENING = Pattern.compile("wsgate listening on wss?://[^:]+:(\\d+) ");
   private static final Pattern ADMIN = Pattern.compile("wsgate admin on http://[^ ]+:(\\d+) ");
+  private static final Pattern PROBES = Pattern.compile("wsgate probes on http://[^ ]+:(\\d+) ");
 
   public static GatewayProcess start(Path policies, Path logFile, String... jvmOptions)
       throws IOException, InterruptedException {
@@ -88,10 +89,19 @@ public record GatewayProcess(Process process, int port, Path logFile) {
 
   /** The admin listener's port, as the gateway logs it right after it listens. */
   public int adminPort() {
+    return loggedPort(ADMIN, "admin listener");
+  }
+
+  /** The probes listener's port, as the gateway logs it right after it listens. */
+  public int probesPort() {
+    return loggedPort(PROBES, "probes listener");
+  }
+
+  private int loggedPort(Pattern announcement, String listener) {
     int[] port = {-1};
-    Await.until("the admin listener's port in " + logFile, () -> {
+    Await.until("the " + listener + "'s port in " + logFile, () -> {
       try {
-        Matcher m = ADMIN.matcher(log());
+        Matcher m = announcement.matcher(log());
         if (m.find()) {
           port[0] = Integer.parseInt(m.group(1));
         }
@@ -101,7 +111,7 @@ public record GatewayProcess(Process process, int port, Path logFile) {
       return port[0] > 0 || !process.isAlive();
     });
     if (port[0] < 0) {
-      throw new AssertionError("the gateway exited without an admin listener: " + logFile);
+      throw new AssertionError("the gateway exited without a " + listener + ": " + logFile);
     }
     return port[0];
   }

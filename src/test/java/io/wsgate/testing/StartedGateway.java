@@ -61,7 +61,7 @@ public final class StartedGateway implements AutoCloseable {
 
   private StartedGateway(Gateway gateway, GatewayPolicy policy, boolean temporaryAuditDir) {
     this.gateway = gateway;
-    this.drainTimeout = policy.shutdown().drainTimeout();
+    this.drainTimeout = policy.shutdown().longest();
     this.auditDir = policy.audit().dir();
     this.temporaryAuditDir = temporaryAuditDir;
     this.auditMac = mac(policy.audit());
@@ -101,9 +101,7 @@ public final class StartedGateway implements AutoCloseable {
 
   /** Same policy, another audit trail. */
   static GatewayPolicy withAudit(GatewayPolicy p, AuditSettings audit) {
-    StartupSettings s = p.startup();
-    return p.withStartup(new StartupSettings(s.listen(), s.proxyProtocol(), s.maxMessageBytes(), s.handshakeTimeout(),
-        s.upstreamConnectTimeout(), s.watch(), s.admin(), audit, s.cluster()));
+    return p.withStartup(p.startup().withAudit(audit));
   }
 
   /**

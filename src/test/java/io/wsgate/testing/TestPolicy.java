@@ -5,12 +5,14 @@ import io.wsgate.policy.AuditSettings;
 import io.wsgate.policy.Auth;
 import io.wsgate.policy.Cidr;
 import io.wsgate.policy.ClientAddresses;
+import io.wsgate.policy.ClusterSettings;
 import io.wsgate.policy.ConnectionLimits;
 import io.wsgate.policy.Dev;
 import io.wsgate.policy.IpRules;
 import io.wsgate.policy.MessageRules;
 import io.wsgate.policy.Mode;
 import io.wsgate.policy.OriginRules;
+import io.wsgate.policy.ProbeSettings;
 import io.wsgate.policy.RouteSecurity;
 import io.wsgate.policy.Security;
 import io.wsgate.policy.GatewayPolicy;
@@ -59,6 +61,8 @@ public final class TestPolicy {
   private boolean proxyProtocol;
   private Tls tls = new Tls(TestCerts.cert(), TestCerts.key(), false);
   private AdminSettings admin = AdminSettings.DISABLED;
+  private ProbeSettings probes = ProbeSettings.DISABLED;
+  private Duration readinessGrace = Shutdown.DEFAULT_READINESS_GRACE;
   private AuditSettings audit = AuditSettings.LOG_ONLY;
 
   public static TestPolicy create() {
@@ -178,6 +182,18 @@ public final class TestPolicy {
     return this;
   }
 
+  /** {@code shutdown.readinessGrace}: how long /ready answers 503 before a stop refuses upgrades. */
+  public TestPolicy readinessGrace(Duration grace) {
+    this.readinessGrace = grace;
+    return this;
+  }
+
+  /** The probes listener; off unless a test asks (e.g. {@code ProbeSettings.loopback(0)}). */
+  public TestPolicy probes(ProbeSettings settings) {
+    this.probes = settings;
+    return this;
+  }
+
   public TestPolicy plain() {
     this.plain = true;
     return this;
@@ -236,9 +252,9 @@ public final class TestPolicy {
 
   public GatewayPolicy build() {
     StartupSettings startup = new StartupSettings(new Listener(host, port, plain ? null : tls), proxyProtocol,
-        maxMessageBytes, handshakeTimeout, upstreamTimeout, true, admin, audit);
+        maxMessageBytes, handshakeTimeout, upstreamTimeout, true, admin, audit, ClusterSettings.NONE, probes);
     return new GatewayPolicy("test", Path.of("."), startup, new RuntimePolicy(routes,
         new Limits(idleTimeout, maxLifetime, maxConnections, pingInterval, frames, sendTimeout, maxReauthPerMinute),
-        new Shutdown(closeCode, drainWindow, drainTimeout), new Dev(demoPage), security));
+        new Shutdown(closeCode, drainWindow, drainTimeout, readinessGrace), new Dev(demoPage), security));
   }
 }
