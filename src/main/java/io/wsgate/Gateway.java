@@ -151,7 +151,8 @@ public final class Gateway {
             Gateway gateway = new Gateway(vertx, services, upstream, member);
             return gateway.listen(policy, cores).compose(v -> gateway.startAdmin(policy.admin())).map(gateway);
           });
-        }).onFailure(failure -> leave(vertx, member).eventually(vertx::close).eventually(audit::close));
+        }).onFailure(failure -> leave(vertx, member).eventually(vertx::close).eventually(audit::close)
+            .onComplete(ar -> services.meters().close()));
   }
 
   private static Future<Void> leave(Vertx vertx, Fleet fleet) {
@@ -392,6 +393,7 @@ public final class Gateway {
         .eventually(() -> leave(vertx, fleet))
         .eventually(() -> vertx.close())
         .eventually(() -> services.audit().close())
+        .onComplete(ar -> services.meters().close())
         .mapEmpty();
     return stopping;
   }

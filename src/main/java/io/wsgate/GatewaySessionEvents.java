@@ -3,6 +3,7 @@ package io.wsgate;
 import io.wsgate.audit.AuditedRequest;
 import io.wsgate.filter.Decision;
 import io.wsgate.limits.Revocations;
+import io.wsgate.metrics.SessionCounts;
 import io.wsgate.policy.Direction;
 import io.wsgate.session.Session;
 import io.wsgate.session.SessionEvents;
@@ -21,11 +22,13 @@ final class GatewaySessionEvents implements SessionEvents {
   @Override
   public void started(Session session) {
     services.sessions().add(session);
+    services.meters().sessionStarted(session.id(), new Counts(session));
   }
 
   @Override
   public void ended(Session session, Ending e) {
     services.sessions().remove(session);
+    services.meters().sessionEnded(session.id(), e.reason());
     services.audit().closed(session.audited(), e.reason(), e.clientCloseCode(), e.upstreamCloseCode(), e.durationMs(),
         e.messagesToUpstream(), e.bytesToUpstream(), e.messagesToClient(), e.bytesToClient());
   }
@@ -62,5 +65,38 @@ final class GatewaySessionEvents implements SessionEvents {
   @Override
   public Revocations revocations() {
     return services.revocations();
+  }
+
+  /** A session's relay counts and labels, as the metrics read them. */
+  private record Counts(Session session) implements SessionCounts {
+    @Override
+    public String route() {
+      return session.route();
+    }
+
+    @Override
+    public String upstreamLabel() {
+      return session.upstreamLabel();
+    }
+
+    @Override
+    public long messagesToUpstream() {
+      return session.messagesToUpstream();
+    }
+
+    @Override
+    public long bytesToUpstream() {
+      return session.bytesToUpstream();
+    }
+
+    @Override
+    public long messagesToClient() {
+      return session.messagesToClient();
+    }
+
+    @Override
+    public long bytesToClient() {
+      return session.bytesToClient();
+    }
   }
 }
