@@ -158,7 +158,8 @@ public final class Gateway {
             return gateway.listen(policy, cores).compose(v -> gateway.startAdmin(policy.admin()))
                 .compose(v -> gateway.startProbes(policy.startup().probes())).map(gateway);
           });
-        }).onFailure(failure -> leave(vertx, member).eventually(vertx::close).eventually(audit::close));
+        }).onFailure(failure -> leave(vertx, member).eventually(vertx::close).eventually(audit::close)
+            .onComplete(ar -> services.meters().close()));
   }
 
   private static Future<Void> leave(Vertx vertx, Fleet fleet) {
@@ -435,6 +436,7 @@ public final class Gateway {
         .eventually(() -> leave(vertx, fleet))
         .eventually(() -> vertx.close())
         .eventually(() -> services.audit().close())
+        .onComplete(ar -> services.meters().close())
         .mapEmpty();
   }
 

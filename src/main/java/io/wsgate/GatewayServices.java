@@ -4,15 +4,21 @@ import io.wsgate.metrics.GatewayMeters;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.ConnectionCounter;
 import io.wsgate.metrics.JwksCounts;
+import io.wsgate.metrics.PolicyView;
 import io.wsgate.policy.Issuer;
 import io.wsgate.limits.ConnectionScope;
 import io.wsgate.limits.RateLimitBackend;
 import io.wsgate.limits.RevocationUpdates;
 import io.wsgate.limits.Revocations;
 import io.wsgate.token.KeySources;
+import io.wsgate.upstream.UpstreamPool;
 import io.wsgate.session.SessionEvents;
 import io.wsgate.session.SessionRegistry;
 
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,7 +52,8 @@ public final class GatewayServices {
     this.keySources = keySources;
     this.revocations = revocations;
     this.revocationUpdates = revocationUpdates;
-    this.meters = new GatewayMeters(audit.metrics(), audit.status(), sessions, revocations, new PolicyJwksCounts());
+    this.meters = new GatewayMeters(audit.metrics(), audit.status(), revocations, new PolicyJwksCounts(),
+        new PolicyMetricsView());
   }
 
   public CompiledPolicy current() {
@@ -154,6 +161,32 @@ public final class GatewayServices {
     public long failures(String issuer) {
       CompiledPolicy snapshot = current();
       return snapshot == null ? 0 : snapshot.tokens().jwksFailures(issuer);
+    }
+  }
+
+  /** The snapshot in force, for the policy and per-route metrics. */
+  private final class PolicyMetricsView implements PolicyView {
+    @Override
+    public String version() {
+      CompiledPolicy snapshot = current();
+      return snapshot == null ? null : snapshot.policy().version();
+    }
+
+    @Override
+    public Instant loadedAt() {
+      CompiledPolicy snapshot = current();
+      return snapshot == null ? null : snapshot.builtAt();
+    }
+
+    @Override
+    public Map<String, List<String>> routes() {
+      CompiledPolicy snapshot = current();
+      Map<String, List<String>> routes = new LinkedHashMap<>();
+      if (snapshot != null) {
+        snapshot.policy().routes().forEach(route -> routes.put(route.path(),
+            route.upstreams().stream().map(UpstreamPool::label).toList()));
+      }
+      return routes;
     }
   }
 }

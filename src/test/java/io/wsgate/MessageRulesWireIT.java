@@ -143,7 +143,7 @@ class MessageRulesWireIT {
           scrape.text());
       assertFalse(scrape.samples().containsKey(
           "wsgate_message_refusals_total{action=\"drop\",reason=\"pattern_denied\"}"), "no drop was made");
-      assertEquals(1, scrape.value("wsgate_sessions_closed_total{reason=\"pattern_denied\"}"));
+      assertEquals(1, scrape.sum("wsgate_sessions_closed_total{reason=\"pattern_denied\"}"));
       assertEquals(1, harness.gateway.services().audit().metrics().outcomes(Reason.PATTERN_DENIED), "one decision");
       assertEquals("close", audit.await("message.refused", l -> l.size() == 1).get(0).getString("action"));
     }

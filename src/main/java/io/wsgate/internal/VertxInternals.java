@@ -1,6 +1,7 @@
 package io.wsgate.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Context;
@@ -9,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.buffer.impl.BufferImpl;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
+import io.vertx.core.impl.buffer.VertxByteBufAllocator;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -55,5 +57,13 @@ public final class VertxInternals {
   /** Runs {@code task} with {@code argument} on {@code context}: at once when already on it, else queued there. */
   public static <T> void execute(Context context, T argument, Handler<T> task) {
     ((ContextInternal) context).execute(argument, task);
+  }
+
+  /**
+   * The allocator Vert.x sets on every server and client channel ({@code ChannelOption.ALLOCATOR}):
+   * Netty's {@code ByteBufAllocator.DEFAULT}, or an adaptive one when that default is unpooled.
+   */
+  public static ByteBufAllocator transportAllocator() {
+    return VertxByteBufAllocator.POOLED_ALLOCATOR;
   }
 }

@@ -27,6 +27,9 @@ import io.wsgate.session.SessionRecheck;
 import io.wsgate.upstream.UpstreamConnection;
 import io.wsgate.upstream.UpstreamConnector;
 import io.wsgate.upstream.UpstreamFailure;
+import io.wsgate.logging.RequestLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.wsgate.upstream.UpstreamHeaders;
 
 import java.util.ArrayList;
@@ -41,6 +44,7 @@ import java.util.Set;
  * (status, audit record, metric) or a started {@link Session}.
  */
 final class UpgradeHandler implements Handler<HttpServerRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(UpgradeHandler.class);
   private final Vertx vertx;
   private final GatewayServices services;
   private final UpstreamConnector connector;
@@ -209,6 +213,8 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
           if (ar.failed()) {
             admission.release();
             Reason reason = ar.cause() instanceof UpstreamFailure failure ? failure.reason() : Reason.UPSTREAM_UNAVAILABLE;
+            RequestLog.warn(LOG, handshake.requestId(), "No upstream for route {} ({}): {}", plan.route().path(),
+                reason.tag(), ar.cause().getMessage());
             reject(request, handshake, reason);
           } else {
             accept(request, admission, ar.result(), plan, snapshot);

@@ -3,30 +3,47 @@ package io.wsgate.metrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
 import io.wsgate.Reason;
+import io.wsgate.internal.VertxInternals;
 import io.wsgate.limits.Revocations;
 import io.wsgate.policy.Action;
 import io.wsgate.policy.Direction;
-import io.wsgate.session.SessionRegistry;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The gateway's Prometheus metrics (names in {@code docs/metrics.md}). Counters are not kept twice:
- * each one reads the {@link GatewayMetrics} adder, the session registry, the audit status or the
- * token verifier when scraped, so nothing on the message path touches Micrometer. The only meters
+ * each one reads the {@link GatewayMetrics} adder, the per-route traffic, the audit status or the
+ * token verifier when scraped, so nothing on the message path touches Micrometer: live sessions'
+ * message and byte counts are collected at each scrape ({@link LiveTraffic}). The only meters
  * written directly are the two latency timers, once per handshake and once per upstream connect.
+ * The JVM, process and Netty allocator gauges are Micrometer's own binders.
  *
  * <pre>{@code
  * GatewayMeters meters = services.meters();
@@ -53,14 +70,23 @@ public final class GatewayMeters {
   private final Set<Reason> monitorSeries = EnumSet.noneOf(Reason.class);
   private final Map<Action, Set<Reason>> refusalSeries = new EnumMap<>(Action.class);
   private final Map<String, List<Meter>> jwksSeries = new HashMap<>();
+  private final TrafficSeries traffic = new TrafficSeries();
+  private final LiveTraffic live = new LiveTraffic(traffic);
+  private final Map<RouteTraffic, List<Meter>> trafficMeters = new HashMap<>();
+  private final Map<RouteTraffic, Set<String>> closeSeries = new HashMap<>();
+  private final PolicyView policy;
+  private final Info policyInfo;
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private String policyVersion;
 
   /**
    * @param current the policy snapshot in force (its token verifier counts JWKS fetches)
    */
-  public GatewayMeters(GatewayMetrics metrics, QueueGauge audit, SessionRegistry sessions, Revocations revocations,
-                       JwksCounts jwks) {
+  public GatewayMeters(GatewayMetrics metrics, QueueGauge audit, Revocations revocations, JwksCounts jwks,
+                       PolicyView policy) {
     this.metrics = metrics;
     this.jwks = jwks;
+    this.policy = policy;
     for (Action action : Action.values()) {
       refusalSeries.put(action, EnumSet.noneOf(Reason.class));
     }
@@ -73,10 +99,8 @@ public final class GatewayMeters {
     upstreamFailed = latency("wsgate.upstream.connect.duration", "failed",
         "Upstream TCP + TLS + WebSocket handshake, failover included");
 
-    // Strong references only: Micrometer holds the objects below weakly, and all three live as long
-    // as the gateway's services do.
-    Gauge.builder("wsgate.sessions.active", sessions, SessionRegistry::size)
-        .description("Live proxied sessions").register(registry);
+    // Strong references only: Micrometer holds the objects below weakly, and they live as long as
+    // the gateway's services do.
     FunctionCounter.builder("wsgate.handshakes", metrics, GatewayMetrics::acceptedTotal)
         .description("Upgrade requests by outcome; reason is the refusal's tag (none when accepted)")
         .tags("outcome", "accepted", "reason", "none").register(registry);
@@ -86,21 +110,23 @@ public final class GatewayMeters {
         FunctionCounter.builder("wsgate.handshakes", metrics, m -> m.outcomes(reason))
             .description("Upgrade requests by outcome; reason is the refusal's tag (none when accepted)")
             .tags("outcome", "rejected", "reason", reason.tag()).register(registry);
-      } else {
-        FunctionCounter.builder("wsgate.sessions.closed", metrics, m -> m.closes(reason))
-            .description("Ended sessions by reason (peer_closed: a peer closed normally)")
-            .tag("reason", reason.tag()).register(registry);
       }
     }
-    FunctionCounter.builder("wsgate.sessions.closed", metrics, m -> m.closes(null))
-        .description("Ended sessions by reason (peer_closed: a peer closed normally)")
-        .tag("reason", "peer_closed").register(registry);
-    relayed(Direction.TO_UPSTREAM, GatewayMetrics::messagesToUpstream, GatewayMetrics::bytesToUpstream);
-    relayed(Direction.TO_CLIENT, GatewayMetrics::messagesToClient, GatewayMetrics::bytesToClient);
     for (ReloadOutcome outcome : ReloadOutcome.values()) {
       FunctionCounter.builder("wsgate.policy.reloads", metrics, m -> m.reloads(outcome))
           .description("Policy reloads by outcome").tag("outcome", outcome.tag()).register(registry);
     }
+    Gauge.builder("wsgate.policy.loaded.timestamp.seconds", policy, p -> epochSeconds(p.loadedAt()))
+        .description("When the policy in force was built: at start, or by the last reload that succeeded")
+        .register(registry);
+    Gauge.builder("wsgate.policy.last.reload.successful", metrics,
+            m -> m.lastReload() == null || m.lastReload().outcome() == ReloadOutcome.OK ? 1 : 0)
+        .description("1 unless the last reload failed or was refused (then the previous policy is still in force)")
+        .register(registry);
+    Gauge.builder("wsgate.policy.last.reload.timestamp.seconds", metrics,
+            m -> m.lastReload() == null ? 0 : m.lastReload().epochMillis() / 1000.0)
+        .description("When the last reload attempt ended, whatever its outcome (0: none since start)")
+        .register(registry);
     Gauge.builder("wsgate.revocations", revocations, Revocations::size)
         .description("Subjects whose revocation is held (some may have just expired)").register(registry);
     FunctionCounter.builder("wsgate.revocations.refused", revocations, Revocations::refusedTotal)
@@ -111,21 +137,55 @@ public final class GatewayMeters {
         .description("Most audit events the queue holds (0: written synchronously)").register(registry);
     FunctionCounter.builder("wsgate.audit.dropped", audit, QueueGauge::dropped)
         .description("Audit events lost because the queue was full or the writer failed").register(registry);
+
+    BuildInfo build = BuildInfo.current();
+    Info.builder().name("wsgate_build_info").help("The version and commit of this build (always 1)")
+        .labelNames("version", "commit").register(registry.getPrometheusRegistry())
+        .setLabelValues(build.version(), build.commit());
+    policyInfo = Info.builder().name("wsgate_policy_info").help("The version of the policy in force (always 1)")
+        .labelNames("version").register(registry.getPrometheusRegistry());
+
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    // The allocator Vert.x gives every client and upstream connection: Netty's default (adaptive
+    // since Netty 4.2, pooled with -Dio.netty.allocator.type=pooled), not PooledByteBufAllocator.DEFAULT.
+    if (VertxInternals.transportAllocator() instanceof ByteBufAllocatorMetricProvider allocator) {
+      new NettyAllocatorMetrics(allocator).bindTo(registry);
+    }
+  }
+
+  private static double epochSeconds(Instant instant) {
+    return instant == null ? 0 : instant.toEpochMilli() / 1000.0;
+  }
+
+  /** A session went live: its traffic is counted under its route and upstream from now on. */
+  public void sessionStarted(String id, SessionCounts counts) {
+    live.started(id, counts);
+  }
+
+  /**
+   * A session ended (call on its event loop, where its counts are final): the rest of its traffic
+   * and its end are counted.
+   *
+   * @param reason null when a peer closed normally
+   */
+  public void sessionEnded(String id, Reason reason) {
+    live.ended(id, reason);
+  }
+
+  /** Stops what the binders hold in the JVM (the GC notification listeners). */
+  public void close() {
+    gc.close();
   }
 
   private Timer latency(String name, String outcome, String description) {
     return Timer.builder(name).description(description).tag("outcome", outcome)
         .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
-  }
-
-  private void relayed(Direction direction, java.util.function.ToDoubleFunction<GatewayMetrics> messages,
-                       java.util.function.ToDoubleFunction<GatewayMetrics> bytes) {
-    FunctionCounter.builder("wsgate.messages", metrics, messages)
-        .description("Data messages relayed, added when each session ends").tag("direction", direction.metricTag())
-        .register(registry);
-    FunctionCounter.builder("wsgate.message.bytes", metrics, bytes)
-        .description("Payload bytes relayed, added when each session ends").tag("direction", direction.metricTag())
-        .register(registry);
   }
 
   /** The fleet's gauges, for a gateway whose policy has a {@code cluster:} section; call once. */
@@ -156,6 +216,9 @@ public final class GatewayMeters {
 
   /** Every metric in the Prometheus text format (version 0.0.4). */
   public synchronized String scrape() {
+    live.flush();
+    registerTrafficSeries();
+    registerPolicyInfo();
     registerSparseSeries();
     registerJwksSeries();
     return registry.scrape();
@@ -164,6 +227,59 @@ public final class GatewayMeters {
   /** The content type of {@link #scrape()}. */
   public static String contentType() {
     return "text/plain; version=0.0.4; charset=utf-8";
+  }
+
+  private void registerPolicyInfo() {
+    String version = policy.version();
+    if (version != null && !version.equals(policyVersion)) {
+      policyVersion = version;
+      policyInfo.setLabelValues(version);
+    }
+  }
+
+  /**
+   * The {@code route}/{@code upstream} series: those of every pair the policy configures, those of
+   * sessions counted under "other", and none of a pair {@link TrafficSeries} dropped.
+   */
+  private void registerTrafficSeries() {
+    for (RouteTraffic dropped : traffic.sync(policy.routes(), System.nanoTime())) {
+      trafficMeters.remove(dropped).forEach(registry::remove);
+      closeSeries.remove(dropped);
+    }
+    for (RouteTraffic t : traffic.all()) {
+      Tags pair = Tags.of("route", t.route, "upstream", t.upstream);
+      List<Meter> meters = trafficMeters.computeIfAbsent(t, k -> new ArrayList<>());
+      if (meters.isEmpty()) {
+        meters.add(Gauge.builder("wsgate.sessions.active", t, r -> r.active.sum())
+            .description("Live proxied sessions").tags(pair).register(registry));
+        relayed(meters, t, pair, Direction.TO_UPSTREAM, t.messagesToUpstream, t.bytesToUpstream);
+        relayed(meters, t, pair, Direction.TO_CLIENT, t.messagesToClient, t.bytesToClient);
+      }
+      Set<String> closes = closeSeries.computeIfAbsent(t, k -> new HashSet<>());
+      if (t.closes(null) > 0 && closes.add("peer_closed")) {
+        meters.add(closed(t, pair, null, "peer_closed"));
+      }
+      for (Reason reason : Reason.values()) {
+        if (reason.kind() != Reason.Kind.HTTP && t.closes(reason) > 0 && closes.add(reason.tag())) {
+          meters.add(closed(t, pair, reason, reason.tag()));
+        }
+      }
+    }
+  }
+
+  private void relayed(List<Meter> meters, RouteTraffic t, Tags pair, Direction direction,
+                       LongAdder messages, LongAdder bytes) {
+    Tags tags = pair.and("direction", direction.metricTag());
+    meters.add(FunctionCounter.builder("wsgate.messages", messages, LongAdder::sum)
+        .description("Data messages relayed, counted while sessions are live").tags(tags).register(registry));
+    meters.add(FunctionCounter.builder("wsgate.message.bytes", bytes, LongAdder::sum)
+        .description("Payload bytes relayed, counted while sessions are live").tags(tags).register(registry));
+  }
+
+  private Meter closed(RouteTraffic t, Tags pair, Reason reason, String tag) {
+    return FunctionCounter.builder("wsgate.sessions.closed", t, r -> r.closes(reason))
+        .description("Ended sessions by reason (peer_closed: a peer closed normally)")
+        .tags(pair.and("reason", tag)).register(registry);
   }
 
   private void registerSparseSeries() {

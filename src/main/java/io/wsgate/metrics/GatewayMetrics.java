@@ -25,6 +25,7 @@ public final class GatewayMetrics {
   private final LongAdder bytesToUpstream = new LongAdder();
   private final LongAdder bytesToClient = new LongAdder();
   private final LongAdder auditDrops = new LongAdder();
+  private volatile LastReload lastReload;
 
   public GatewayMetrics() {
     for (Reason reason : Reason.values()) {
@@ -63,6 +64,16 @@ public final class GatewayMetrics {
 
   public void reload(ReloadOutcome outcome) {
     reloads.get(outcome).increment();
+    lastReload = new LastReload(outcome, System.currentTimeMillis());
+  }
+
+  /** How the last reload ended and when (epoch ms); null before the first. */
+  public LastReload lastReload() {
+    return lastReload;
+  }
+
+  /** The last reload's outcome and when it ended. */
+  public record LastReload(ReloadOutcome outcome, long epochMillis) {
   }
 
   public long reloads(ReloadOutcome outcome) {

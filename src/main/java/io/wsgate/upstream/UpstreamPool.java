@@ -17,11 +17,16 @@ public final class UpstreamPool {
     List<UpstreamMember> list = new ArrayList<>();
     for (UpstreamTarget target : route.upstreams()) {
       list.add(target.demo()
-          ? new UpstreamMember("demo", false, "127.0.0.1", demoPort, null)
-          : new UpstreamMember(target.label(), target.tls(), target.host(), target.port(), target.path()));
+          ? new UpstreamMember(label(target), false, "127.0.0.1", demoPort, null)
+          : new UpstreamMember(label(target), target.tls(), target.host(), target.port(), target.path()));
     }
     this.members = list.toArray(new UpstreamMember[0]);
     this.cooldownNanos = route.upstreamCooldown().toNanos();
+  }
+
+  /** A member's label, as sessions, the audit and the metrics name it: the target as configured. */
+  public static String label(UpstreamTarget target) {
+    return target.demo() ? "demo" : target.label();
   }
 
   /** Healthy members in the order this attempt should try them; empty when all are cooling down. */

@@ -77,8 +77,8 @@ class AdminApiIT {
       AdminClient admin = admin(harness);
       AdminClient.Metrics before = admin.metrics();
       assertEquals(0, before.value("wsgate_handshakes_total{outcome=\"accepted\",reason=\"none\"}"));
-      assertEquals(0, before.value("wsgate_messages_total{direction=\"to_upstream\"}"));
-      assertEquals(0, before.value("wsgate_sessions_active"));
+      assertEquals(0, before.sum("wsgate_messages_total{direction=\"to_upstream\"}"));
+      assertEquals(0, before.sum("wsgate_sessions_active"));
       assertTrue(before.samples().containsKey("wsgate_handshakes_total{outcome=\"rejected\",reason=\"route_not_found\"}"),
           "every rejection reason is there from the start, at 0");
       assertTrue(before.text().contains("# TYPE wsgate_handshake_duration_seconds histogram"), before.text());
@@ -92,7 +92,7 @@ class AdminApiIT {
       assertEquals("a secret", texts.poll(10, TimeUnit.SECONDS));
       ws.writeTextMessage("far too long"); // over 8 bytes: dropped, the client is told
       assertTrue(texts.poll(10, TimeUnit.SECONDS).contains("\"rule\":\"size\""));
-      assertEquals(1, admin.metrics().value("wsgate_sessions_active"));
+      assertEquals(1, admin.metrics().sum("wsgate_sessions_active"));
       Await.result(ws.close());
       Await.until("session ended and counted", () -> harness.gateway.services().audit().metrics().closedTotal() == 1);
 
@@ -103,11 +103,11 @@ class AdminApiIT {
       AdminClient.Metrics after = admin.metrics();
       assertEquals(1, after.value("wsgate_handshakes_total{outcome=\"accepted\",reason=\"none\"}"));
       assertEquals(1, after.value("wsgate_handshakes_total{outcome=\"rejected\",reason=\"route_not_found\"}"));
-      assertEquals(0, after.value("wsgate_sessions_active"));
-      assertEquals(1, after.value("wsgate_sessions_closed_total{reason=\"peer_closed\"}"));
-      assertEquals(2, after.value("wsgate_messages_total{direction=\"to_upstream\"}"));
-      assertEquals(2, after.value("wsgate_messages_total{direction=\"to_client\"}"));
-      assertEquals(10, after.value("wsgate_message_bytes_total{direction=\"to_upstream\"}"));
+      assertEquals(0, after.sum("wsgate_sessions_active"));
+      assertEquals(1, after.sum("wsgate_sessions_closed_total{reason=\"peer_closed\"}"));
+      assertEquals(2, after.sum("wsgate_messages_total{direction=\"to_upstream\"}"));
+      assertEquals(2, after.sum("wsgate_messages_total{direction=\"to_client\"}"));
+      assertEquals(10, after.sum("wsgate_message_bytes_total{direction=\"to_upstream\"}"));
       assertEquals(1, after.value("wsgate_message_refusals_total{action=\"drop\",reason=\"message_too_big\"}"));
       assertEquals(1, after.value("wsgate_monitor_hits_total{reason=\"pattern_denied\"}"));
       assertEquals(1, after.value("wsgate_handshake_duration_seconds_count{outcome=\"accepted\"}"));
@@ -169,7 +169,7 @@ class AdminApiIT {
       assertEquals(false, second.isClosed());
       assertEquals(404, admin.send(HttpMethod.DELETE, "/sessions/0123456789abcdef0123456789abcdef", null).status());
       Await.until("closed by reason counted", () -> admin.metrics()
-          .value("wsgate_sessions_closed_total{reason=\"session_killed\"}") == 1);
+          .sum("wsgate_sessions_closed_total{reason=\"session_killed\"}") == 1);
 
       List<JsonObject> actions = audit.await("admin.action", list -> AuditCapture.has(list, "action", "session.kill",
           "target", id, "outcome", "ok") && AuditCapture.has(list, "action", "session.kill", "outcome", "not_found")

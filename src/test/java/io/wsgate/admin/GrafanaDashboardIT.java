@@ -68,11 +68,28 @@ class GrafanaDashboardIT {
     }
     String reference = Files.readString(REFERENCE);
     for (String name : exposed) {
+      // A histogram's or summary's _bucket/_count/_sum is documented under its family; system_cpu_count is itself.
       String family = name.replaceAll("_(bucket|count|sum)$", "");
-      assertTrue(Pattern.compile("`" + family + "[`{]").matcher(reference).find(),
-          () -> "docs/metrics.md does not document " + family);
+      assertTrue(documents(reference, family) || documents(reference, name),
+          () -> "docs/metrics.md does not document " + name);
     }
     assertTrue(used.contains("wsgate_handshakes_total") && used.contains("wsgate_sessions_active"), used::toString);
+    for (String family : List.of("wsgate_build_info", "wsgate_policy_info", "wsgate_policy_last_reload_successful",
+        "jvm_memory_used_bytes", "jvm_gc_pause_seconds_sum", "netty_allocator_memory_used")) {
+      assertTrue(used.contains(family), "a panel shows " + family + ": " + used);
+    }
+    assertTrue(exprs.stream().anyMatch(e -> e.contains("by (route")), "a panel slices by route: " + exprs);
+    assertTrue(exprs.stream().anyMatch(e -> e.contains("by (upstream")), "a panel slices by upstream: " + exprs);
+    String instances = dashboard.getJsonObject("templating").getJsonArray("list").stream()
+        .map(JsonObject.class::cast).filter(v -> "instance".equals(v.getString("name")))
+        .map(v -> v.getString("definition")).findFirst().orElseThrow();
+    Matcher variable = Pattern.compile("^label_values\\(([a-zA-Z_:][a-zA-Z0-9_:]*), instance\\)$").matcher(instances);
+    assertTrue(variable.matches() && exposed.contains(variable.group(1)),
+        "the instance variable reads an exposed metric: " + instances);
+  }
+
+  private static boolean documents(String reference, String name) {
+    return Pattern.compile("`" + name + "[`{]").matcher(reference).find();
   }
 
   /** A gateway that has seen every kind of metric: a session, a refusal, a monitor hit, a JWKS issuer. */
@@ -98,6 +115,8 @@ class GrafanaDashboardIT {
       assertTrue(texts.poll(10, TimeUnit.SECONDS).contains("size"));
       Await.result(ws.close());
       Await.until("session counted", () -> harness.gateway.services().audit().metrics().closedTotal() == 1);
+      System.gc(); // the GC pause series exist once a pause was recorded
+      Await.until("a GC pause recorded", () -> admin.metrics().has("jvm_gc_pause_seconds_count"));
       Set<String> names = new TreeSet<>();
       for (String series : admin.metrics().samples().keySet()) {
         int brace = series.indexOf('{');

@@ -82,7 +82,8 @@ class MetricsReferenceIT {
 
   /**
    * One series after the event: up by exactly {@code by} (when {@code atLeast} is false) or by at
-   * least {@code by}; or, when {@code equals} is set, exactly that value.
+   * least {@code by}; or, when {@code equals} is set, exactly that value. {@code series} is a
+   * selector: the sum of the series of that name whose labels include those given.
    */
   record Expect(String series, double by, boolean atLeast, Double equals) {
     static Expect by(String series, double by) {
@@ -128,29 +129,30 @@ class MetricsReferenceIT {
   private static final Map<String, Case> CASES = new LinkedHashMap<>();
 
   static {
-    CASES.put("wsgate_sessions_active", Case.of("a session opens", MetricsReferenceIT::keepOpen,
-        Expect.equals("wsgate_sessions_active", 1)));
+    CASES.put("wsgate_sessions_active", Case.of("a session opens on /chat", MetricsReferenceIT::keepOpen,
+        Expect.equals("wsgate_sessions_active", 1), Expect.equals("wsgate_sessions_active{route=\"/chat\"}", 1),
+        Expect.equals("wsgate_sessions_active{route=\"/down\",upstream=\"ws://127.0.0.1:1/\"}", 0)));
     CASES.put("wsgate_handshakes_total", Case.of("one upgrade accepted, one to an unknown path", g -> {
       g.session(ws -> { });
       g.refused("/nowhere", 404);
     }, Expect.by("wsgate_handshakes_total{outcome=\"accepted\",reason=\"none\"}", 1),
         Expect.by("wsgate_handshakes_total{outcome=\"rejected\",reason=\"route_not_found\"}", 1)));
     CASES.put("wsgate_sessions_closed_total", Case.of("the client closes its session", g -> g.session(ws -> { }),
-        Expect.by("wsgate_sessions_closed_total{reason=\"peer_closed\"}", 1)));
+        Expect.by("wsgate_sessions_closed_total{reason=\"peer_closed\",route=\"/chat\"}", 1)));
     CASES.put("wsgate_messages_total", Case.of("two messages each way, then the session ends",
         g -> g.session(ws -> g.roundTrip(ws, "hello", "world!")),
-        Expect.by("wsgate_messages_total{direction=\"to_upstream\"}", 2),
-        Expect.by("wsgate_messages_total{direction=\"to_client\"}", 2)));
+        Expect.by("wsgate_messages_total{direction=\"to_upstream\",route=\"/chat\"}", 2),
+        Expect.by("wsgate_messages_total{direction=\"to_client\",route=\"/chat\"}", 2)));
     CASES.put("wsgate_message_bytes_total", Case.of("11 payload bytes each way, then the session ends",
         g -> g.session(ws -> g.roundTrip(ws, "hello", "world!")),
-        Expect.by("wsgate_message_bytes_total{direction=\"to_upstream\"}", 11),
-        Expect.by("wsgate_message_bytes_total{direction=\"to_client\"}", 11)));
+        Expect.by("wsgate_message_bytes_total{direction=\"to_upstream\",route=\"/chat\"}", 11),
+        Expect.by("wsgate_message_bytes_total{direction=\"to_client\",route=\"/chat\"}", 11)));
     CASES.put("wsgate_message_refusals_total", Case.of("a drop rule and a close rule refuse one message each", g -> {
       g.session(ws -> g.expectReply(ws, "dropme", "{\"error\":\"pattern_denied\",\"rule\":\"no-drop\"}"));
       g.closedBy("closeme", 1008);
     }, Expect.by("wsgate_message_refusals_total{action=\"drop\"," + PATTERN_DENIED + "}", 1),
         Expect.by("wsgate_message_refusals_total{action=\"close\"," + PATTERN_DENIED + "}", 1),
-        Expect.by("wsgate_sessions_closed_total{" + PATTERN_DENIED + "}", 1)));
+        Expect.by("wsgate_sessions_closed_total{" + PATTERN_DENIED + ",route=\"/chat\"}", 1)));
     CASES.put("wsgate_monitor_hits_total", Case.of("a monitor rule would have refused a message",
         g -> g.session(ws -> g.roundTrip(ws, "watched")),
         Expect.by("wsgate_monitor_hits_total{" + PATTERN_DENIED + "}", 1)));
@@ -174,6 +176,17 @@ class MetricsReferenceIT {
       g.reload(g.policy(), true);
     }, Expect.by("wsgate_policy_reloads_total{outcome=\"failed\"}", 1),
         Expect.by("wsgate_policy_reloads_total{outcome=\"ok\"}", 1)));
+    CASES.put("wsgate_policy_info", Case.of("a reload to a policy of another version",
+        g -> g.reload(g.policy() + "# another version\n", true), Expect.equals("wsgate_policy_info", 1)));
+    CASES.put("wsgate_policy_loaded_timestamp_seconds", Case.of("a reload that succeeds",
+        g -> g.reload(g.policy(), true), Expect.atLeast("wsgate_policy_loaded_timestamp_seconds", Double.MIN_VALUE)));
+    CASES.put("wsgate_policy_last_reload_successful", Case.of("a reload of a broken file",
+        g -> g.reload("routes: [ broken\n", false), Expect.equals("wsgate_policy_last_reload_successful", 0)));
+    CASES.put("wsgate_policy_last_reload_timestamp_seconds", Case.of("a reload, broken or not",
+        g -> g.reload("routes: [ broken\n", false),
+        Expect.atLeast("wsgate_policy_last_reload_timestamp_seconds", Double.MIN_VALUE)));
+    CASES.put("wsgate_build_info", Case.of("the gateway runs (a scrape)", g -> { },
+        Expect.equals("wsgate_build_info{version=\"" + System.getProperty("wsgate.version", "unknown") + "\"}", 1)));
     CASES.put("wsgate_revocations", Case.of("a subject is revoked through the admin API",
         g -> g.revoke("alice", 200), Expect.by("wsgate_revocations", 1)));
     CASES.put("wsgate_revocations_refused_total", Case.of("a revocation beyond connections.trackedKeys", g -> {
@@ -291,21 +304,20 @@ class MetricsReferenceIT {
     assertNotNull(c, "docs/metrics.md documents " + metric.family() + ", but no case here makes it move: add one");
     Await.until("no session left from another case", () -> harness.gateway.services().sessions().size() == 0);
     AdminClient admin = c.fleet() ? fleetAdmin() : this.admin;
-    Map<String, Double> before = admin.metrics().samples();
+    AdminClient.Metrics before = admin.metrics();
     c.run().on(this);
     try {
       Await.until(metric.family() + " after: " + c.event(), () -> {
-        Map<String, Double> now = admin.metrics().samples();
-        return c.expect().stream().allMatch(e -> e.met(before.getOrDefault(e.series(), 0.0),
-            now.getOrDefault(e.series(), 0.0)));
+        AdminClient.Metrics now = admin.metrics();
+        return c.expect().stream().allMatch(e -> e.met(before.sum(e.series()), now.sum(e.series())));
       });
     } catch (AssertionError timedOut) {
       // The checks below say which series did not move, and from what to what.
     }
     AdminClient.Metrics after = admin.metrics();
     for (Expect e : c.expect()) {
-      assertTrue(after.samples().containsKey(e.series()), e.series() + " is not in the scrape:\n" + after.text());
-      e.check(before.getOrDefault(e.series(), 0.0), after.value(e.series()));
+      assertTrue(after.has(e.series()), e.series() + " is not in the scrape:\n" + after.text());
+      e.check(before.sum(e.series()), after.sum(e.series()));
     }
     assertTrue(after.text().contains("# TYPE " + metric.family() + " " + metric.type() + "\n")
             || after.text().contains("# TYPE " + metric.family() + " " + metric.type() + " "),
@@ -329,6 +341,60 @@ class MetricsReferenceIT {
         assertTrue(families.contains(family), "/metrics exports " + family + ", which docs/metrics.md does not list");
       }
     }
+  }
+
+  /** The runtime table: JVM, process and Netty metrics from Micrometer's binders. */
+  private static final Pattern RUNTIME_ROW =
+      Pattern.compile("^\\| `((?:jvm|process|system|netty)_[a-z0-9_]+)` \\| (counter|gauge|summary) \\|");
+
+  static List<Documented> documentedRuntime() throws IOException {
+    List<Documented> rows = new ArrayList<>();
+    for (String line : Files.readAllLines(REFERENCE)) {
+      Matcher m = RUNTIME_ROW.matcher(line);
+      if (m.find()) {
+        rows.add(new Documented(m.group(1), m.group(2)));
+      }
+    }
+    return rows;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("documentedRuntime")
+  void everyDocumentedRuntimeMetricIsScrapedWithItsType(Documented metric) throws Exception {
+    if (metric.family().startsWith("jvm_gc_pause")) {
+      System.gc(); // at least one pause recorded, in this JVM where the gateway runs
+      Await.until("a GC pause recorded", () -> admin.metrics().has(metric.family() + "_count"));
+    }
+    AdminClient.Metrics scrape = admin.metrics();
+    String series = metric.type().equals("summary") ? metric.family() + "_count" : metric.family();
+    assertTrue(scrape.has(series), series + " in:\n" + scrape.text());
+    assertTrue(scrape.text().contains("# TYPE " + metric.family() + " " + metric.type() + "\n"),
+        "# TYPE " + metric.family() + " " + metric.type() + " in:\n" + scrape.text());
+  }
+
+  @Test
+  void runtimeMetricsReadThisProcess() throws Exception {
+    assertTrue(documentedRuntime().size() >= 20, "the runtime table was read");
+    AdminClient.Metrics scrape = admin.metrics();
+    assertTrue(scrape.sum("jvm_memory_used_bytes{area=\"heap\"}") > 0, scrape.text());
+    assertTrue(scrape.sum("jvm_threads_live_threads") > 1, scrape.text());
+    assertTrue(scrape.sum("process_files_open_files") > 0, scrape.text());
+    assertTrue(scrape.sum("process_uptime_seconds") > 0, scrape.text());
+    assertTrue(scrape.sum("system_cpu_count") >= 1, scrape.text());
+    // The allocator under every connection: a session has come and gone, so it holds direct memory.
+    session(ws -> roundTrip(ws, "warm"));
+    assertTrue(admin.metrics().sum("netty_allocator_memory_used{memory_type=\"direct\"}") > 0,
+        admin.metrics().text());
+  }
+
+  @Test
+  void policyInfoNamesTheVersionInForce() throws Exception {
+    reload(policy() + "# version for policy_info\n", true);
+    String version = harness.gateway.services().current().policy().version();
+    AdminClient.Metrics scrape = admin.metrics();
+    assertEquals(1, scrape.sum("wsgate_policy_info{version=\"" + version + "\"}"), scrape.text());
+    assertEquals(1, scrape.sum("wsgate_policy_info"), "only the version in force: " + scrape.text());
+    reload(policy(), true);
   }
 
   // The events. Each leaves no session open behind it.

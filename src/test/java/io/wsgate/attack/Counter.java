@@ -9,7 +9,7 @@ import io.wsgate.testing.GatewayHarness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * One Prometheus series as the gateway exports it ({@code GatewayMeters.scrape()}, what
+ * One Prometheus series (or the sum of a selector's series) as the gateway exports it ({@code GatewayMeters.scrape()}, what
  * {@code /metrics} serves), read before an attack so that the test can check it moved by exactly
  * the expected amount.
  */
@@ -40,8 +40,12 @@ record Counter(GatewayHarness harness, String series, double before) {
     assertEquals(before + expected, value(harness, series), series);
   }
 
-  /** A series that is not (yet) exported reads as 0. */
+  /**
+   * The sum of the series the selector matches (a session's close is counted under its route and
+   * upstream too); a series that is not (yet) exported reads as 0.
+   */
   private static double value(GatewayHarness harness, String series) {
-    return AdminClient.samples(harness.gateway.services().meters().scrape()).getOrDefault(series, 0.0);
+    String text = harness.gateway.services().meters().scrape();
+    return new AdminClient.Metrics(text, AdminClient.samples(text)).sum(series);
   }
 }

@@ -53,4 +53,12 @@ class InternalsTest {
       throw new AssertionError(file + ": " + e, e);
     }
   }
+
+  @Test
+  void theTransportAllocatorIsNettysDefaultAndReportsItsMemory() {
+    io.netty.buffer.ByteBufAllocator allocator = VertxInternals.transportAllocator();
+    assertTrue(allocator == io.netty.buffer.ByteBufAllocator.DEFAULT
+        || io.netty.buffer.ByteBufAllocator.DEFAULT instanceof io.netty.buffer.UnpooledByteBufAllocator, "" + allocator);
+    assertTrue(allocator instanceof io.netty.buffer.ByteBufAllocatorMetricProvider, "its memory can be read: " + allocator);
+  }
 }

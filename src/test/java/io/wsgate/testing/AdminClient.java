@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * JDK client will not send one.
  */
 public final class AdminClient {
+  private static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\"");
   private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{[^}]*\\})?) (\\S+)$");
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -131,6 +132,47 @@ public final class AdminClient {
   public record Metrics(String text, Map<String, Double> samples) {
     public double value(String series) {
       return samples.getOrDefault(series, 0.0);
+    }
+
+    /**
+     * The sum of every series a selector matches: {@code name} or {@code name{a="x",b="y"}} matches
+     * the series of that name whose labels include each one given (others may differ), as
+     * {@code sum(name{a="x"})} in PromQL. 0 when none matches.
+     */
+    public double sum(String selector) {
+      return matching(selector).stream().mapToDouble(samples::get).sum();
+    }
+
+    /** Whether the selector matches at least one series. */
+    public boolean has(String selector) {
+      return !matching(selector).isEmpty();
+    }
+
+    private java.util.List<String> matching(String selector) {
+      int brace = selector.indexOf('{');
+      String name = brace < 0 ? selector : selector.substring(0, brace);
+      java.util.List<String> wanted = brace < 0 ? java.util.List.of()
+          : labels(selector.substring(brace + 1, selector.length() - 1));
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (String series : samples.keySet()) {
+        int b = series.indexOf('{');
+        String n = b < 0 ? series : series.substring(0, b);
+        if (n.equals(name) && (b < 0 ? wanted.isEmpty()
+            : labels(series.substring(b + 1, series.length() - 1)).containsAll(wanted))) {
+          out.add(series);
+        }
+      }
+      return out;
+    }
+
+    /** {@code a="x",b="y, z"} → [{@code a="x"}, {@code b="y, z"}] (commas inside quotes kept). */
+    private static java.util.List<String> labels(String inner) {
+      java.util.List<String> out = new java.util.ArrayList<>();
+      Matcher m = LABEL.matcher(inner);
+      while (m.find()) {
+        out.add(m.group());
+      }
+      return out;
     }
   }
 }
