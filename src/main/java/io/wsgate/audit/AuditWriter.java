@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.wsgate.policy.AuditSettings;
 import io.wsgate.policy.Ed25519Keys;
 import io.wsgate.policy.HmacSecrets;
+import io.wsgate.policy.RetentionSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +102,10 @@ final class AuditWriter {
   private List<JsonObject> retry = new ArrayList<>();
   private boolean failed;
   private long overflowsSeen;
+  /** The UTC day retention last looked at the files; null before the first look. */
+  private LocalDate retainedDay;
+  /** Set while a retention record is written: the rotation it may cause must not plan a second one. */
+  private boolean retaining;
 
   private AuditWriter(AuditSettings settings, String node, GatewayMetrics metrics, Clock clock, Mac mac,
                       CheckpointWriter checkpoints) {
@@ -198,6 +203,9 @@ final class AuditWriter {
     long nextFlush = System.nanoTime() + flushNanos;
     long nextCheckpoint = System.nanoTime() + checkpointNanos;
     try {
+      if (!failed) {
+        retainQuietly();
+      }
       while (true) {
         if (failed) {
           if (!closing) {
@@ -277,6 +285,9 @@ final class AuditWriter {
     try {
       if (settings.files()) {
         flush();
+        if (!today().equals(retainedDay)) {
+          retain(); // an idle trail ages too
+        }
       } else {
         updateHealth();
       }
@@ -323,6 +334,49 @@ final class AuditWriter {
     flush();
     checkpoint(CheckpointReason.ROTATE);
     open(reason, day);
+    retain();
+  }
+
+  private void retainQuietly() {
+    try {
+      retain();
+    } catch (IOException e) {
+      fail(e, List.of());
+    }
+  }
+
+  /**
+   * Deletes the oldest files that {@code keepDays} / {@code keepBytes} say must go, after writing
+   * and forcing an {@code audit.retention} record that names them and where the trail now starts.
+   */
+  private void retain() throws IOException {
+    RetentionSettings retention = settings.retention();
+    if (!settings.files() || !retention.enabled() || current == null || retaining) {
+      return;
+    }
+    retainedDay = today();
+    AuditRetention.Plan plan = AuditRetention.plan(settings.dir(), current, retainedDay, retention,
+        checkpoints == null ? null : settings.checkpointDir());
+    if (plan == null) {
+      return;
+    }
+    JsonObject record = plan.fill(AuditChain.record(node, clock.instant(), AuditRetention.EVENT), retention);
+    retaining = true;
+    try {
+      append(record);
+      flush();
+    } catch (IOException e) {
+      unconfirmed.removeIf(r -> r == record); // the next retention after recovery plans afresh
+      throw e;
+    } finally {
+      retaining = false;
+    }
+    List<String> failedDeletes = AuditRetention.delete(plan);
+    LOG.info("audit retention: deleted {} files ({} bytes); the trail now starts at {}", plan.files().size(),
+        plan.bytes(), plan.firstFile());
+    if (!failedDeletes.isEmpty()) {
+      LOG.warn("audit retention: could not delete {}", failedDeletes);
+    }
   }
 
   /**
@@ -469,6 +523,7 @@ final class AuditWriter {
       }
       flush();
       failed = false;
+      retain();
       LOG.warn("audit: writing again, to {} ({} kept records written)", current, todo.size());
     } catch (IOException e) {
       fail(e, todo.subList(i, todo.size()));

@@ -205,6 +205,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertKeys(PolicyParser.DEV_KEYS, root.at("/properties/dev"));
     assertKeys(AdminSection.KEYS, root.at("/properties/admin"));
     assertKeys(AuditSection.KEYS, root.at("/properties/audit"));
+    assertKeys(AuditSection.SYSLOG_KEYS, root.at("/properties/audit/properties/syslog"));
     assertKeys(ClusterSection.KEYS, root.at("/properties/cluster"));
     assertKeys(RouteSection.KEYS, defs.get("route"));
     assertKeys(RouteSecuritySection.ORIGIN_KEYS, defs.get("origins"));
