@@ -203,6 +203,10 @@ public final class AdminServer {
       }
     });
     JsonObject body = new JsonObject().put("status", failed.isEmpty() ? "UP" : "DOWN").put("checks", checks);
+    if (audit.settings().syslog() != null) {
+      // Shown, not a check: the files hold every record while the syslog copy is away.
+      body.put("auditSyslog", audit.metrics().syslogConnected() ? "UP" : "DOWN");
+    }
     if (!failed.isEmpty()) {
       body.put("failed", failed);
     }

@@ -71,6 +71,8 @@ final class AuditWriter {
   private final Mac mac;
   /** Null without files. */
   private final CheckpointWriter checkpoints;
+  /** Null without {@code audit.syslog}. */
+  private final SyslogSink syslog;
   private final long checkpointNanos;
   private final BlockingQueue<JsonObject> queue;
   private final long flushNanos;
@@ -99,6 +101,8 @@ final class AuditWriter {
   private int fileLines;
   private final Bytes buffer = new Bytes();
   private final List<JsonObject> unconfirmed = new ArrayList<>();
+  /** Syslog copies of the buffered lines, sent once those are forced to disk: the copy never runs ahead of the files. */
+  private final List<io.vertx.core.buffer.Buffer> unsent = new ArrayList<>();
   private List<JsonObject> retry = new ArrayList<>();
   private boolean failed;
   private long overflowsSeen;
@@ -108,7 +112,8 @@ final class AuditWriter {
   private boolean retaining;
 
   private AuditWriter(AuditSettings settings, String node, GatewayMetrics metrics, Clock clock, Mac mac,
-                      CheckpointWriter checkpoints) {
+                      CheckpointWriter checkpoints, SyslogSink syslog) {
+    this.syslog = syslog;
     this.settings = settings;
     this.node = node;
     this.metrics = metrics;
@@ -151,7 +156,8 @@ final class AuditWriter {
     }
     CheckpointWriter checkpoints = settings.files() ? new CheckpointWriter(settings.checkpointDir(), node, signer,
         settings.checkpoints().log(), clock) : null;
-    AuditWriter writer = new AuditWriter(settings, node, metrics, clock, mac, checkpoints);
+    SyslogSink syslog = settings.syslog() == null ? null : new SyslogSink(settings.syslog(), metrics);
+    AuditWriter writer = new AuditWriter(settings, node, metrics, clock, mac, checkpoints, syslog);
     if (settings.files()) {
       try {
         writer.open("start", writer.today());
@@ -169,6 +175,13 @@ final class AuditWriter {
       overflows.incrementAndGet();
       metrics.auditDropped(1);
       healthy = false;
+    }
+  }
+
+  /** Starts sending the syslog copies on one of {@code vertx}'s event loops; nothing without {@code audit.syslog}. */
+  void startSyslog(io.vertx.core.Vertx vertx) {
+    if (syslog != null) {
+      syslog.start(vertx);
     }
   }
 
@@ -257,6 +270,9 @@ final class AuditWriter {
       giveUp();
     } finally {
       done = true;
+      if (syslog != null) {
+        syslog.close();
+      }
       closed.complete(null);
     }
   }
@@ -303,6 +319,9 @@ final class AuditWriter {
       seq++;
       lastHash = AuditChain.hash(line);
       RECORDS.info(line);
+      if (syslog != null) {
+        syslog.offer(syslog.frame(record, line.getBytes(StandardCharsets.UTF_8)));
+      }
       return;
     }
     LocalDate day = dayOf(record);
@@ -314,11 +333,14 @@ final class AuditWriter {
       rotate("size", current.date());
       line = AuditChain.seal(record, seq + 1, lastHash, mac).getBytes(StandardCharsets.UTF_8);
     }
-    buffer(line);
+    buffer(record, line);
     unconfirmed.add(record);
   }
 
-  private void buffer(byte[] line) {
+  private void buffer(JsonObject record, byte[] line) {
+    if (syslog != null) {
+      unsent.add(syslog.frame(record, line));
+    }
     seq++;
     lastHash = AuditChain.hash(line);
     buffer.write(line, 0, line.length);
@@ -435,10 +457,12 @@ final class AuditWriter {
     seq = prevSeq;
     lastHash = prev;
     buffer.reset();
-    buffer(AuditChain.seal(AuditChain.record(node, clock.instant(), FILE_START)
+    unsent.clear();
+    JsonObject header = AuditChain.record(node, clock.instant(), FILE_START)
         .put("file", name.toString())
         .put("prevFile", prevFile == null ? null : prevFile.toString())
-        .put("reason", reason), seq + 1, lastHash, mac).getBytes(StandardCharsets.UTF_8));
+        .put("reason", reason);
+    buffer(header, AuditChain.seal(header, seq + 1, lastHash, mac).getBytes(StandardCharsets.UTF_8));
     flush();
   }
 
@@ -464,6 +488,10 @@ final class AuditWriter {
     confirmedFile = current;
     confirmedLine = fileLines;
     unconfirmed.clear();
+    if (syslog != null) {
+      unsent.forEach(syslog::offer);
+      unsent.clear();
+    }
     updateHealth();
   }
 
@@ -496,6 +524,7 @@ final class AuditWriter {
     List<JsonObject> keep = new ArrayList<>(unconfirmed);
     keep.addAll(notAppended);
     unconfirmed.clear();
+    unsent.clear(); // re-sealed, and copied, when they are written again
     retry = keep;
     buffer.reset();
     closeChannel();

@@ -111,6 +111,9 @@ public final class GatewayMeters {
         .description("Most audit events the queue holds (0: written synchronously)").register(registry);
     FunctionCounter.builder("wsgate.audit.dropped", audit, QueueGauge::dropped)
         .description("Audit events lost because the queue was full or the writer failed").register(registry);
+    FunctionCounter.builder("wsgate.audit.syslog.dropped", metrics, GatewayMetrics::syslogDrops)
+        .description("Audit records not copied to syslog because its queue was full (they are in the files)")
+        .register(registry);
   }
 
   private Timer latency(String name, String outcome, String description) {
