@@ -18,6 +18,7 @@ import io.wsgate.testing.AdminClient;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
+import io.wsgate.testing.Rsyslog;
 import io.wsgate.testing.SyslogReceiver;
 import io.wsgate.testing.TestCerts;
 import io.wsgate.testing.TestPolicy;
@@ -186,6 +187,31 @@ class AuditSyslogIT {
         assertFalse(log.metrics().syslogConnected());
         assertEquals(List.of(), receiver.messages);
         assertTrue(log.healthy());
+      }
+    }
+  }
+
+  @Test
+  void rsyslogParsesEveryCopyAsTheFileLine() throws Exception {
+    assertTrue(Rsyslog.installed(), Rsyslog.BINARY + " is missing: run scripts/test once (it installs rsyslog)");
+    Path dir = tmp.resolve("audit");
+    try (Rsyslog rsyslog = Rsyslog.start(tmp.resolve("rsyslog")); EchoUpstream upstream = new EchoUpstream()) {
+      SyslogSettings syslog = new SyslogSettings("127.0.0.1", rsyslog.port(), SyslogSettings.Transport.TCP, null,
+          "wsgate", 13, 1000);
+      try (GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url("/"))
+          .audit(audit(dir, syslog)).build())) {
+        WebSocket ws = Await.result(harness.connect("/chat"));
+        assertEquals(404, status(Await.failure(harness.connect("/nowhere"))));
+        Await.result(ws.close());
+        Await.until("session.closed in the files",
+            () -> fileLinesQuietly(dir).stream().anyMatch(l -> l.contains("\"event\":\"session.closed\"")));
+        Await.until("rsyslog wrote every line", () -> rsyslog.messages().size() == fileLinesQuietly(dir).size());
+        List<String> lines = fileLines(dir);
+        List<String> received = rsyslog.messages();
+        for (int i = 0; i < lines.size(); i++) {
+          String event = new JsonObject(lines.get(i)).getString("event");
+          assertEquals("wsgate|" + event + "|gw-it|" + lines.get(i), received.get(i));
+        }
       }
     }
   }
