@@ -129,6 +129,7 @@ public final class Gateway {
     int cores = Runtime.getRuntime().availableProcessors();
     // epoll where its native library loads (Linux), NIO elsewhere: fewer syscalls and copies per message.
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores).setPreferNativeTransport(true));
+    audit.startSyslog(vertx);
     Fleet member = fleet;
     Tls tls = policy.listen().tls();
     if (tls != null) {

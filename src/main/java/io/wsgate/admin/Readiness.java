@@ -17,9 +17,11 @@ import java.util.function.BooleanSupplier;
  */
 public final class Readiness {
   private final Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
+  private final AdminOperations gateway;
 
   /** The gateway's checks: a policy in force, client listeners accepting, audit writable, no stop begun. */
   public Readiness(AdminOperations gateway) {
+    this.gateway = gateway;
     checks.put("policy", () -> gateway.policy() != null);
     checks.put("listeners", gateway::listening);
     checks.put("audit", () -> gateway.audit().status().writable());
@@ -42,6 +44,10 @@ public final class Readiness {
       }
     });
     JsonObject body = new JsonObject().put("status", failed.isEmpty() ? "UP" : "DOWN").put("checks", states);
+    if (gateway.audit().settings().syslog() != null) {
+      // Shown, not a check: the files hold every record while the syslog copy is away.
+      body.put("auditSyslog", gateway.audit().metrics().syslogConnected() ? "UP" : "DOWN");
+    }
     if (!failed.isEmpty()) {
       body.put("failed", failed);
     }

@@ -113,6 +113,14 @@ public final class AuditLog {
     return settings.onFailure() == AuditSettings.OnFailure.FAIL_OPEN || writer.healthy();
   }
 
+  /**
+   * Starts the {@code audit.syslog} copy on one of {@code vertx}'s event loops (records written
+   * before are queued, up to its queue size); does nothing without {@code audit.syslog}.
+   */
+  public void startSyslog(io.vertx.core.Vertx vertx) {
+    writer.startSyslog(vertx);
+  }
+
   /** The audit file being written; null without an {@code audit.dir} or while writes fail. */
   public Path currentFile() {
     return writer.currentFile();

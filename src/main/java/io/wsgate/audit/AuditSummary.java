@@ -27,6 +27,12 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class AuditSummary {
+  static final long MIN_BUCKET_SECONDS = 60;
+  /** Buckets kept while reading; beyond, they are merged pairwise, so a year of records stays small. */
+  private static final int MAX_KEPT_BUCKETS = 4096;
+  /** Buckets in the output, for a chart that stays readable. */
+  static final int MAX_BUCKETS = 48;
+
   private final Instant since;
   private final Instant until;
   private final int top;
@@ -39,6 +45,10 @@ public final class AuditSummary {
   private final Map<String, Long> routes = new HashMap<>();
   private final Map<String, Long> clientIps = new HashMap<>();
   private final Map<String, Long> subjects = new HashMap<>();
+  private final Map<String, Long> origins = new HashMap<>();
+  /** Handshake refusals by reason, per bucket of {@link #bucketSeconds} (epoch-aligned start, in seconds). */
+  private final TreeMap<Long, Map<String, Long>> refusals = new TreeMap<>();
+  private long bucketSeconds = MIN_BUCKET_SECONDS;
 
   private AuditSummary(Instant since, Instant until, int top) {
     this.since = since;
@@ -99,6 +109,51 @@ public final class AuditSummary {
     if (record.getValue("subject") instanceof String subject) {
       subjects.merge(subject, 1L, Long::sum);
     }
+    if (record.getValue("origin") instanceof String origin) {
+      origins.merge(origin, 1L, Long::sum);
+    }
+    if (event.equals("handshake.rejected") && record.getValue("reason") instanceof String reason) {
+      refusals.computeIfAbsent(bucket(at.getEpochSecond(), bucketSeconds), b -> new HashMap<>())
+          .merge(reason, 1L, Long::sum);
+      if (refusals.size() > MAX_KEPT_BUCKETS) {
+        bucketSeconds *= 2;
+        TreeMap<Long, Map<String, Long>> merged = coarsen(refusals, bucketSeconds);
+        refusals.clear();
+        refusals.putAll(merged);
+      }
+    }
+  }
+
+  private static long bucket(long epochSecond, long width) {
+    return Math.floorDiv(epochSecond, width) * width;
+  }
+
+  private static TreeMap<Long, Map<String, Long>> coarsen(TreeMap<Long, Map<String, Long>> buckets, long width) {
+    TreeMap<Long, Map<String, Long>> out = new TreeMap<>();
+    buckets.forEach((start, counts) -> {
+      Map<String, Long> into = out.computeIfAbsent(bucket(start, width), b -> new HashMap<>());
+      counts.forEach((reason, n) -> into.merge(reason, n, Long::sum));
+    });
+    return out;
+  }
+
+  /**
+   * Handshake refusals by reason over time: the buckets that have any, each {@code bucketSeconds}
+   * wide (60 s, doubled until the span fits in {@value #MAX_BUCKETS} buckets), oldest first.
+   */
+  private JsonObject refusalsOverTime() {
+    long width = bucketSeconds;
+    TreeMap<Long, Map<String, Long>> buckets = refusals;
+    while (!buckets.isEmpty() && (buckets.lastKey() - buckets.firstKey()) / width + 1 > MAX_BUCKETS) {
+      width *= 2;
+      buckets = coarsen(refusals, width);
+    }
+    JsonArray out = new JsonArray();
+    buckets.forEach((start, counts) -> out.add(new JsonObject()
+        .put("start", AuditChain.timestamp(Instant.ofEpochSecond(start)))
+        .put("count", counts.values().stream().mapToLong(Long::longValue).sum())
+        .put("reasons", counts(counts))));
+    return new JsonObject().put("bucketSeconds", width).put("buckets", out);
   }
 
   public long records() {
@@ -125,7 +180,9 @@ public final class AuditSummary {
         .put("reasons", byReason)
         .put("routes", counts(routes))
         .put("topClientIps", topList(clientIps))
-        .put("topSubjects", topList(subjects));
+        .put("topSubjects", topList(subjects))
+        .put("topOrigins", topList(origins))
+        .put("refusalsOverTime", refusalsOverTime());
   }
 
   /** The same as {@link #toJson()}, as aligned text; values a client chose are quoted when not plain. */
@@ -147,6 +204,7 @@ public final class AuditSummary {
     section(out, "sessions accepted by route", safeKeys(ordered(routes)));
     section(out, "top client IPs", safeKeys(ordered(clientIps).stream().limit(top).toList()));
     section(out, "top subjects", safeKeys(ordered(subjects).stream().limit(top).toList()));
+    section(out, "top origins", safeKeys(ordered(origins).stream().limit(top).toList()));
     return out.toString();
   }
 

@@ -48,6 +48,15 @@ public final class AuditVerifier {
   /** The checkpoints by the {@code seq} they seal. */
   private final Map<Long, List<CheckpointLog.Entry>> sealedAt = new HashMap<>();
   private final List<String> notes = new ArrayList<>();
+  /** The {@code audit.retention} records read, by the first file each left. */
+  private final Map<String, Retained> retained = new HashMap<>();
+  private final boolean wholeTrail;
+  private Retained lastRetained;
+  /** The first file given, when its header continues a file that was not given. */
+  private String startName;
+  private long startSeq;
+  private String startPrev;
+  private String startNote;
   private int sealed;
   private String lastName;
   private int lastLine;
@@ -57,8 +66,13 @@ public final class AuditVerifier {
   private long records;
   private int files;
 
-  private AuditVerifier(Mac mac, CheckpointLog checkpoints) {
+  /** Where an {@code audit.retention} record says the trail starts, and where that record is. */
+  private record Retained(String firstFile, long firstSeq, String firstPrev, String where) {
+  }
+
+  private AuditVerifier(Mac mac, CheckpointLog checkpoints, boolean wholeTrail) {
     this.mac = mac;
+    this.wholeTrail = wholeTrail;
     this.checkpoints = checkpoints;
     if (checkpoints != null) {
       checkpoints.entries().forEach(e -> sealedAt.computeIfAbsent(e.checkpoint().seq(), s -> new ArrayList<>()).add(e));
@@ -79,10 +93,20 @@ public final class AuditVerifier {
    * end before the last checkpoint (a cut tail, a removed newest file).
    */
   public static Result verify(List<Path> files, Mac mac, CheckpointLog checkpoints) {
+    return verify(files, mac, checkpoints, false);
+  }
+
+  /**
+   * As {@link #verify(List, Mac, CheckpointLog)}; with {@code wholeTrail} (the files are every file of
+   * the directory, not a chosen part), a first file that continues a missing one must be where an
+   * {@code audit.retention} record said the trail starts, once the chain holds such a record: files
+   * removed by hand after a retention are then reported, not only noted.
+   */
+  public static Result verify(List<Path> files, Mac mac, CheckpointLog checkpoints, boolean wholeTrail) {
     if (checkpoints != null && checkpoints.problem() != null) {
-      return new AuditVerifier(mac, null).result(checkpoints.problem());
+      return new AuditVerifier(mac, null, wholeTrail).result(checkpoints.problem());
     }
-    return new AuditVerifier(mac, checkpoints).run(files);
+    return new AuditVerifier(mac, checkpoints, wholeTrail).run(files);
   }
 
   private Result run(List<Path> paths) {
@@ -104,7 +128,37 @@ public final class AuditVerifier {
     if (files == 0) {
       return result("no audit files given");
     }
+    String start = start();
+    if (start != null) {
+      return result(start);
+    }
     return result(checkpoints == null ? null : tail());
+  }
+
+  /**
+   * A first file that continues one not given is explained by the {@code audit.retention} record
+   * that deleted what came before it, whose header must then be the one that record saw.
+   */
+  private String start() {
+    if (startName == null) {
+      return null;
+    }
+    Retained r = retained.get(startName);
+    if (r != null) {
+      if (r.firstSeq() != startSeq || !Objects.equals(r.firstPrev(), startPrev)) {
+        return startName + ":1: not the header the retention record " + r.where() + " left (seq " + r.firstSeq()
+            + "): the start of the trail was changed";
+      }
+      notes.remove(startNote);
+      notes.add(startName + ": the trail starts here; the files before it were deleted by retention ("
+          + r.where() + ")");
+      return null;
+    }
+    if (wholeTrail && lastRetained != null) {
+      return startName + ": the trail starts here, but the last retention record (" + lastRetained.where()
+          + ") left it starting at " + AuditFormat.safe(lastRetained.firstFile()) + ": files were removed by hand";
+    }
+    return null;
   }
 
   /**
@@ -208,6 +262,17 @@ public final class AuditVerifier {
         }
         if (prevSeq >= 0 && seq != prevSeq + 1) {
           return where + "sequence gap (expected seq " + (prevSeq + 1) + ", got " + seq + ")";
+        }
+        if (n == 1 && previousName == null && record.getValue("prevFile") != null) {
+          startName = name;
+          startSeq = seq;
+          startPrev = prev;
+          startNote = notes.isEmpty() ? null : notes.get(notes.size() - 1);
+        }
+        if (AuditRetention.EVENT.equals(event) && record.getValue("firstFile") instanceof String first) {
+          lastRetained = new Retained(first, record.getValue("firstSeq") instanceof Number fs ? fs.longValue() : -1,
+              record.getValue("firstPrev") instanceof String fp ? fp : null, name + ":" + n);
+          retained.put(first, lastRetained);
         }
         String hash = AuditChain.hash(line.bytes());
         String seal = sealedLine(name, n, seq, hash);

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.wsgate.policy.AuditSettings;
 import io.wsgate.policy.Ed25519Keys;
 import io.wsgate.policy.HmacSecrets;
+import io.wsgate.policy.RetentionSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +71,8 @@ final class AuditWriter {
   private final Mac mac;
   /** Null without files. */
   private final CheckpointWriter checkpoints;
+  /** Null without {@code audit.syslog}. */
+  private final SyslogSink syslog;
   private final long checkpointNanos;
   private final BlockingQueue<JsonObject> queue;
   private final long flushNanos;
@@ -98,12 +101,19 @@ final class AuditWriter {
   private int fileLines;
   private final Bytes buffer = new Bytes();
   private final List<JsonObject> unconfirmed = new ArrayList<>();
+  /** Syslog copies of the buffered lines, sent once those are forced to disk: the copy never runs ahead of the files. */
+  private final List<io.vertx.core.buffer.Buffer> unsent = new ArrayList<>();
   private List<JsonObject> retry = new ArrayList<>();
   private boolean failed;
   private long overflowsSeen;
+  /** The UTC day retention last looked at the files; null before the first look. */
+  private LocalDate retainedDay;
+  /** Set while a retention record is written: the rotation it may cause must not plan a second one. */
+  private boolean retaining;
 
   private AuditWriter(AuditSettings settings, String node, GatewayMetrics metrics, Clock clock, Mac mac,
-                      CheckpointWriter checkpoints) {
+                      CheckpointWriter checkpoints, SyslogSink syslog) {
+    this.syslog = syslog;
     this.settings = settings;
     this.node = node;
     this.metrics = metrics;
@@ -146,7 +156,8 @@ final class AuditWriter {
     }
     CheckpointWriter checkpoints = settings.files() ? new CheckpointWriter(settings.checkpointDir(), node, signer,
         settings.checkpoints().log(), clock) : null;
-    AuditWriter writer = new AuditWriter(settings, node, metrics, clock, mac, checkpoints);
+    SyslogSink syslog = settings.syslog() == null ? null : new SyslogSink(settings.syslog(), metrics);
+    AuditWriter writer = new AuditWriter(settings, node, metrics, clock, mac, checkpoints, syslog);
     if (settings.files()) {
       try {
         writer.open("start", writer.today());
@@ -164,6 +175,13 @@ final class AuditWriter {
       overflows.incrementAndGet();
       metrics.auditDropped(1);
       healthy = false;
+    }
+  }
+
+  /** Starts sending the syslog copies on one of {@code vertx}'s event loops; nothing without {@code audit.syslog}. */
+  void startSyslog(io.vertx.core.Vertx vertx) {
+    if (syslog != null) {
+      syslog.start(vertx);
     }
   }
 
@@ -198,6 +216,9 @@ final class AuditWriter {
     long nextFlush = System.nanoTime() + flushNanos;
     long nextCheckpoint = System.nanoTime() + checkpointNanos;
     try {
+      if (!failed) {
+        retainQuietly();
+      }
       while (true) {
         if (failed) {
           if (!closing) {
@@ -249,6 +270,9 @@ final class AuditWriter {
       giveUp();
     } finally {
       done = true;
+      if (syslog != null) {
+        syslog.close();
+      }
       closed.complete(null);
     }
   }
@@ -277,6 +301,9 @@ final class AuditWriter {
     try {
       if (settings.files()) {
         flush();
+        if (!today().equals(retainedDay)) {
+          retain(); // an idle trail ages too
+        }
       } else {
         updateHealth();
       }
@@ -292,6 +319,9 @@ final class AuditWriter {
       seq++;
       lastHash = AuditChain.hash(line);
       RECORDS.info(line);
+      if (syslog != null) {
+        syslog.offer(syslog.frame(record, line.getBytes(StandardCharsets.UTF_8)));
+      }
       return;
     }
     LocalDate day = dayOf(record);
@@ -303,11 +333,14 @@ final class AuditWriter {
       rotate("size", current.date());
       line = AuditChain.seal(record, seq + 1, lastHash, mac).getBytes(StandardCharsets.UTF_8);
     }
-    buffer(line);
+    buffer(record, line);
     unconfirmed.add(record);
   }
 
-  private void buffer(byte[] line) {
+  private void buffer(JsonObject record, byte[] line) {
+    if (syslog != null) {
+      unsent.add(syslog.frame(record, line));
+    }
     seq++;
     lastHash = AuditChain.hash(line);
     buffer.write(line, 0, line.length);
@@ -323,6 +356,49 @@ final class AuditWriter {
     flush();
     checkpoint(CheckpointReason.ROTATE);
     open(reason, day);
+    retain();
+  }
+
+  private void retainQuietly() {
+    try {
+      retain();
+    } catch (IOException e) {
+      fail(e, List.of());
+    }
+  }
+
+  /**
+   * Deletes the oldest files that {@code keepDays} / {@code keepBytes} say must go, after writing
+   * and forcing an {@code audit.retention} record that names them and where the trail now starts.
+   */
+  private void retain() throws IOException {
+    RetentionSettings retention = settings.retention();
+    if (!settings.files() || !retention.enabled() || current == null || retaining) {
+      return;
+    }
+    retainedDay = today();
+    AuditRetention.Plan plan = AuditRetention.plan(settings.dir(), current, retainedDay, retention,
+        checkpoints == null ? null : settings.checkpointDir());
+    if (plan == null) {
+      return;
+    }
+    JsonObject record = plan.fill(AuditChain.record(node, clock.instant(), AuditRetention.EVENT), retention);
+    retaining = true;
+    try {
+      append(record);
+      flush();
+    } catch (IOException e) {
+      unconfirmed.removeIf(r -> r == record); // the next retention after recovery plans afresh
+      throw e;
+    } finally {
+      retaining = false;
+    }
+    List<String> failedDeletes = AuditRetention.delete(plan);
+    LOG.info("audit retention: deleted {} files ({} bytes); the trail now starts at {}", plan.files().size(),
+        plan.bytes(), plan.firstFile());
+    if (!failedDeletes.isEmpty()) {
+      LOG.warn("audit retention: could not delete {}", failedDeletes);
+    }
   }
 
   /**
@@ -381,10 +457,12 @@ final class AuditWriter {
     seq = prevSeq;
     lastHash = prev;
     buffer.reset();
-    buffer(AuditChain.seal(AuditChain.record(node, clock.instant(), FILE_START)
+    unsent.clear();
+    JsonObject header = AuditChain.record(node, clock.instant(), FILE_START)
         .put("file", name.toString())
         .put("prevFile", prevFile == null ? null : prevFile.toString())
-        .put("reason", reason), seq + 1, lastHash, mac).getBytes(StandardCharsets.UTF_8));
+        .put("reason", reason);
+    buffer(header, AuditChain.seal(header, seq + 1, lastHash, mac).getBytes(StandardCharsets.UTF_8));
     flush();
   }
 
@@ -410,6 +488,10 @@ final class AuditWriter {
     confirmedFile = current;
     confirmedLine = fileLines;
     unconfirmed.clear();
+    if (syslog != null) {
+      unsent.forEach(syslog::offer);
+      unsent.clear();
+    }
     updateHealth();
   }
 
@@ -442,6 +524,7 @@ final class AuditWriter {
     List<JsonObject> keep = new ArrayList<>(unconfirmed);
     keep.addAll(notAppended);
     unconfirmed.clear();
+    unsent.clear(); // re-sealed, and copied, when they are written again
     retry = keep;
     buffer.reset();
     closeChannel();
@@ -469,6 +552,7 @@ final class AuditWriter {
       }
       flush();
       failed = false;
+      retain();
       LOG.warn("audit: writing again, to {} ({} kept records written)", current, todo.size());
     } catch (IOException e) {
       fail(e, todo.subList(i, todo.size()));

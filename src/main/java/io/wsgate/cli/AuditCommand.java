@@ -5,9 +5,9 @@ import picocli.CommandLine.Command;
 
 /** {@code wsgate audit <subcommand>}: read the hash-chained audit files (docs/audit.md). */
 @Command(name = "audit", mixinStandardHelpOptions = true,
-    description = "Check, count and read the audit files (audit-YYYY-MM-DD[.N].jsonl); make a checkpoint signing key.",
+    description = "Check, count, read and report on the audit files (audit-YYYY-MM-DD[.N].jsonl); make a checkpoint signing key.",
     subcommands = {AuditVerifyCommand.class, AuditSummaryCommand.class, AuditTailCommand.class,
-        AuditKeygenCommand.class})
+        AuditReportCommand.class, AuditKeygenCommand.class})
 final class AuditCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -10,6 +10,7 @@ import io.wsgate.policy.HmacSecrets;
 import io.wsgate.policy.KeySource;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -96,7 +97,9 @@ final class AuditVerifyCommand implements Callable<Integer> {
         checkpoints = CheckpointLog.read(checkpointDir, new CheckpointKeys(checkpointMac,
             checkpointPublicKey == null ? null : Ed25519Keys.readPublic(checkpointPublicKey)));
       }
-      AuditVerifier.Result result = AuditVerifier.verify(files, mac, checkpoints);
+      // Directories stand for the whole trail; files named one by one may be a chosen part of it.
+      boolean wholeTrail = paths.stream().allMatch(Files::isDirectory);
+      AuditVerifier.Result result = AuditVerifier.verify(files, mac, checkpoints, wholeTrail);
       result.notes().forEach(out::println);
       if (!result.intact()) {
         err.println(result.problem());

@@ -138,6 +138,9 @@ public final class GatewayMeters {
     FunctionCounter.builder("wsgate.audit.dropped", audit, QueueGauge::dropped)
         .description("Audit events lost because the queue was full or the writer failed").register(registry);
 
+    FunctionCounter.builder("wsgate.audit.syslog.dropped", metrics, GatewayMetrics::syslogDrops)
+        .description("Audit records not copied to syslog because its queue was full (they are in the files)")
+        .register(registry);
     BuildInfo build = BuildInfo.current();
     Info.builder().name("wsgate_build_info").help("The version and commit of this build (always 1)")
         .labelNames("version", "commit").register(registry.getPrometheusRegistry())

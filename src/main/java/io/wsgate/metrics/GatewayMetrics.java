@@ -26,6 +26,8 @@ public final class GatewayMetrics {
   private final LongAdder bytesToClient = new LongAdder();
   private final LongAdder auditDrops = new LongAdder();
   private volatile LastReload lastReload;
+  private final LongAdder syslogDrops = new LongAdder();
+  private volatile boolean syslogConnected;
 
   public GatewayMetrics() {
     for (Reason reason : Reason.values()) {
@@ -156,5 +158,25 @@ public final class GatewayMetrics {
   /** Audit records lost since start (the {@code audit drops} metric). */
   public long auditDrops() {
     return auditDrops.sum();
+  }
+
+  /** A record's syslog copy was not sent: its queue was full (the record itself is in the files). */
+  public void syslogDropped(long records) {
+    syslogDrops.add(records);
+  }
+
+  /** Syslog copies dropped since start ({@code wsgate_audit_syslog_dropped_total}). */
+  public long syslogDrops() {
+    return syslogDrops.sum();
+  }
+
+  /** For {@code /ready}'s {@code auditSyslog}, shown there but not a readiness check. */
+  public void syslogConnected(boolean connected) {
+    syslogConnected = connected;
+  }
+
+  /** Whether the syslog receiver is connected now (false without {@code audit.syslog}). */
+  public boolean syslogConnected() {
+    return syslogConnected;
   }
 }

@@ -11,7 +11,12 @@ import java.util.function.Function;
 final class AuditSection {
   static final List<String> KEYS = List.of("dir", "rotateBytes", "queueSize", "flushInterval", "onFailure",
       "hmacKeyFile", "hmacKeyEnv", "console", "nodeId", "checkpointDir", "checkpointInterval", "checkpointKeyFile",
-      "checkpointLog");
+      "checkpointLog", "keepDays", "keepBytes", "syslog");
+  static final List<String> SYSLOG_KEYS = List.of("host", "port", "transport", "caFile", "appName", "facility",
+      "queueSize");
+  static final List<String> TRANSPORTS = List.of("tcp", "tls");
+  static final int MAX_KEEP_DAYS = 36500;
+  static final long MIN_KEEP_BYTES = 1 << 10;
   static final Duration MIN_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
   static final Duration MAX_CHECKPOINT_INTERVAL = Duration.ofHours(1);
   static final long MIN_ROTATE_BYTES = 1 << 10;
@@ -66,7 +71,45 @@ final class AuditSection {
       nodeId = null;
     }
     return new AuditSettings(dir, rotateBytes, queueSize, flushInterval, onFailure, keyFile, keyEnv, console, nodeId,
-        checkpoints(m));
+        checkpoints(m), retention(m), syslog(m));
+  }
+
+  private RetentionSettings retention(MappingReader m) {
+    int days = m.integer("keepDays", 0, 1, MAX_KEEP_DAYS);
+    long bytes = m.longSize("keepBytes", 0, MIN_KEEP_BYTES, Long.MAX_VALUE);
+    return new RetentionSettings(days, bytes);
+  }
+
+  private SyslogSettings syslog(MappingReader top) {
+    if (!top.has("syslog")) {
+      return null;
+    }
+    MappingReader m = top.mapping("syslog", SYSLOG_KEYS);
+    m.requireKey("host", "required (the syslog receiver, e.g. host: siem.example.net)");
+    m.requireKey("port", "required (the receiver's TCP port, e.g. port: 6514)");
+    String host = m.string("host", null);
+    int port = m.integer("port", 0, 1, 65535);
+    SyslogSettings.Transport transport = m.choice("transport", TRANSPORTS, "tcp").equals("tls")
+        ? SyslogSettings.Transport.TLS : SyslogSettings.Transport.TCP;
+    Path caFile = paths.resolve(m, "caFile");
+    if (caFile != null) {
+      PolicyPaths.checkReadable(m, "caFile", caFile);
+      if (transport != SyslogSettings.Transport.TLS) {
+        m.error("caFile", "only with transport: tls");
+      }
+    }
+    String appName = m.string("appName", SyslogSettings.DEFAULT_APP_NAME);
+    if (!SyslogSettings.APP_NAME.matcher(appName).matches()) {
+      m.error("appName", "must be 1 to 48 printable US-ASCII characters without spaces, got "
+          + NodeReader.quote(appName));
+      appName = SyslogSettings.DEFAULT_APP_NAME;
+    }
+    int facility = m.integer("facility", SyslogSettings.DEFAULT_FACILITY, 0, 23);
+    int queueSize = m.integer("queueSize", SyslogSettings.DEFAULT_QUEUE_SIZE, 1, MAX_QUEUE_SIZE);
+    if (host == null || port == 0) {
+      return null; // reported above
+    }
+    return new SyslogSettings(host, port, transport, caFile, appName, facility, queueSize);
   }
 
   private CheckpointSettings checkpoints(MappingReader m) {

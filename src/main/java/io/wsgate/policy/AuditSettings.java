@@ -25,10 +25,12 @@ import java.util.regex.Pattern;
  * @param nodeId        the {@code node} of every record; null: the {@code WSGATE_NODE_ID} environment variable, or
  *                      the host name ({@code io.wsgate.audit.NodeId})
  * @param checkpoints   the signed checkpoints that seal the files' end
+ * @param retention     which old files are deleted ({@link RetentionSettings#KEEP_ALL}: none)
+ * @param syslog        the RFC 5424 syslog copy of every record; null: none
  */
 public record AuditSettings(Path dir, long rotateBytes, int queueSize, Duration flushInterval, OnFailure onFailure,
                             Path hmacKeyFile, String hmacKeyEnv, boolean console, String nodeId,
-                            CheckpointSettings checkpoints) {
+                            CheckpointSettings checkpoints, RetentionSettings retention, SyslogSettings syslog) {
   /** HMAC-SHA256 keys shorter than the hash output are refused (RFC 2104 §3). */
   public static final int MIN_HMAC_KEY_BYTES = 32;
   public static final long DEFAULT_ROTATE_BYTES = 100L << 20;
@@ -61,6 +63,14 @@ public record AuditSettings(Path dir, long rotateBytes, int queueSize, Duration 
         CheckpointSettings.DEFAULT);
   }
 
+  /** Settings that keep every file and send no syslog copy. */
+  public AuditSettings(Path dir, long rotateBytes, int queueSize, Duration flushInterval, OnFailure onFailure,
+                       Path hmacKeyFile, String hmacKeyEnv, boolean console, String nodeId,
+                       CheckpointSettings checkpoints) {
+    this(dir, rotateBytes, queueSize, flushInterval, onFailure, hmacKeyFile, hmacKeyEnv, console, nodeId, checkpoints,
+        RetentionSettings.KEEP_ALL, null);
+  }
+
   public AuditSettings {
     if (rotateBytes <= 0) {
       throw new IllegalArgumentException("rotateBytes must be > 0, got " + rotateBytes);
@@ -80,6 +90,25 @@ public record AuditSettings(Path dir, long rotateBytes, int queueSize, Duration 
       throw new IllegalArgumentException("nodeId " + NODE_ID_RULE + ", got " + nodeId);
     }
     Objects.requireNonNull(checkpoints, "checkpoints");
+    Objects.requireNonNull(retention, "retention");
+  }
+
+  /** These settings with another node id. */
+  public AuditSettings withNodeId(String value) {
+    return new AuditSettings(dir, rotateBytes, queueSize, flushInterval, onFailure, hmacKeyFile, hmacKeyEnv, console,
+        value, checkpoints, retention, syslog);
+  }
+
+  /** These settings with another retention. */
+  public AuditSettings withRetention(RetentionSettings value) {
+    return new AuditSettings(dir, rotateBytes, queueSize, flushInterval, onFailure, hmacKeyFile, hmacKeyEnv, console,
+        nodeId, checkpoints, value, syslog);
+  }
+
+  /** These settings with another syslog copy (null: none). */
+  public AuditSettings withSyslog(SyslogSettings value) {
+    return new AuditSettings(dir, rotateBytes, queueSize, flushInterval, onFailure, hmacKeyFile, hmacKeyEnv, console,
+        nodeId, checkpoints, retention, value);
   }
 
   /** True when records are written to hash-chained files in {@link #dir()}. */

@@ -109,7 +109,6 @@ public record ClusterSettings(StoreEndpoint redis, String user, String passwordE
     if (nodeId == null || audit.nodeId() != null) {
       return audit;
     }
-    return new AuditSettings(audit.dir(), audit.rotateBytes(), audit.queueSize(), audit.flushInterval(),
-        audit.onFailure(), audit.hmacKeyFile(), audit.hmacKeyEnv(), audit.console(), nodeId, audit.checkpoints());
+    return audit.withNodeId(nodeId);
   }
 }

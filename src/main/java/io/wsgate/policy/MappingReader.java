@@ -220,6 +220,20 @@ final class MappingReader {
     return n.intValue();
   }
 
+  /** As {@link #size}, for sizes beyond 2 GiB. */
+  long longSize(String key, long dflt, long min, long max) {
+    Long n = has(key) ? reader.size(value(key), field(key)) : null;
+    if (n == null) {
+      return dflt;
+    }
+    if (n < min || n > max) {
+      reader.error(value(key), field(key), "must be at least " + Units.formatSize(min) + ", got "
+          + NodeReader.describe(value(key)));
+      return dflt;
+    }
+    return n;
+  }
+
   Duration duration(String key, Duration dflt) {
     Duration d = has(key) ? reader.duration(value(key), field(key)) : null;
     return d == null ? dflt : d;

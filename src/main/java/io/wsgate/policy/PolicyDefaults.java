@@ -95,6 +95,10 @@ final class PolicyDefaults {
     d.put("audit.console", false);
     d.put("audit.checkpointInterval", CheckpointSettings.DEFAULT_INTERVAL);
     d.put("audit.checkpointLog", CheckpointSettings.DEFAULT.log());
+    d.put("audit.syslog.transport", AuditSection.TRANSPORTS.get(0));
+    d.put("audit.syslog.appName", SyslogSettings.DEFAULT_APP_NAME);
+    d.put("audit.syslog.facility", SyslogSettings.DEFAULT_FACILITY);
+    d.put("audit.syslog.queueSize", SyslogSettings.DEFAULT_QUEUE_SIZE);
     d.put("cluster.onStoreFailure", ClusterSettings.DEFAULT_ON_STORE_FAILURE.policyName());
     d.put("cluster.storeTimeout", ClusterSettings.DEFAULT_STORE_TIMEOUT);
     d.put("cluster.leaseTtl", ClusterSettings.DEFAULT_LEASE_TTL);

@@ -200,6 +200,12 @@ class MetricsReferenceIT {
         Expect.equals("wsgate_audit_queue_depth", AUDIT_QUEUE)));
     CASES.put("wsgate_audit_dropped_total", Case.of("more refusals than the queue holds while the directory is lost",
         g -> g.auditLost(AUDIT_QUEUE + 3), Expect.atLeast("wsgate_audit_dropped_total", 3)));
+    CASES.put("wsgate_audit_syslog_dropped_total", Case.of("refusals while the syslog receiver is down",
+        g -> {
+          for (int i = 0; i < 3; i++) {
+            g.refused("/nowhere", 404);
+          }
+        }, Expect.atLeast("wsgate_audit_syslog_dropped_total", 3)));
     CASES.put("wsgate_jwks_fetches_total", Case.of("a token whose issuer has no keys yet asks for them",
         g -> g.refusedToken(), Expect.atLeast("wsgate_jwks_fetches_total{issuer=\"idp\"}", 1)));
     CASES.put("wsgate_jwks_failures_total", Case.of("that fetch fails (nothing listens on port 1)",
@@ -261,7 +267,12 @@ class MetricsReferenceIT {
             auth: { issuers: [idp] }
         connections: { trackedKeys: 1000 }
         admin: { enabled: true, host: 127.0.0.1, port: 0 }
-        audit: { dir: "%s", queueSize: %d, flushInterval: 50ms, onFailure: failOpen }
+        audit:
+          dir: "%s"
+          queueSize: %d
+          flushInterval: 50ms
+          onFailure: failOpen
+          syslog: { host: 127.0.0.1, port: 1, queueSize: 1 }  # nothing listens there: every copy beyond one is dropped
         shutdown: { drainWindow: 0s, drainTimeout: 10s }
         """.formatted(idp.issuer().issuer(), upstream.url("/"), upstream.url("/"), auditDir, AUDIT_QUEUE);
   }

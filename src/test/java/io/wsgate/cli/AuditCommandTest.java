@@ -215,7 +215,16 @@ class AuditCommandTest {
             .add(new JsonObject().put("value", "198.51.100.3").put("count", 2)))
         .put("topSubjects", new JsonArray()
             .add(new JsonObject().put("value", "alice").put("count", 5))
-            .add(new JsonObject().put("value", "bob").put("count", 2)));
+            .add(new JsonObject().put("value", "bob").put("count", 2)))
+        .put("topOrigins", new JsonArray()
+            .add(new JsonObject().put("value", "https://app.example.com").put("count", 1)))
+        .put("refusalsOverTime", new JsonObject().put("bucketSeconds", 60).put("buckets", new JsonArray()
+            .add(new JsonObject().put("start", "2026-11-25T10:03:00.000Z").put("count", 1)
+                .put("reasons", new JsonObject().put("origin_denied", 1)))
+            .add(new JsonObject().put("start", "2026-11-25T10:04:00.000Z").put("count", 1)
+                .put("reasons", new JsonObject().put("origin_denied", 1)))
+            .add(new JsonObject().put("start", "2026-11-25T10:05:00.000Z").put("count", 1)
+                .put("reasons", new JsonObject().put("route_not_found", 1)))));
     assertEquals(expected, new JsonObject(run.out()));
     assertEquals(expected.encodePrettily() + "\n", run.out(), "keys in count order");
   }
@@ -268,6 +277,8 @@ class AuditCommandTest {
         "top subjects:",
         "  alice  5",
         "  bob    2",
+        "top origins:",
+        "  https://app.example.com  1",
         ""), ""), run("audit", "summary", dir.toString()));
   }
 

@@ -62,7 +62,7 @@ class AuditPolicyTest extends PolicyTestSupport {
             "14:14: audit.onFailure: expected failClosed or failOpen, got \"block\"",
             "15:3: audit.other: unknown key (expected one of: dir, rotateBytes, queueSize, flushInterval, onFailure,"
                 + " hmacKeyFile, hmacKeyEnv, console, nodeId, checkpointDir, checkpointInterval, checkpointKeyFile,"
-                + " checkpointLog)"),
+                + " checkpointLog, keepDays, keepBytes, syslog)"),
         errors(HEAD + "audit:\n"
             + "  dir: audit\n"
             + "  rotateBytes: 512\n"
@@ -72,6 +72,36 @@ class AuditPolicyTest extends PolicyTestSupport {
             + "  other: 1\n"));
     assertEquals("11:18: audit.flushInterval: must be greater than 0",
         onlyError(HEAD + "audit:\n  dir: audit\n  flushInterval: 0s\n"));
+  }
+
+  @Test
+  void retentionAndSyslogParse() throws Exception {
+    Files.writeString(dir.resolve("siem-ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+    AuditSettings a = load(HEAD + "audit:\n"
+        + "  dir: audit\n"
+        + "  keepDays: 90\n"
+        + "  keepBytes: 10240MiB\n"
+        + "  syslog: { host: siem.example.net, port: 6514, transport: tls, caFile: siem-ca.pem, appName: gw,"
+        + " facility: 10, queueSize: 500 }\n").audit();
+    assertEquals(new RetentionSettings(90, 10L << 30), a.retention());
+    assertEquals(new SyslogSettings("siem.example.net", 6514, SyslogSettings.Transport.TLS, abs("siem-ca.pem"), "gw", 10,
+        500), a.syslog());
+    AuditSettings d = load(HEAD + "audit: { dir: audit, syslog: { host: 127.0.0.1, port: 601 } }\n").audit();
+    assertEquals(RetentionSettings.KEEP_ALL, d.retention());
+    assertEquals(new SyslogSettings("127.0.0.1", 601, SyslogSettings.Transport.TCP, null, "wsgate", 13, 10_000),
+        d.syslog());
+  }
+
+  @Test
+  void retentionAndSyslogBounds() throws Exception {
+    assertEquals(List.of(
+            "9:32: audit.keepDays: must be between 1 and 36500, got 0",
+            "9:60: audit.syslog.port: must be between 1 and 65535, got 0",
+            "9:74: audit.syslog.transport: expected tcp or tls, got \"udp\"",
+            "9:89: audit.syslog.facility: must be between 0 and 23, got 24"),
+        errors(HEAD + "audit: { dir: audit, keepDays: 0, syslog: { host: h, port: 0, transport: udp, facility: 24 } }\n"));
+    assertEquals("9:30: audit.syslog.host: required (the syslog receiver, e.g. host: siem.example.net)",
+        onlyError(HEAD + "audit: { dir: audit, syslog: { port: 601 } }\n"));
   }
 
   @Test

@@ -212,6 +212,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertKeys(PolicyParser.DEV_KEYS, root.at("/properties/dev"));
     assertKeys(AdminSection.KEYS, root.at("/properties/admin"));
     assertKeys(AuditSection.KEYS, root.at("/properties/audit"));
+    assertKeys(AuditSection.SYSLOG_KEYS, root.at("/properties/audit/properties/syslog"));
     assertKeys(ClusterSection.KEYS, root.at("/properties/cluster"));
     assertKeys(ProbesSection.KEYS, root.at("/properties/probes"));
     assertKeys(RouteSection.KEYS, defs.get("route"));
