@@ -12,6 +12,7 @@ import io.wsgate.limits.Revocations;
 import io.wsgate.token.KeySources;
 import io.wsgate.session.SessionEvents;
 import io.wsgate.session.SessionRegistry;
+import io.wsgate.upstream.UpstreamMembers;
 
 import java.util.Set;
 import java.util.TreeSet;
@@ -31,6 +32,7 @@ public final class GatewayServices {
   private final AuditLog audit;
   private final GatewayMeters meters;
   private final SessionEvents sessionEvents = new GatewaySessionEvents(this);
+  private final UpstreamMembers upstreamMembers = new UpstreamMembers();
   private volatile Reason drainReason;
 
   /**
@@ -47,6 +49,7 @@ public final class GatewayServices {
     this.revocations = revocations;
     this.revocationUpdates = revocationUpdates;
     this.meters = new GatewayMeters(audit.metrics(), audit.status(), sessions, revocations, new PolicyJwksCounts());
+    meters.upstreams(this::upstreamGauges);
   }
 
   public CompiledPolicy current() {
@@ -114,6 +117,11 @@ public final class GatewayServices {
     return meters;
   }
 
+  /** Every route's upstream members with their session counts and health, kept across snapshots. */
+  public UpstreamMembers upstreamMembers() {
+    return upstreamMembers;
+  }
+
   public boolean draining() {
     return drainReason != null;
   }
@@ -125,6 +133,15 @@ public final class GatewayServices {
 
   public void startDraining(Reason reason) {
     drainReason = reason;
+  }
+
+  /** The members of the snapshot in force, for {@code /metrics}. */
+  private java.util.List<io.wsgate.metrics.UpstreamGauges.Member> upstreamGauges() {
+    CompiledPolicy snapshot = current();
+    if (snapshot == null) {
+      return java.util.List.of();
+    }
+    return snapshot.upstreamGauges();
   }
 
   /** The JWKS counts of the snapshot in force (they restart at 0 with each snapshot's verifier). */

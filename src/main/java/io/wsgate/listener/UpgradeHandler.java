@@ -211,7 +211,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
             Reason reason = ar.cause() instanceof UpstreamFailure failure ? failure.reason() : Reason.UPSTREAM_UNAVAILABLE;
             reject(request, handshake, reason);
           } else {
-            accept(request, admission, ar.result(), plan, snapshot);
+            accept(request, admission.holding(ar.result()::release), ar.result(), plan, snapshot);
           }
         });
   }
