@@ -1,0 +1,210 @@
+package io.wsgate;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocket;
+import io.wsgate.metrics.UpstreamGauges;
+import io.wsgate.policy.Balancing;
+import io.wsgate.testing.Await;
+import io.wsgate.testing.EchoUpstream;
+import io.wsgate.testing.GatewayHarness;
+import io.wsgate.testing.RestartableUpstream;
+import io.wsgate.testing.TestAuth;
+import io.wsgate.testing.TestIssuer;
+import io.wsgate.testing.TestPolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Balancing through the real gateway to three real upstreams: leastConnections by live sessions,
+ * hashing that keeps a subject on its member, health checks that bring a restarted member back
+ * within one interval, and slow start for a member that came back.
+ */
+class BalancingIT {
+  @TempDir
+  Path dir;
+
+  private static Balancing leastConnections() {
+    return new Balancing(Balancing.Strategy.LEAST_CONNECTIONS, null, null, Duration.ZERO);
+  }
+
+  private static long open(EchoUpstream upstream) {
+    return upstream.openSockets();
+  }
+
+  /** Sessions the gateway counts on each member of /chat, as /metrics reads them. */
+  private static List<Integer> counted(GatewayHarness harness) {
+    return harness.gateway.services().current().upstreamGauges().stream().map(UpstreamGauges.Member::sessions).toList();
+  }
+
+  private static boolean up(GatewayHarness harness, String member) {
+    return harness.gateway.services().current().upstreamGauges().stream()
+        .filter(m -> m.member().equals(member)).allMatch(UpstreamGauges.Member::up);
+  }
+
+  @Test
+  void leastConnectionsPutsEachNewSessionOnTheMemberWithFewest() {
+    try (EchoUpstream a = new EchoUpstream();
+         EchoUpstream b = new EchoUpstream();
+         EchoUpstream c = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create()
+             .route("/chat", a.url("/"), b.url("/"), c.url("/")).balancing(leastConnections()).build())) {
+      List<WebSocket> clients = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        clients.add(Await.result(harness.connect("/chat")));
+      }
+      Await.until("6 upstream sessions", () -> open(a) + open(b) + open(c) == 6);
+      assertEquals(List.of(2L, 2L, 2L), List.of(open(a), open(b), open(c)));
+      assertEquals(List.of(2, 2, 2), counted(harness));
+
+      // a's two sessions end (from the upstream's side): its count drops to 0, and the next two are a's.
+      a.sockets.forEach(ServerWebSocket::close);
+      Await.until("a's sessions released", () -> counted(harness).equals(List.of(0, 2, 2)));
+      for (int i = 0; i < 2; i++) {
+        clients.add(Await.result(harness.connect("/chat")));
+      }
+      Await.until("8 upstream sockets", () -> a.sockets.size() + b.sockets.size() + c.sockets.size() == 8);
+      assertEquals(List.of(2L, 2L, 2L), List.of(open(a), open(b), open(c)));
+      assertEquals(4, a.sockets.size(), "both new sessions went to a");
+
+      // b's sessions end too: the next one goes to b, the only member below two.
+      b.sockets.forEach(ServerWebSocket::close);
+      Await.until("b's sessions released", () -> counted(harness).equals(List.of(2, 0, 2)));
+      clients.add(Await.result(harness.connect("/chat")));
+      Await.until("b got it", () -> open(b) == 1);
+      assertEquals(List.of(2, 1, 2), counted(harness));
+      clients.forEach(ws -> ws.close());
+      Await.until("every session released", () -> counted(harness).equals(List.of(0, 0, 0)));
+    }
+  }
+
+  @Test
+  void hashKeepsEachSubjectOnOneMemberAndAStoppedMemberMovesOnlyItsOwn() throws Exception {
+    TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
+    EchoUpstream b = new EchoUpstream();
+    try (EchoUpstream a = new EchoUpstream();
+         EchoUpstream c = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create().issuers(List.of(idp.issuer()))
+             .route("/chat", a.url("/"), b.url("/"), c.url("/")).security(TestAuth.trusting("idp").route())
+             .cooldown(Duration.ofMinutes(5))
+             .balancing(new Balancing(Balancing.Strategy.HASH, Balancing.HashKey.SUBJECT, null, Duration.ZERO))
+             .build())) {
+      Map<String, EchoUpstream> byName = Map.of("a", a, "b", b, "c", c);
+      Map<String, String> home = new HashMap<>();
+      for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 24; i++) {
+          String subject = "user-" + i;
+          String landed = landing(harness, byName, idp.token(subject), subject);
+          String first = home.putIfAbsent(subject, landed);
+          assertEquals(first == null ? landed : first, landed, subject + " stays on one member");
+        }
+      }
+      assertEquals(Set.of("a", "b", "c"), new HashSet<>(home.values()), "24 subjects spread over all three: " + home);
+
+      b.close(); // b stops: its port refuses
+      for (int i = 0; i < 24; i++) {
+        String subject = "user-" + i;
+        String landed = landing(harness, byName, idp.token(subject), subject);
+        if (home.get(subject).equals("b")) {
+          assertTrue(!landed.equals("b"), subject + " moved off the stopped member");
+        } else {
+          assertEquals(home.get(subject), landed, subject + " was not on b and does not move");
+        }
+      }
+    } finally {
+      b.close();
+    }
+  }
+
+  /** Opens and closes one session of {@code subject}; which upstream saw it (by the subject header it was sent). */
+  private static String landing(GatewayHarness harness, Map<String, EchoUpstream> upstreams, String token, String subject)
+      throws Exception {
+    WebSocket ws = Await.result(harness.connect(harness.options("/chat").addHeader("authorization", "Bearer " + token)));
+    String landed = null;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (landed == null && System.nanoTime() < deadline) {
+      for (Map.Entry<String, EchoUpstream> e : upstreams.entrySet()) {
+        MultiMap seen = e.getValue().handshakes.poll();
+        if (seen != null) {
+          assertEquals(subject, seen.get("x-wsgate-subject"));
+          landed = e.getKey();
+        }
+      }
+    }
+    assertTrue(landed != null, "an upstream saw " + subject);
+    Await.result(ws.close());
+    return landed;
+  }
+
+  @Test
+  void aHealthCheckedMemberRestartedOnItsPortGetsTrafficWithinOneInterval() {
+    Duration interval = Duration.ofMillis(500);
+    Balancing checked = new Balancing(Balancing.Strategy.ROUND_ROBIN, null,
+        new Balancing.HealthCheck(Balancing.HealthCheck.Type.WEBSOCKET, "/health", interval, Duration.ofMillis(400), 1, 1),
+        Duration.ZERO);
+    try (RestartableUpstream upstream = new RestartableUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url())
+             .cooldown(Duration.ofMinutes(5)).balancing(checked).build())) {
+      Await.result(harness.connect("/chat")).close();
+      upstream.kill();
+      Await.until("the health check sees it down, with no client asking", () -> !up(harness, upstream.url()));
+      assertTrue(Await.failure(harness.connect("/chat")) instanceof io.vertx.core.http.UpgradeRejectedException,
+          "no member up: refused");
+
+      long restarted = System.nanoTime();
+      upstream.restart();
+      Await.until("back in the pool", () -> up(harness, upstream.url()));
+      WebSocket ws = Await.result(harness.connect("/chat"));
+      long tookMs = Duration.ofNanos(System.nanoTime() - restarted).toMillis();
+      // One interval, plus scheduling slack on a shared machine; its 5 min cool-down would otherwise hold it out.
+      assertTrue(tookMs <= interval.toMillis() + 1000, "used again after " + tookMs + " ms");
+      Await.until("its session is on the restarted upstream", () -> upstream.liveSessions() == 1);
+      ws.close();
+    }
+  }
+
+  private static long sessions(java.util.Collection<String> uris) {
+    return uris.stream().filter("/"::equals).count();
+  }
+
+  @Test
+  void aMemberInSlowStartGetsASmallShareOfNewSessions() {
+    Balancing slow = new Balancing(Balancing.Strategy.ROUND_ROBIN, null,
+        new Balancing.HealthCheck(Balancing.HealthCheck.Type.WEBSOCKET, "/health", Duration.ofMillis(500),
+            Duration.ofMillis(500), 1, 2),
+        Duration.ofMinutes(20));
+    try (EchoUpstream a = new EchoUpstream();
+         EchoUpstream b = new EchoUpstream();
+         RestartableUpstream c = new RestartableUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create()
+             .route("/chat", a.url("/"), b.url("/"), c.url()).balancing(slow).build())) {
+      c.kill();
+      Await.until("c seen down", () -> !up(harness, c.url()));
+      c.restart();
+      Await.until("c back, in slow start", () -> up(harness, c.url()));
+      for (int i = 0; i < 42; i++) {
+        Await.result(Await.result(harness.connect("/chat")).close());
+      }
+      // Each member's URL has the path "/", which sessions are sent to; the checks ask for /health.
+      Await.until("every session seen upstream", () -> sessions(a.uris) + sessions(b.uris) + sessions(c.uris) == 42);
+      long onA = sessions(a.uris);
+      long onB = sessions(b.uris);
+      long onC = sessions(c.uris);
+      // Weights 1, 1 and ~0.1: c gets about 2 of 42, where its steady share would be 14.
+      assertTrue(onC >= 1 && onC <= 4, "c in slow start got " + onC + " of 42 (a " + onA + ", b " + onB + ")");
+      assertTrue(onA >= 19 && onB >= 19, "a " + onA + ", b " + onB);
+    }
+  }
+}
