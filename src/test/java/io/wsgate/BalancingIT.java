@@ -91,6 +91,53 @@ class BalancingIT {
   }
 
   @Test
+  void aReloadChangesTheBalancingOfNewSessionsAndKeepsTheMembersCounts() throws Exception {
+    try (EchoUpstream a = new EchoUpstream();
+         EchoUpstream b = new EchoUpstream();
+         EchoUpstream c = new EchoUpstream()) {
+      String yaml = """
+          listen: { host: 127.0.0.1, port: 0, plain: true, clients: { allow: [127.0.0.1/32] } }
+          reload: { watch: false }
+          routes:
+            - path: /chat
+              upstreams: ["%s", "%s", "%s"]
+              origins: { allow: ["*"], allowMissing: true }
+              auth: { anonymous: true }
+              balance: %s
+          shutdown: { drainWindow: 0s, drainTimeout: 10s }
+          audit: { dir: "%s", flushInterval: 50ms }
+          """;
+      Path policies = java.nio.file.Files.createDirectories(dir.resolve("policies"));
+      Path file = policies.resolve(io.wsgate.policy.PolicyLoader.FILE_NAME);
+      java.nio.file.Files.writeString(file, yaml.formatted(a.url("/"), b.url("/"), c.url("/"), "roundRobin", dir.resolve("audit")));
+      try (GatewayHarness harness = new GatewayHarness(io.wsgate.policy.PolicyLoader.load(policies))) {
+        Await.result(harness.gateway.watchPolicy(3_600_000));
+        List<WebSocket> clients = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          clients.add(Await.result(harness.connect("/chat")));
+        }
+        Await.until("one each, round-robin", () -> open(a) == 1 && open(b) == 1 && open(c) == 1);
+        b.sockets.forEach(ServerWebSocket::close);
+        c.sockets.forEach(ServerWebSocket::close);
+        Await.until("b's and c's sessions released", () -> counted(harness).equals(List.of(1, 0, 0)));
+
+        java.nio.file.Files.writeString(file, yaml.formatted(a.url("/"), b.url("/"), c.url("/"), "leastConnections",
+            dir.resolve("audit")));
+        assertEquals(io.wsgate.metrics.ReloadOutcome.OK, Await.result(harness.gateway.reload("test")).outcome());
+        assertEquals(List.of(1, 0, 0), counted(harness), "a's live session still counts on the new snapshot's member");
+        // Round-robin would start again at a; leastConnections skips it: a holds the only live session.
+        for (int i = 0; i < 2; i++) {
+          clients.add(Await.result(harness.connect("/chat")));
+        }
+        Await.until("b and c got one each", () -> open(b) == 1 && open(c) == 1);
+        assertEquals(1, a.sockets.size(), "no new session on a");
+        clients.forEach(WebSocket::close);
+        Await.until("every session released", () -> counted(harness).equals(List.of(0, 0, 0)));
+      }
+    }
+  }
+
+  @Test
   void hashKeepsEachSubjectOnOneMemberAndAStoppedMemberMovesOnlyItsOwn() throws Exception {
     TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
     EchoUpstream b = new EchoUpstream();
