@@ -199,7 +199,7 @@ class BalancingIT {
   void aHealthCheckedMemberRestartedOnItsPortGetsTrafficWithinOneInterval() {
     Duration interval = Duration.ofMillis(500);
     Balancing checked = new Balancing(Balancing.Strategy.ROUND_ROBIN, null,
-        new Balancing.HealthCheck(Balancing.HealthCheck.Type.WEBSOCKET, "/health", interval, Duration.ofMillis(400), 1, 1),
+        new Balancing.HealthCheck(Balancing.HealthCheck.Type.WEBSOCKET, "/health", interval, interval, 1, 2),
         Duration.ZERO);
     try (RestartableUpstream upstream = new RestartableUpstream();
          GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", upstream.url())
@@ -219,6 +219,62 @@ class BalancingIT {
       assertTrue(tookMs <= interval.toMillis() + 1000, "used again after " + tookMs + " ms");
       Await.until("its session is on the restarted upstream", () -> upstream.liveSessions() == 1);
       ws.close();
+    }
+  }
+
+  /** A WebSocket upstream whose {@code GET /ready} answers {@link #status}; counts its sessions. */
+  private static final class ReadyUpstream {
+    final java.util.concurrent.atomic.AtomicInteger status = new java.util.concurrent.atomic.AtomicInteger(200);
+    final java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
+    final String url;
+
+    ReadyUpstream(io.vertx.core.Vertx vertx) {
+      io.vertx.core.http.HttpServer server = Await.result(vertx.createHttpServer(
+              new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0))
+          .requestHandler(request -> {
+            if (request.canUpgradeToWebSocket()) {
+              request.toWebSocket().onSuccess(ws -> sessions.incrementAndGet());
+              return;
+            }
+            asked.incrementAndGet();
+            request.response().setStatusCode(request.path().equals("/ready") ? status.get() : 404).end();
+          })
+          .listen());
+      url = "ws://127.0.0.1:" + server.actualPort() + "/";
+    }
+  }
+
+  @Test
+  void anHttpHealthCheckTakesAMemberOutWhileItsEndpointSaysNotReady() {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      ReadyUpstream a = new ReadyUpstream(vertx);
+      ReadyUpstream b = new ReadyUpstream(vertx);
+      Balancing checked = new Balancing(Balancing.Strategy.ROUND_ROBIN, null,
+          new Balancing.HealthCheck(Balancing.HealthCheck.Type.HTTP, "/ready", Duration.ofMillis(500),
+              Duration.ofMillis(500), 1, 2), Duration.ZERO);
+      try (GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", a.url, b.url)
+          .balancing(checked).build())) {
+        Await.until("b's readiness asked", () -> b.asked.get() > 0);
+        b.status.set(503);
+        Await.until("b down: 503 is not ready", () -> !up(harness, b.url));
+        for (int i = 0; i < 4; i++) {
+          Await.result(Await.result(harness.connect("/chat")).close());
+        }
+        assertEquals(0, b.sessions.get(), "no session on a member its check says is down");
+        assertEquals(4, a.sessions.get());
+
+        b.status.set(200);
+        Await.until("b up again", () -> up(harness, b.url));
+        for (int i = 0; i < 4; i++) {
+          Await.result(Await.result(harness.connect("/chat")).close());
+        }
+        assertEquals(2, b.sessions.get(), "round-robin over both again");
+        assertTrue(up(harness, a.url), "a answered 200 throughout");
+      }
+    } finally {
+      Await.result(vertx.close());
     }
   }
 
