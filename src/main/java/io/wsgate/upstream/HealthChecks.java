@@ -57,13 +57,13 @@ public final class HealthChecks {
       ClientSSLOptions ssl = pool.upstreamCa() == null ? null : ssl(pool.upstreamCa());
       for (UpstreamMember member : pool.members()) {
         MemberHealth kept = running.remove(member);
-        if (kept != null && kept.check().equals(check) && !next.containsKey(member)) {
+        if (kept != null && kept.sameAs(check, pool.upstreamCa()) && !next.containsKey(member)) {
           next.put(member, kept);
         } else if (!next.containsKey(member)) {
           if (kept != null) {
             kept.stop();
           }
-          MemberHealth started = new MemberHealth(vertx, probe, pool.route(), member, check, ssl);
+          MemberHealth started = new MemberHealth(vertx, probe, pool.route(), member, check, pool.upstreamCa(), ssl);
           started.start();
           next.put(member, started);
         }

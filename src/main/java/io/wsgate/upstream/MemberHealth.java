@@ -20,6 +20,7 @@ final class MemberHealth {
   private final String route;
   private final UpstreamMember member;
   private final Balancing.HealthCheck check;
+  private final java.nio.file.Path ca;
   private final ClientSSLOptions ssl;
   private long timer = -1;
   private boolean inFlight;
@@ -28,17 +29,19 @@ final class MemberHealth {
   private boolean stopped;
 
   MemberHealth(Vertx vertx, HealthProbe probe, String route, UpstreamMember member, Balancing.HealthCheck check,
-               ClientSSLOptions ssl) {
+               java.nio.file.Path ca, ClientSSLOptions ssl) {
     this.vertx = vertx;
     this.probe = probe;
     this.route = route;
     this.member = member;
     this.check = check;
+    this.ca = ca;
     this.ssl = ssl;
   }
 
-  Balancing.HealthCheck check() {
-    return check;
+  /** Whether a new snapshot checks this member the same way (then the running check and its counts are kept). */
+  boolean sameAs(Balancing.HealthCheck other, java.nio.file.Path otherCa) {
+    return check.equals(other) && java.util.Objects.equals(ca, otherCa);
   }
 
   void start() {
