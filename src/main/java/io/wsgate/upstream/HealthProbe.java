@@ -11,7 +11,7 @@ import io.wsgate.policy.Balancing;
 
 /**
  * One health check of one member, never blocking: a WebSocket handshake (101, then closed at once
- * with 1000) or an HTTP GET that must answer 2xx. The future fails on anything else; the caller
+ * with 1000) or an HTTP GET that must answer 2xx, body and all. The future fails on anything else; the caller
  * holds the deadline.
  */
 final class HealthProbe {
@@ -33,7 +33,11 @@ final class HealthProbe {
         if (ssl != null) {
           options.setSslOptions(ssl);
         }
-        return webSockets.connect(options).compose(ws -> ws.close((short) 1000, "health check"));
+        // The 101 is the answer; how fast the member acknowledges our close is not its health.
+        return webSockets.connect(options).map(ws -> {
+          ws.close((short) 1000, "health check");
+          return null;
+        });
       }
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(member.host())
           .setPort(member.port()).setSsl(member.tls()).setURI(check.path()).setConnectTimeout(timeoutMs)
