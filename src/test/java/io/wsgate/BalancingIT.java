@@ -150,18 +150,19 @@ class BalancingIT {
              .build())) {
       Map<String, EchoUpstream> byName = Map.of("a", a, "b", b, "c", c);
       Map<String, String> home = new HashMap<>();
-      for (int round = 0; round < 3; round++) {
-        for (int i = 0; i < 24; i++) {
+      // 48 subjects: the ports, and so the members' hashes, differ each run; all three get some but for 1 run in 10^8.
+      for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 48; i++) {
           String subject = "user-" + i;
           String landed = landing(harness, byName, idp.token(subject), subject);
           String first = home.putIfAbsent(subject, landed);
           assertEquals(first == null ? landed : first, landed, subject + " stays on one member");
         }
       }
-      assertEquals(Set.of("a", "b", "c"), new HashSet<>(home.values()), "24 subjects spread over all three: " + home);
+      assertEquals(Set.of("a", "b", "c"), new HashSet<>(home.values()), "48 subjects spread over all three: " + home);
 
       b.close(); // b stops: its port refuses
-      for (int i = 0; i < 24; i++) {
+      for (int i = 0; i < 48; i++) {
         String subject = "user-" + i;
         String landed = landing(harness, byName, idp.token(subject), subject);
         if (home.get(subject).equals("b")) {
@@ -173,6 +174,48 @@ class BalancingIT {
     } finally {
       b.close();
     }
+  }
+
+  @Test
+  void hashedSubjectsReturnToTheirMemberOnceItsHealthCheckSeesItBack() throws Exception {
+    TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
+    Balancing hashed = new Balancing(Balancing.Strategy.HASH, Balancing.HashKey.SUBJECT,
+        new Balancing.HealthCheck(Balancing.HealthCheck.Type.WEBSOCKET, "/health", Duration.ofMillis(500),
+            Duration.ofMillis(500), 1, 2), Duration.ZERO);
+    try (EchoUpstream a = new EchoUpstream();
+         RestartableUpstream b = new RestartableUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create().issuers(List.of(idp.issuer()))
+             .route("/chat", a.url("/"), b.url()).security(TestAuth.trusting("idp").route())
+             .cooldown(Duration.ofMinutes(5)).balancing(hashed).build())) {
+      Map<String, String> home = new HashMap<>();
+      for (int i = 0; i < 24; i++) {
+        home.put("user-" + i, onAOrB(harness, a, b, idp, "user-" + i));
+      }
+      assertTrue(home.containsValue("a") && home.containsValue("b"), "24 subjects over both: " + home);
+
+      b.kill();
+      Await.until("b seen down", () -> !up(harness, b.url()));
+      for (String subject : home.keySet()) {
+        assertEquals("a", onAOrB(harness, a, b, idp, subject), subject + " while b is down");
+      }
+      b.restart();
+      Await.until("b seen up", () -> up(harness, b.url()));
+      for (Map.Entry<String, String> e : home.entrySet()) {
+        assertEquals(e.getValue(), onAOrB(harness, a, b, idp, e.getKey()), e.getKey() + " is back on its own member");
+      }
+    }
+  }
+
+  /** One session of {@code subject}, opened and closed: "a" or "b", by which upstream's count of sessions grew. */
+  private static String onAOrB(GatewayHarness harness, EchoUpstream a, RestartableUpstream b, TestIssuer idp,
+                               String subject) {
+    long onA = sessions(a.uris);
+    long onB = sessions(b.uris);
+    WebSocket ws = Await.result(harness.connect(harness.options("/chat")
+        .addHeader("authorization", "Bearer " + idp.token(subject))));
+    Await.until(subject + " seen upstream", () -> sessions(a.uris) + sessions(b.uris) == onA + onB + 1);
+    Await.result(ws.close());
+    return sessions(a.uris) > onA ? "a" : "b";
   }
 
   /** Opens and closes one session of {@code subject}; which upstream saw it (by the subject header it was sent). */
