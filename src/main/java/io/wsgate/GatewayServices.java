@@ -1,5 +1,6 @@
 package io.wsgate;
 
+import io.wsgate.metrics.UpstreamGauges;
 import io.wsgate.metrics.GatewayMeters;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.ConnectionCounter;
@@ -14,6 +15,7 @@ import io.wsgate.session.SessionEvents;
 import io.wsgate.session.SessionRegistry;
 import io.wsgate.upstream.UpstreamMembers;
 
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
@@ -136,10 +138,10 @@ public final class GatewayServices {
   }
 
   /** The members of the snapshot in force, for {@code /metrics}. */
-  private java.util.List<io.wsgate.metrics.UpstreamGauges.Member> upstreamGauges() {
+  private List<UpstreamGauges.Member> upstreamGauges() {
     CompiledPolicy snapshot = current();
     if (snapshot == null) {
-      return java.util.List.of();
+      return List.of();
     }
     return snapshot.upstreamGauges();
   }

@@ -6,6 +6,9 @@ import io.wsgate.policy.Balancing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
+import java.util.Objects;
+
 /**
  * The periodic health check of one member: {@code healthyAfter} successes in a row mark it up
  * (ending any cool-down), {@code unhealthyAfter} failures mark it down. Its timer and every probe
@@ -20,7 +23,7 @@ final class MemberHealth {
   private final String route;
   private final UpstreamMember member;
   private final Balancing.HealthCheck check;
-  private final java.nio.file.Path ca;
+  private final Path ca;
   private final ClientSSLOptions ssl;
   private long timer = -1;
   private boolean inFlight;
@@ -29,7 +32,7 @@ final class MemberHealth {
   private boolean stopped;
 
   MemberHealth(Vertx vertx, HealthProbe probe, String route, UpstreamMember member, Balancing.HealthCheck check,
-               java.nio.file.Path ca, ClientSSLOptions ssl) {
+               Path ca, ClientSSLOptions ssl) {
     this.vertx = vertx;
     this.probe = probe;
     this.route = route;
@@ -40,8 +43,8 @@ final class MemberHealth {
   }
 
   /** Whether a new snapshot checks this member the same way (then the running check and its counts are kept). */
-  boolean sameAs(Balancing.HealthCheck other, java.nio.file.Path otherCa) {
-    return check.equals(other) && java.util.Objects.equals(ca, otherCa);
+  boolean sameAs(Balancing.HealthCheck other, Path otherCa) {
+    return check.equals(other) && Objects.equals(ca, otherCa);
   }
 
   void start() {

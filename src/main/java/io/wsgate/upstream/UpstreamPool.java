@@ -5,6 +5,7 @@ import io.wsgate.policy.Balancing;
 import io.wsgate.policy.Route;
 import io.wsgate.policy.UpstreamTarget;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,7 +16,7 @@ public final class UpstreamPool {
   private final long cooldownNanos;
   private final Balancing balancing;
   private final Balancer balancer;
-  private final java.nio.file.Path upstreamCa;
+  private final Path upstreamCa;
 
   /** @param registry where members (and their state) outlive this snapshot */
   public UpstreamPool(Route route, int demoPort, UpstreamMembers registry) {
@@ -32,7 +33,7 @@ public final class UpstreamPool {
   }
 
   /** The route's CA bundle for {@code wss://} members; null = the JVM trust store. */
-  public java.nio.file.Path upstreamCa() {
+  public Path upstreamCa() {
     return upstreamCa;
   }
 
