@@ -22,6 +22,8 @@ import io.wsgate.policy.GatewayPolicy;
 import io.wsgate.policy.PolicyFiles;
 import io.wsgate.policy.Route;
 import io.wsgate.token.TokenVerifier;
+import io.wsgate.metrics.UpstreamGauges;
+import io.wsgate.upstream.UpstreamMember;
 import io.wsgate.upstream.UpstreamPool;
 
 import java.time.Instant;
@@ -95,7 +97,7 @@ public final class CompiledPolicy {
       List<RoutePlan> plans = new ArrayList<>();
       for (Route route : policy.routes()) {
         String name = "routes[" + (route.prefix() ? "prefix " : "exact ") + route.path() + "]";
-        plans.add(new RoutePlan(route, new UpstreamPool(route, demoPort),
+        plans.add(new RoutePlan(route, new UpstreamPool(route, demoPort, services.upstreamMembers()),
             MessagePipeline.build(route.security().messages().toUpstream(), subjects, name + ".toUpstream"),
             MessagePipeline.build(route.security().messages().toClient(), subjects, name + ".toClient")));
       }
@@ -142,6 +144,29 @@ public final class CompiledPolicy {
   /** The shared rate limiters this snapshot uses (the rest may be forgotten once it is in force). */
   public Set<LimiterRegistry.Spec> limiters() {
     return limiters;
+  }
+
+  /** Every route's pool, for health checks and metrics. */
+  public List<UpstreamPool> pools() {
+    List<UpstreamPool> pools = new ArrayList<>();
+    Arrays.stream(exact).forEach(plan -> pools.add(plan.pool()));
+    Arrays.stream(prefix).forEach(plan -> pools.add(plan.pool()));
+    return pools;
+  }
+
+  /** Every member of every route, as {@code /metrics} shows it. */
+  public List<UpstreamGauges.Member> upstreamGauges() {
+    long now = System.nanoTime();
+    List<UpstreamGauges.Member> out = new ArrayList<>();
+    for (RoutePlan[] plans : List.of(exact, prefix)) {
+      for (RoutePlan plan : plans) {
+        for (UpstreamMember member : plan.pool().members()) {
+          out.add(new UpstreamGauges.Member(plan.route().path(), plan.route().prefix() ? "prefix" : "exact",
+              member.label(), member.healthy(now), member.sessions()));
+        }
+      }
+    }
+    return out;
   }
 
   /** Exact routes win over prefix routes; among prefixes the longest wins. Null: no route. */

@@ -37,6 +37,7 @@ import io.wsgate.policy.ClusterSettings;
 
 import java.time.Instant;
 import io.wsgate.token.KeySources;
+import io.wsgate.upstream.HealthChecks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +67,7 @@ public final class Gateway {
   private final DemoUpstream demo;
   /** This node's fleet; null when the policy has no {@code cluster:} section. */
   private final Fleet fleet;
+  private final HealthChecks health;
   private CertificateReloader certificates;
   private PolicyReloader reloader;
   private AdminServer admin;
@@ -81,6 +83,7 @@ public final class Gateway {
     this.services = services;
     this.demo = demo;
     this.fleet = fleet;
+    this.health = new HealthChecks(vertx);
   }
 
   /** Starts a gateway on its own Vert.x instance with one event loop per core. */
@@ -156,6 +159,7 @@ public final class Gateway {
           return CompiledPolicy.compile(vertx, policy, demoPort, services).compose(compiled -> {
             services.swap(compiled);
             Gateway gateway = new Gateway(vertx, services, upstream, member);
+            gateway.health.apply(compiled.pools());
             return gateway.listen(policy, cores).compose(v -> gateway.startAdmin(policy.admin()))
                 .compose(v -> gateway.startProbes(policy.startup().probes())).map(gateway);
           });
@@ -256,6 +260,8 @@ public final class Gateway {
             services.audit().policyReloaded(trigger, previous.policy().version(), next.policy().version(), closed);
             services.keySources().retainOnly(next.policy().security().issuers());
             services.limits().retainOnly(next.limiters());
+            health.apply(next.pools());
+            services.upstreamMembers().retainOnly(next.pools());
           }
 
           @Override
@@ -394,6 +400,7 @@ public final class Gateway {
     }
     Shutdown shutdown = services.current().policy().shutdown();
     stopRequested = true;
+    health.stop();
     if (certificates != null) {
       certificates.stop();
     }

@@ -1,5 +1,6 @@
 package io.wsgate;
 
+import io.wsgate.metrics.UpstreamGauges;
 import io.wsgate.metrics.GatewayMeters;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.limits.ConnectionCounter;
@@ -14,6 +15,7 @@ import io.wsgate.token.KeySources;
 import io.wsgate.upstream.UpstreamPool;
 import io.wsgate.session.SessionEvents;
 import io.wsgate.session.SessionRegistry;
+import io.wsgate.upstream.UpstreamMembers;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -37,6 +39,7 @@ public final class GatewayServices {
   private final AuditLog audit;
   private final GatewayMeters meters;
   private final SessionEvents sessionEvents = new GatewaySessionEvents(this);
+  private final UpstreamMembers upstreamMembers = new UpstreamMembers();
   private volatile Reason drainReason;
 
   /**
@@ -54,6 +57,7 @@ public final class GatewayServices {
     this.revocationUpdates = revocationUpdates;
     this.meters = new GatewayMeters(audit.metrics(), audit.status(), revocations, new PolicyJwksCounts(),
         new PolicyMetricsView());
+    meters.upstreams(this::upstreamGauges);
   }
 
   public CompiledPolicy current() {
@@ -121,6 +125,11 @@ public final class GatewayServices {
     return meters;
   }
 
+  /** Every route's upstream members with their session counts and health, kept across snapshots. */
+  public UpstreamMembers upstreamMembers() {
+    return upstreamMembers;
+  }
+
   public boolean draining() {
     return drainReason != null;
   }
@@ -132,6 +141,15 @@ public final class GatewayServices {
 
   public void startDraining(Reason reason) {
     drainReason = reason;
+  }
+
+  /** The members of the snapshot in force, for {@code /metrics}. */
+  private List<UpstreamGauges.Member> upstreamGauges() {
+    CompiledPolicy snapshot = current();
+    if (snapshot == null) {
+      return List.of();
+    }
+    return snapshot.upstreamGauges();
   }
 
   /** The JWKS counts of the snapshot in force (they restart at 0 with each snapshot's verifier). */

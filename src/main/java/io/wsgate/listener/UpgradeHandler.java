@@ -217,7 +217,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
                 reason.tag(), ar.cause().getMessage());
             reject(request, handshake, reason);
           } else {
-            accept(request, admission, ar.result(), plan, snapshot);
+            accept(request, admission.holding(ar.result()::release), ar.result(), plan, snapshot);
           }
         });
   }

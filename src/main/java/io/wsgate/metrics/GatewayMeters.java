@@ -78,6 +78,8 @@ public final class GatewayMeters {
   private final Info policyInfo;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private String policyVersion;
+  private final Map<List<String>, MemberValues> memberSeries = new HashMap<>();
+  private UpstreamGauges upstreams;
 
   /**
    * @param current the policy snapshot in force (its token verifier counts JWKS fetches)
@@ -212,6 +214,11 @@ public final class GatewayMeters {
     (accepted ? handshakeAccepted : handshakeRejected).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }
 
+  /** The members' gauges ({@code wsgate_upstream_member_up} and {@code _sessions}); call once. */
+  public synchronized void upstreams(UpstreamGauges gauges) {
+    this.upstreams = gauges;
+  }
+
   /** One upstream connect finished (after any failover); {@code startNanos} is when it began. */
   public void upstreamConnect(boolean ok, long startNanos) {
     (ok ? upstreamOk : upstreamFailed).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
@@ -224,6 +231,7 @@ public final class GatewayMeters {
     registerPolicyInfo();
     registerSparseSeries();
     registerJwksSeries();
+    registerMemberSeries();
     return registry.scrape();
   }
 
@@ -321,6 +329,46 @@ public final class GatewayMeters {
               .description("JWKS fetches that failed, by issuer; restarts at 0 on a policy reload")
               .tag("issuer", n).register(registry)));
     }
+  }
+
+  /** Last scrape's values of one member's gauges, which read them (strongly held here: Micrometer holds weakly). */
+  private static final class MemberValues {
+    volatile double up;
+    volatile double sessions;
+    List<Meter> meters;
+  }
+
+  /** One pair of gauges per member of the policy in force; a member removed by a reload goes away. */
+  private void registerMemberSeries() {
+    if (upstreams == null) {
+      return;
+    }
+    Map<List<String>, UpstreamGauges.Member> now = new HashMap<>();
+    for (UpstreamGauges.Member m : upstreams.members()) {
+      now.putIfAbsent(List.of(m.route(), m.match(), m.member()), m);
+    }
+    memberSeries.entrySet().removeIf(entry -> {
+      if (now.containsKey(entry.getKey())) {
+        return false;
+      }
+      entry.getValue().meters.forEach(registry::remove);
+      return true;
+    });
+    now.forEach((key, m) -> {
+      MemberValues values = memberSeries.computeIfAbsent(key, k -> {
+        MemberValues v = new MemberValues();
+        v.meters = List.of(
+            Gauge.builder("wsgate.upstream.member.up", v, x -> x.up)
+                .description("1 while an upstream member takes new sessions, 0 while it cools down or its health check says down")
+                .tags("route", k.get(0), "match", k.get(1), "member", k.get(2)).register(registry),
+            Gauge.builder("wsgate.upstream.member.sessions", v, x -> x.sessions)
+                .description("Live sessions on an upstream member, with the dials in flight to it")
+                .tags("route", k.get(0), "match", k.get(1), "member", k.get(2)).register(registry));
+        return v;
+      });
+      values.up = m.up() ? 1 : 0;
+      values.sessions = m.sessions();
+    });
   }
 
   private double jwks(String issuer, boolean failures) {

@@ -54,6 +54,7 @@ final class PolicyDefaults {
     d.put("routes[].auth.forwardClaims", Map.of());
     d.put("routes[].auth.reauth", false);
     d.put("routes[].auth.mode", mode());
+    balancing(d);
     for (String direction : MessageRulesSection.KEYS) {
       String rule = "routes[].messages." + direction + "[]";
       d.put(rule + ".mode", mode());
@@ -104,6 +105,17 @@ final class PolicyDefaults {
     d.put("cluster.leaseTtl", ClusterSettings.DEFAULT_LEASE_TTL);
     d.put("cluster.syncPeriod", ClusterSettings.DEFAULT_SYNC_PERIOD);
     return d;
+  }
+
+  private static void balancing(Map<String, Object> d) {
+    d.put("routes[].balance", BalancingSection.DEFAULT_STRATEGY.policyName());
+    d.put("routes[].slowStart", BalancingSection.DEFAULT_SLOW_START);
+    d.put("routes[].healthCheck.type", BalancingSection.DEFAULT_CHECK_TYPE.policyName());
+    d.put("routes[].healthCheck.path", BalancingSection.DEFAULT_CHECK_PATH);
+    d.put("routes[].healthCheck.interval", BalancingSection.DEFAULT_CHECK_INTERVAL);
+    d.put("routes[].healthCheck.timeout", BalancingSection.DEFAULT_CHECK_TIMEOUT);
+    d.put("routes[].healthCheck.healthyAfter", BalancingSection.DEFAULT_HEALTHY_AFTER);
+    d.put("routes[].healthCheck.unhealthyAfter", BalancingSection.DEFAULT_UNHEALTHY_AFTER);
   }
 
   private static String mode() {

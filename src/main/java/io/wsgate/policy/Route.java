@@ -9,18 +9,31 @@ import java.util.List;
  *
  * @param path             request path, starts with {@code /}
  * @param prefix           true: matches {@code path} and anything below it; false: exact match only
- * @param upstreams        the pool, at least one member, tried round-robin with failover
+ * @param upstreams        the pool, at least one member, tried in {@code balancing}'s order with failover
  * @param forwardHeaders   lower-case names of client request headers passed to the upstream;
  *                         the single entry {@code "*"} passes every end-to-end header
  * @param upstreamCooldown how long a member that failed to connect is skipped
  * @param upstreamCa       PEM CA bundle trusted for {@code wss://} members; null = JVM trust store
  * @param security         the route's guards and message filters
+ * @param balancing        how new sessions are spread over the pool, health checks, slow start
  */
 public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
-                    Duration upstreamCooldown, Path upstreamCa, RouteSecurity security) {
+                    Duration upstreamCooldown, Path upstreamCa, RouteSecurity security, Balancing balancing) {
   public Route {
     upstreams = List.copyOf(upstreams);
     forwardHeaders = List.copyOf(forwardHeaders);
+    balancing = balancing == null ? Balancing.DEFAULT : balancing;
+  }
+
+  /** A route balanced round-robin with no health checks ({@link Balancing#DEFAULT}). */
+  public Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
+               Duration upstreamCooldown, Path upstreamCa, RouteSecurity security) {
+    this(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, Balancing.DEFAULT);
+  }
+
+  /** The same route balanced another way. */
+  public Route withBalancing(Balancing other) {
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, other);
   }
 
   public boolean matches(String requestPath) {

@@ -10,8 +10,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
 
 /** Reads the {@code routes:} list. */
 final class RouteSection {
-  static final List<String> KEYS = List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown",
-      "upstreamCa", "clients", "origins", "auth", "messages");
+  static final List<String> KEYS = keys(List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown",
+      "upstreamCa", "clients", "origins", "auth", "messages"), BalancingSection.KEYS);
   static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(10);
   static final String DEFAULT_MATCH = "exact";
 
@@ -72,8 +72,15 @@ final class RouteSection {
       PolicyPaths.checkReadable(m, "upstreamCa", ca);
     }
     RouteSecurity routeSecurity = security.read(m, issuers);
+    Balancing balancing = BalancingSection.read(m, routeSecurity.auth());
     return new Route(pathProblem == null ? path : null, match.equals("prefix"), upstreams, forwardHeaders,
-        cooldown, ca, routeSecurity);
+        cooldown, ca, routeSecurity, balancing);
+  }
+
+  private static List<String> keys(List<String> own, List<String> balancing) {
+    List<String> all = new ArrayList<>(own);
+    all.addAll(balancing);
+    return List.copyOf(all);
   }
 
   private static String pathProblem(String path) {

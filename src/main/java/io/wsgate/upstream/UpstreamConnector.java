@@ -24,7 +24,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Opens the upstream WebSocket before the client is accepted. Tries the pool's healthy members in
- * round-robin order; a member that cannot be reached is put in cool-down and the next is tried.
+ * the order its balancer gives; a member that cannot be reached is put in cool-down and the next is
+ * tried. A member counts the dial from its start, and the session until the connection is released.
  * An upstream that answers anything but a valid 101 is a 502 and no tunnel is ever opened: the
  * client still holds a plain HTTP request at that point.
  */
@@ -41,7 +42,7 @@ public final class UpstreamConnector {
   }
 
   public Future<UpstreamConnection> connect(HandshakeRequest request, UpstreamPool pool, MultiMap headers) {
-    List<UpstreamMember> candidates = pool.candidates();
+    List<UpstreamMember> candidates = pool.candidates(request);
     if (candidates.isEmpty()) {
       return Future.failedFuture(new UpstreamFailure(Reason.UPSTREAM_UNAVAILABLE, "every pool member is cooling down"));
     }
@@ -53,9 +54,11 @@ public final class UpstreamConnector {
     UpstreamMember member = candidates.get(index);
     // Only the member that answered is marked up: a failover's success must not end the cool-down
     // of the member that just failed.
+    member.acquire();
     return connectOne(request, member, headers)
         .onSuccess(connection -> pool.succeeded(member))
         .recover(failure -> {
+          member.release();
           UpstreamFailure reasoned = (UpstreamFailure) failure;
           if (!reasoned.memberFailed()) {
             return Future.failedFuture(reasoned); // the request could not be sent: nothing to say of the member

@@ -1,27 +1,35 @@
 package io.wsgate.upstream;
 
+import io.wsgate.handshake.HandshakeRequest;
+import io.wsgate.policy.Balancing;
 import io.wsgate.policy.Route;
 import io.wsgate.policy.UpstreamTarget;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** A route's upstream members: round-robin over the healthy ones, cool-down for failed ones. */
+/** A route's upstream members, ordered for each new session by the route's {@link Balancer}; cool-down for failed ones. */
 public final class UpstreamPool {
-  private final UpstreamMember[] members;
+  private final String route;
+  private final List<UpstreamMember> members;
   private final long cooldownNanos;
-  private final AtomicInteger next = new AtomicInteger();
+  private final Balancing balancing;
+  private final Balancer balancer;
+  private final Path upstreamCa;
 
-  public UpstreamPool(Route route, int demoPort) {
+  /** @param registry where members (and their state) outlive this snapshot */
+  public UpstreamPool(Route route, int demoPort, UpstreamMembers registry) {
     List<UpstreamMember> list = new ArrayList<>();
     for (UpstreamTarget target : route.upstreams()) {
-      list.add(target.demo()
-          ? new UpstreamMember(label(target), false, "127.0.0.1", demoPort, null)
-          : new UpstreamMember(label(target), target.tls(), target.host(), target.port(), target.path()));
+      list.add(registry.member(route, target, demoPort));
     }
-    this.members = list.toArray(new UpstreamMember[0]);
+    this.route = route.path();
+    this.members = List.copyOf(list);
     this.cooldownNanos = route.upstreamCooldown().toNanos();
+    this.balancing = route.balancing();
+    this.balancer = Balancer.of(balancing, list.toArray(new UpstreamMember[0]));
+    this.upstreamCa = route.upstreamCa();
   }
 
   /** A member's label, as sessions, the audit and the metrics name it: the target as configured. */
@@ -29,18 +37,27 @@ public final class UpstreamPool {
     return target.demo() ? "demo" : target.label();
   }
 
-  /** Healthy members in the order this attempt should try them; empty when all are cooling down. */
-  public List<UpstreamMember> candidates() {
-    long now = System.nanoTime();
-    int start = Math.floorMod(next.getAndIncrement(), members.length);
-    List<UpstreamMember> out = new ArrayList<>(members.length);
-    for (int i = 0; i < members.length; i++) {
-      UpstreamMember member = members[(start + i) % members.length];
-      if (member.healthy(now)) {
-        out.add(member);
-      }
-    }
-    return out;
+  /** The route's CA bundle for {@code wss://} members; null = the JVM trust store. */
+  public Path upstreamCa() {
+    return upstreamCa;
+  }
+
+  /** The route's path, as the metrics and logs name it. */
+  public String route() {
+    return route;
+  }
+
+  public List<UpstreamMember> members() {
+    return members;
+  }
+
+  public Balancing balancing() {
+    return balancing;
+  }
+
+  /** Healthy members in the order this upgrade should try them; empty when none is. */
+  public List<UpstreamMember> candidates(HandshakeRequest request) {
+    return balancer.order(request, System.nanoTime());
   }
 
   public void failed(UpstreamMember member) {

@@ -171,6 +171,11 @@ class MetricsReferenceIT {
         Expect.by("wsgate_upstream_connect_duration_seconds_count{outcome=\"failed\"}", 1)));
     CASES.put("wsgate_upstream_connect_duration_seconds_max", Case.of("an upstream reached", g -> g.session(ws -> { }),
         Expect.atLeast("wsgate_upstream_connect_duration_seconds_max{outcome=\"ok\"}", Double.MIN_VALUE)));
+    CASES.put("wsgate_upstream_member_up", Case.of("the /down member's dial fails: it cools down", g -> g.refused("/down", 502),
+        Expect.equals("wsgate_upstream_member_up{match=\"exact\",member=\"ws://127.0.0.1:1/\",route=\"/down\"}", 0),
+        Expect.equals("wsgate_upstream_member_up{match=\"exact\",member=\"demo\",route=\"/demo\"}", 1)));
+    CASES.put("wsgate_upstream_member_sessions", Case.of("a session on /demo stays open", g -> g.keepOpen("/demo"),
+        Expect.equals("wsgate_upstream_member_sessions{match=\"exact\",member=\"demo\",route=\"/demo\"}", 1)));
     CASES.put("wsgate_policy_reloads_total", Case.of("a reload of a broken file, then of a good one", g -> {
       g.reload("routes: [ broken\n", false);
       g.reload(g.policy(), true);
@@ -235,7 +240,7 @@ class MetricsReferenceIT {
 
   /**
    * Anonymous {@code /chat} with a monitor rule and a drop and a close rule, {@code /down} whose
-   * upstream is unreachable, {@code /jwks} trusting an issuer whose JWKS endpoint is down; the
+   * upstream is unreachable, {@code /demo} on the embedded demo upstream, {@code /jwks} trusting an issuer whose JWKS endpoint is down; the
    * audit written to files through a small queue; the admin listener on loopback.
    */
   String policy() {
@@ -259,6 +264,10 @@ class MetricsReferenceIT {
                 - { name: no-close, denyPatterns: ["closeme"], action: close }
           - path: /down
             upstreams: ["ws://127.0.0.1:1/"]
+            origins: { allow: ["*"], allowMissing: true }
+            auth: { anonymous: true }
+          - path: /demo
+            upstreams: [demo]
             origins: { allow: ["*"], allowMissing: true }
             auth: { anonymous: true }
           - path: /jwks
@@ -425,7 +434,11 @@ class MetricsReferenceIT {
 
   /** Opens a session on /chat that stays open until the case's scrape was read ({@link #cleanUp()}). */
   void keepOpen() {
-    open.add(Await.result(harness.connect("/chat")));
+    keepOpen("/chat");
+  }
+
+  void keepOpen(String path) {
+    open.add(Await.result(harness.connect(path)));
   }
 
   void roundTrip(WebSocket ws, String... texts) throws Exception {

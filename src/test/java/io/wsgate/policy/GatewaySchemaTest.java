@@ -91,6 +91,9 @@ class GatewaySchemaTest extends PolicyTestSupport {
             forwardHeaders: [user-agent]
             upstreamCooldown: 10s
             upstreamCa: ca.pem
+            balance: hash
+            hashOn: subject
+            healthCheck: { type: http, path: /healthz, interval: 5s, timeout: 1s, healthyAfter: 2, unhealthyAfter: 3 }
             clients: { allow: [10.0.0.0/8], deny: [], mode: enforce }
             origins: { allow: ["https://app.example.com", "https://*.example.com"], allowMissing: false, allowNull: false, mode: enforce }
             auth:
@@ -116,6 +119,8 @@ class GatewaySchemaTest extends PolicyTestSupport {
                 - { json: ~, action: close }
           - path: /public
             upstreams: [demo]
+            balance: leastConnections
+            slowStart: 30s
             origins: { allow: ["*"] }
             auth: { anonymous: true, mode: monitor }
         limits: { maxMessageBytes: 64KiB, idleTimeout: 5m, maxLifetime: 24h, maxConnections: 10000, handshakeTimeout: 10s, upstreamConnectTimeout: 5s, pingInterval: 30s, maxControlFramesPerSecond: 20, controlFrameBurst: 50, freeFragments: 128, minAverageFragmentBytes: 64 }
@@ -135,6 +140,8 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertEquals("gw-1", p.cluster().nodeId());
     assertEquals(new ProbeSettings(true, "0.0.0.0", 8081), p.startup().probes());
     assertEquals(java.time.Duration.ofSeconds(5), p.shutdown().readinessGrace());
+    assertEquals(Balancing.HashKey.SUBJECT, p.routes().get(0).balancing().hashOn());
+    assertEquals(java.time.Duration.ofSeconds(30), p.routes().get(1).balancing().slowStart());
     assertEquals(List.of(), violations(everything.replace("passwordFile: secret", "passwordEnv: REDIS_PASSWORD")));
   }
 
@@ -156,6 +163,10 @@ class GatewaySchemaTest extends PolicyTestSupport {
         + "        - { types: [text], maxBytes: 1KiB, action: drop }\n", "/routes/0/messages/toUpstream/0");
     assertViolation(listen + route + "    auth: { anonymous: true }\n    messages:\n      toUpstream:\n"
         + "        - { rate: { messages: 20/sec }, action: drop }\n", "/routes/0/messages/toUpstream/0/rate/messages");
+    assertViolation(listen + route + "    auth: { anonymous: true }\n    balance: hash\n", "hashOn");
+    assertViolation(listen + route + "    auth: { anonymous: true }\n    hashOn: clientIp\n", "/routes/0");
+    assertViolation(listen + route + "    auth: { anonymous: true }\n    healthCheck: { type: tcp }\n",
+        "/routes/0/healthCheck/type");
     assertViolation(listen + route + "    auth: { anonymous: true }\nlimits: { idleTimeout: 5 minutes }\n",
         "/limits/idleTimeout");
     assertViolation("listen:\n  clients: { allow: [] }\n" + route + "    auth: { anonymous: true }\n", "tls");
@@ -216,6 +227,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertKeys(ClusterSection.KEYS, root.at("/properties/cluster"));
     assertKeys(ProbesSection.KEYS, root.at("/properties/probes"));
     assertKeys(RouteSection.KEYS, defs.get("route"));
+    assertKeys(BalancingSection.HEALTH_CHECK_KEYS, defs.get("healthCheck"));
     assertKeys(RouteSecuritySection.ORIGIN_KEYS, defs.get("origins"));
     assertKeys(RouteSecuritySection.AUTH_KEYS, defs.get("auth"));
     assertKeys(MessageRulesSection.KEYS, defs.at("/route/properties/messages"));

@@ -32,6 +32,10 @@ public final class GatewayInvariants {
     if (services.subjectConnections().trackedKeys() != 0) {
       out.add("subjects still counted as connected: " + services.subjectConnections().trackedKeys());
     }
+    List<String> members = services.upstreamMembers().stillCounted();
+    if (!members.isEmpty()) {
+      out.add("upstream members still counting sessions: " + members);
+    }
     GatewayMetrics metrics = services.audit().metrics();
     long accepted = metrics.acceptedTotal();
     long closed = metrics.closedTotal();

@@ -25,6 +25,8 @@ public final class RestartableUpstream implements AutoCloseable {
   public final Vertx vertx = Vertx.vertx();
   /** Upgrades answered, over every life of the server. */
   public final AtomicInteger upgrades = new AtomicInteger();
+  /** The request URI of each upgrade answered, in order. */
+  public final List<String> uris = new CopyOnWriteArrayList<>();
   private final List<ServerWebSocket> live = new CopyOnWriteArrayList<>();
   private final int port;
   private HttpServer server;
@@ -38,6 +40,7 @@ public final class RestartableUpstream implements AutoCloseable {
     HttpServer s = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
         .setReuseAddress(true)).webSocketHandler(ws -> {
           upgrades.incrementAndGet();
+          uris.add(ws.uri());
           live.add(ws);
           int[] tick = new int[1];
           long timer = vertx.setPeriodic(50, id -> ws.writeTextMessage("tick " + tick[0]++));

@@ -86,7 +86,13 @@ public final class TestPolicy {
   public TestPolicy security(RouteSecurity security) {
     Route last = routes.remove(routes.size() - 1);
     routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), last.upstreamCooldown(),
-        last.upstreamCa(), security));
+        last.upstreamCa(), security, last.balancing()));
+    return this;
+  }
+
+  /** Replaces the last route's balancing ({@code balance}, {@code hashOn}, {@code healthCheck}, {@code slowStart}). */
+  public TestPolicy balancing(io.wsgate.policy.Balancing balancing) {
+    routes.add(routes.remove(routes.size() - 1).withBalancing(balancing));
     return this;
   }
 
@@ -114,7 +120,7 @@ public final class TestPolicy {
   public TestPolicy cooldown(Duration cooldown) {
     Route last = routes.remove(routes.size() - 1);
     routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), cooldown, last.upstreamCa(),
-        last.security()));
+        last.security(), last.balancing()));
     return this;
   }
 
