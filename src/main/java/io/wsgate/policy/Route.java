@@ -15,12 +15,24 @@ import java.util.List;
  * @param upstreamCooldown how long a member that failed to connect is skipped
  * @param upstreamCa       PEM CA bundle trusted for {@code wss://} members; null = JVM trust store
  * @param security         the route's guards and message filters
+ * @param host             which request hosts it takes; null: any host (see {@code CompiledPolicy#match})
  */
 public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
-                    Duration upstreamCooldown, Path upstreamCa, RouteSecurity security) {
+                    Duration upstreamCooldown, Path upstreamCa, RouteSecurity security, HostPattern host) {
   public Route {
     upstreams = List.copyOf(upstreams);
     forwardHeaders = List.copyOf(forwardHeaders);
+  }
+
+  /** A route for any host. */
+  public Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
+               Duration upstreamCooldown, Path upstreamCa, RouteSecurity security) {
+    this(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, null);
+  }
+
+  /** The same route for {@code host} (null: any host). */
+  public Route withHost(HostPattern host) {
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, host);
   }
 
   public boolean matches(String requestPath) {
