@@ -37,8 +37,7 @@ import java.util.Set;
  */
 public final class CompiledPolicy {
   private final GatewayPolicy policy;
-  private final RoutePlan[] exact;
-  private final RoutePlan[] prefix;
+  private final RouteTable routes;
   private final HandshakePipeline pipeline;
   private final ClientAddressResolver clientAddresses;
   private final TokenVerifier tokens;
@@ -59,13 +58,7 @@ public final class CompiledPolicy {
     this.controlFrames = BucketSpec.of(policy.limits().frames().controlFrames());
     this.reauth = BucketSpec.of(policy.limits().reauth());
     this.clientAddresses = new ClientAddressResolver(policy.security().clients().trustedProxies());
-    List<RoutePlan> exactList = new ArrayList<>();
-    List<RoutePlan> prefixList = new ArrayList<>();
-    plans.forEach(plan -> (plan.route().prefix() ? prefixList : exactList).add(plan));
-    // Longest prefix first, so /chat/admin wins over /chat.
-    prefixList.sort((a, b) -> Integer.compare(b.route().path().length(), a.route().path().length()));
-    this.exact = exactList.toArray(new RoutePlan[0]);
-    this.prefix = prefixList.toArray(new RoutePlan[0]);
+    this.routes = new RouteTable(plans);
   }
 
   /**
@@ -94,7 +87,8 @@ public final class CompiledPolicy {
       SubjectBuckets subjects = new SubjectBuckets(limiters, policy.security().connections().maxTrackedKeys());
       List<RoutePlan> plans = new ArrayList<>();
       for (Route route : policy.routes()) {
-        String name = "routes[" + (route.prefix() ? "prefix " : "exact ") + route.path() + "]";
+        String name = "routes[" + (route.prefix() ? "prefix " : "exact ") + route.path()
+            + (route.host() == null ? "" : " on " + route.host().text()) + "]";
         plans.add(new RoutePlan(route, new UpstreamPool(route, demoPort),
             MessagePipeline.build(route.security().messages().toUpstream(), subjects, name + ".toUpstream"),
             MessagePipeline.build(route.security().messages().toClient(), subjects, name + ".toClient")));
@@ -144,18 +138,12 @@ public final class CompiledPolicy {
     return limiters;
   }
 
-  /** Exact routes win over prefix routes; among prefixes the longest wins. Null: no route. */
-  public RoutePlan match(String path) {
-    for (RoutePlan plan : exact) {
-      if (plan.route().matches(path)) {
-        return plan;
-      }
-    }
-    for (RoutePlan plan : prefix) {
-      if (plan.route().matches(path)) {
-        return plan;
-      }
-    }
-    return null;
+  /**
+   * The route for a request: see {@link RouteTable#match}. Null: no route.
+   *
+   * @param host the request's host, {@linkplain io.wsgate.policy.HostPattern#requestHost normalized}; null: none
+   */
+  public RoutePlan match(String host, String path) {
+    return routes.match(host, path);
   }
 }
