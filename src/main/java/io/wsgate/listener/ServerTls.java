@@ -20,7 +20,7 @@ import java.util.Set;
 
 /**
  * TLS settings for client listeners: TLS 1.2 and 1.3 only, AEAD ciphers with forward secrecy
- * (the Mozilla "intermediate" set), PEM certificate chain and key from the policy.
+ * (the Mozilla "intermediate" set), PEM certificate chains and keys from the policy, chosen by SNI.
  */
 public final class ServerTls {
   static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
@@ -58,33 +58,57 @@ public final class ServerTls {
   }
 
   /**
-   * Reads the certificate and key as the listener will, and checks that the key belongs to the
-   * certificate ({@link KeyPairCheck}): the same test at start, at {@code policy check} and (by
-   * {@link CertificateReloader}) on renewal. Blocking.
+   * Reads every certificate and key as the listener will, and checks that each key belongs to its
+   * certificate ({@link KeyPairCheck}): the same test at start, at {@code policy check}, on a reload
+   * that changes the certificates and (by {@link CertificateReloader}) on renewal. Blocking.
    *
    * @return empty when the listener can serve them; else what is wrong, naming the files, never their contents
    */
   public static Optional<String> problem(Vertx vertx, Tls tls) {
-    byte[] cert;
-    byte[] key;
     try {
-      cert = Files.readAllBytes(tls.cert());
-      key = Files.readAllBytes(tls.key());
-    } catch (IOException e) {
-      return Optional.of("cannot read " + tls.cert() + " / " + tls.key() + ": " + e.getClass().getSimpleName());
-    }
-    Optional<String> mismatch = KeyPairCheck.problem(cert, key);
-    if (mismatch.isPresent()) {
-      return Optional.of(tls.cert() + " / " + tls.key() + ": " + mismatch.get());
-    }
-    try {
-      new PemKeyCertOptions().setCertValue(Buffer.buffer(cert)).setKeyValue(Buffer.buffer(key))
-          .getKeyManagerFactory(vertx);
+      keyCertValues(tls).getKeyManagerFactory(vertx);
       return Optional.empty();
+    } catch (UnusablePair e) {
+      return Optional.of(e.getMessage());
     } catch (Exception e) {
-      return Optional.of(tls.cert() + " / " + tls.key() + ": the TLS engine cannot load them ("
-          + e.getClass().getSimpleName() + ")");
+      return Optional.of(files(tls) + ": the TLS engine cannot load them (" + e.getClass().getSimpleName() + ")");
     }
+  }
+
+  /** Thrown by {@link #keyCertValues} for a pair that cannot be served; the message names the files. */
+  static final class UnusablePair extends Exception {
+    UnusablePair(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * Every pair of {@code tls} as read now, each checked ({@link KeyPairCheck}), in policy order so the
+   * first stays the default. The bytes checked are the bytes served: a file replaced again in
+   * between cannot slip through. Blocking.
+   */
+  static PemKeyCertOptions keyCertValues(Tls tls) throws UnusablePair {
+    PemKeyCertOptions options = new PemKeyCertOptions();
+    for (Tls.Pair pair : tls.certificates()) {
+      byte[] cert;
+      byte[] key;
+      try {
+        cert = Files.readAllBytes(pair.cert());
+        key = Files.readAllBytes(pair.key());
+      } catch (IOException e) {
+        throw new UnusablePair("cannot read " + pair.cert() + " / " + pair.key() + ": " + e.getClass().getSimpleName());
+      }
+      Optional<String> mismatch = KeyPairCheck.problem(cert, key);
+      if (mismatch.isPresent()) {
+        throw new UnusablePair(pair.cert() + " / " + pair.key() + ": " + mismatch.get());
+      }
+      options.addCertValue(Buffer.buffer(cert)).addKeyValue(Buffer.buffer(key));
+    }
+    return options;
+  }
+
+  private static String files(Tls tls) {
+    return String.join(", ", tls.certificates().stream().map(p -> p.cert() + " / " + p.key()).toList());
   }
 
   /**
@@ -108,8 +132,13 @@ public final class ServerTls {
   private static final java.util.concurrent.atomic.AtomicBoolean OPENSSL_MISSING_LOGGED =
       new java.util.concurrent.atomic.AtomicBoolean();
 
+  /**
+   * SNI is always on, so that a certificate is chosen by the client's name and the name it asked for
+   * is known to the request ({@link MisdirectedRequest}); with one certificate every name gets it.
+   */
   static void apply(HttpServerOptions options, Tls tls) {
     options.setSsl(true)
+        .setSni(true)
         .setUseAlpn(false)
         .setKeyCertOptions(keyCert(tls))
         .setEnabledSecureTransportProtocols(PROTOCOLS);
@@ -120,9 +149,10 @@ public final class ServerTls {
    * The same settings as a standalone value, for reloading a renewed certificate into a running
    * server: the PEM chain and key as already read (and checked) rather than paths to read again.
    */
-  static ServerSSLOptions sslOptions(Buffer certificatePem, Buffer keyPem) {
+  static ServerSSLOptions sslOptions(PemKeyCertOptions pairs) {
     ServerSSLOptions options = new ServerSSLOptions()
-        .setKeyCertOptions(new PemKeyCertOptions().setCertValue(certificatePem).setKeyValue(keyPem))
+        .setSni(true)
+        .setKeyCertOptions(pairs)
         .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setUseAlpn(false);
     CIPHERS.forEach(options::addEnabledCipherSuite);
@@ -130,6 +160,8 @@ public final class ServerTls {
   }
 
   private static PemKeyCertOptions keyCert(Tls tls) {
-    return new PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString());
+    PemKeyCertOptions options = new PemKeyCertOptions();
+    tls.certificates().forEach(p -> options.addCertPath(p.cert().toString()).addKeyPath(p.key().toString()));
+    return options;
   }
 }

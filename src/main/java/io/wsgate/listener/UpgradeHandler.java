@@ -22,6 +22,7 @@ import io.wsgate.limits.ConnectionScope;
 import io.wsgate.limits.SharedStateUnavailable;
 import io.wsgate.internal.EarlyBytesWatch;
 import io.wsgate.handshake.HandshakeRequest;
+import io.wsgate.policy.HostPattern;
 import io.wsgate.session.Session;
 import io.wsgate.session.SessionRecheck;
 import io.wsgate.upstream.UpstreamConnection;
@@ -85,7 +86,12 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       reject(request, requestId, null, received, Reason.PATH_NOT_NORMALIZED); // before routing: see normalizedPath
       return;
     }
-    RoutePlan plan = path == null ? null : snapshot.match(path);
+    String host = HostPattern.requestHost(request.getHeader("host"));
+    if (MisdirectedRequest.misdirected(request.connection(), host)) {
+      reject(request, requestId, null, received, Reason.MISDIRECTED_REQUEST); // before routing: see MisdirectedRequest
+      return;
+    }
+    RoutePlan plan = path == null ? null : snapshot.match(host, path);
     if (plan == null) {
       reject(request, requestId, null, received, Reason.ROUTE_NOT_FOUND);
       return;
