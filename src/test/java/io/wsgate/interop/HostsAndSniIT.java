@@ -1,7 +1,12 @@
 package io.wsgate.interop;
 
 import io.vertx.core.json.JsonObject;
+import io.wsgate.Gateway;
 import io.wsgate.Reason;
+import io.wsgate.metrics.GatewayMetrics;
+import io.wsgate.policy.PolicyLoader;
+import io.wsgate.testing.Await;
+import io.wsgate.testing.StartedGateway;
 import io.wsgate.policy.Tls;
 import io.wsgate.testing.AuditCapture;
 import io.wsgate.testing.EchoUpstream;
@@ -171,6 +176,75 @@ class HostsAndSniIT {
       assertEquals(404, RawClient.status(exchange(harness.port(), "b.test", "b.test", "/chat").head()),
           "a.test's route is not b.test's");
     }
+  }
+
+  @Test
+  void aReloadAddsACertificateAndItsHostsRouteWithoutARestart(@TempDir Path root) throws Exception {
+    Path policies = java.nio.file.Files.createDirectory(root.resolve("policies"));
+    toB.handshakes.clear();
+    String onlyA = policyYaml(root, List.of(a), "a.test", toA);
+    writePolicy(policies, onlyA);
+    try (StartedGateway started = StartedGateway.start(PolicyLoader.load(policies))) {
+      Gateway gateway = started.gateway();
+      Await.result(gateway.watchPolicy(200));
+      GatewayMetrics metrics = gateway.services().audit().metrics();
+      assertEquals("CN=a.test", exchange(gateway.port(), "b.test", "b.test").certificate()
+          .getSubjectX500Principal().getName(), "before: b.test is not served, the default answers");
+
+      // b.test's pair with a's key: refused whole, a.test served on, b.test's route not in force.
+      writePolicy(policies, policyYaml(root, List.of(a, new Tls.Pair(b.cert(), a.key())), "a.test", toA)
+          + hostRoute("b.test", toB));
+      Await.until("the mismatched pair fails the reload", Duration.ofSeconds(10), () -> metrics.reloads(false) == 1);
+      assertEquals("CN=a.test", exchange(gateway.port(), "b.test", "b.test").certificate()
+          .getSubjectX500Principal().getName());
+
+      writePolicy(policies, policyYaml(root, List.of(a, b), "a.test", toA) + hostRoute("b.test", toB));
+      Await.until("the reload is applied", Duration.ofSeconds(10), () -> metrics.reloads(true) == 1);
+      Exchange toNewHost = exchange(gateway.port(), "b.test", "b.test");
+      assertEquals("CN=b.test", toNewHost.certificate().getSubjectX500Principal().getName(), "b.test's certificate");
+      assertEquals(101, RawClient.status(toNewHost.head()), toNewHost.head());
+      assertNotNull(toB.handshakes.poll(5, TimeUnit.SECONDS), "b.test's route");
+      assertEquals("CN=a.test", exchange(gateway.port(), "a.test", "a.test").certificate()
+          .getSubjectX500Principal().getName(), "a.test keeps its own");
+    }
+  }
+
+  private static String policyYaml(Path root, List<Tls.Pair> pairs, String host, EchoUpstream upstream) {
+    StringBuilder certificates = new StringBuilder();
+    for (Tls.Pair pair : pairs) {
+      certificates.append("      - { cert: \"").append(pair.cert()).append("\", key: \"").append(pair.key())
+          .append("\" }\n");
+    }
+    return """
+        listen:
+          host: 127.0.0.1
+          port: 0
+          tls:
+            certificates:
+        %s  clients:
+            allow: [0.0.0.0/0]
+        shutdown: { drainWindow: 0s, drainTimeout: 10s }
+        audit: { dir: "%s", flushInterval: 50ms }
+        routes:
+        """.formatted(certificates, root.resolve("audit")) + hostRoute(host, upstream);
+  }
+
+  private static String hostRoute(String host, EchoUpstream upstream) {
+    return """
+          - path: /chat
+            host: %s
+            upstreams: ["%s"]
+            origins: { allow: ["*"], allowMissing: true }
+            auth: { anonymous: true }
+        """.formatted(host, upstream.url("/"));
+  }
+
+  /** In one step, so the watcher never reads a half-written file. */
+  private static void writePolicy(Path dir, String yaml) throws IOException {
+    Path scratch = java.nio.file.Files.createTempFile(dir.getParent(), "gateway", ".yaml");
+    java.nio.file.Files.writeString(scratch, yaml);
+    java.nio.file.Files.move(scratch, dir.resolve(PolicyLoader.FILE_NAME), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** curl's upgrade request through {@code --resolve}; returns its verbose output (the certificate's subject). */
