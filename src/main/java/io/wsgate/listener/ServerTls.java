@@ -152,16 +152,16 @@ public final class ServerTls {
   static ServerSSLOptions sslOptions(PemKeyCertOptions pairs) {
     ServerSSLOptions options = new ServerSSLOptions()
         .setSni(true)
-        .setKeyCertOptions(pairs)
+        .setKeyCertOptions(new DefaultFirstKeyCert(pairs))
         .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setUseAlpn(false);
     CIPHERS.forEach(options::addEnabledCipherSuite);
     return options;
   }
 
-  private static PemKeyCertOptions keyCert(Tls tls) {
+  private static DefaultFirstKeyCert keyCert(Tls tls) {
     PemKeyCertOptions options = new PemKeyCertOptions();
     tls.certificates().forEach(p -> options.addCertPath(p.cert().toString()).addKeyPath(p.key().toString()));
-    return options;
+    return new DefaultFirstKeyCert(options);
   }
 }

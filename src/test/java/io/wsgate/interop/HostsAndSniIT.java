@@ -167,8 +167,11 @@ class HostsAndSniIT {
     try (GatewayHarness harness = new GatewayHarness(TestPolicy.create()
         .route("/chat", toA.url("/")).onHost("a.test")
         .route("/other", toAnyHost.url("/"))
-        .certificates(List.of(a, b))
+        // Five: a JDK key manager over all of them would start with the fifth (its HashMap's order).
+        .certificates(List.of(b, a, c, NamedCerts.create(certs, "d", "d.test"), NamedCerts.create(certs, "e", "e.test")))
         .build())) {
+      assertEquals("CN=b.test", exchange(harness.port(), null, "a.test", "/nowhere").certificate()
+          .getSubjectX500Principal().getName(), "without SNI, the first listed, whatever the keystore's order");
       assertEquals(404, RawClient.status(exchange(harness.port(), "a.test", "a.test", "/other").head()));
       assertEquals(101, RawClient.status(exchange(harness.port(), "b.test", "b.test", "/other").head()),
           "a host without routes of its own takes the routes for any host");
