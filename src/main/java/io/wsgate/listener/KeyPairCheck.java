@@ -66,6 +66,16 @@ public final class KeyPairCheck {
             + ", " + leaf.getPublicKey().getAlgorithm() + " public key; private key: " + key.getAlgorithm() + ")");
   }
 
+  /** The leaf of a PEM chain that {@link #problem} accepted. */
+  static X509Certificate leaf(byte[] certificatePem) {
+    try {
+      return (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificates(new ByteArrayInputStream(certificatePem)).iterator().next();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("not a certificate chain", e);
+    }
+  }
+
   /** The first unencrypted private key in the PEM text, or null. */
   private static PrivateKey privateKey(byte[] pem) throws IOException {
     JcaPEMKeyConverter converter = new JcaPEMKeyConverter();

@@ -11,7 +11,6 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * RFC 9110 §15.5.20 (421 Misdirected Request): a client that named a host in its TLS handshake (SNI)
@@ -49,49 +48,21 @@ final class MisdirectedRequest {
 
   static boolean covers(X509Certificate certificate, String host) {
     byte[] ip = literal(host);
-    Collection<List<?>> alternatives;
+    if (ip == null) {
+      return CertificateNames.of(certificate).stream().anyMatch(name -> CertificateNames.covers(name, host));
+    }
     try {
-      alternatives = certificate.getSubjectAlternativeNames();
+      Collection<List<?>> alternatives = certificate.getSubjectAlternativeNames();
+      return alternatives != null && alternatives.stream().anyMatch(entry -> ((Number) entry.get(0)).intValue() == 7
+          && Arrays.equals(ip, NetUtil.createByteArrayFromIpAddressString(String.valueOf(entry.get(1)))));
     } catch (CertificateParsingException e) {
       return false;
     }
-    if (alternatives != null) {
-      for (List<?> entry : alternatives) {
-        int type = ((Number) entry.get(0)).intValue();
-        String value = String.valueOf(entry.get(1));
-        if (ip == null && type == 2 && nameCovers(value, host)) {
-          return true;
-        }
-        if (ip != null && type == 7 && Arrays.equals(ip, NetUtil.createByteArrayFromIpAddressString(value))) {
-          return true;
-        }
-      }
-    }
-    return ip == null && commonNames(certificate).stream().anyMatch(cn -> nameCovers(cn, host));
-  }
-
-  private static boolean nameCovers(String certificateName, String host) {
-    String name = certificateName.toLowerCase(Locale.ROOT);
-    if (name.startsWith("*.")) {
-      int dot = host.indexOf('.');
-      return dot > 0 && host.substring(dot + 1).equals(name.substring(2));
-    }
-    return name.equals(host);
   }
 
   private static byte[] literal(String host) {
     String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     return NetUtil.isValidIpV4Address(bare) || NetUtil.isValidIpV6Address(bare)
         ? NetUtil.createByteArrayFromIpAddressString(bare) : null;
-  }
-
-  private static List<String> commonNames(X509Certificate certificate) {
-    try {
-      javax.naming.ldap.LdapName dn = new javax.naming.ldap.LdapName(certificate.getSubjectX500Principal().getName());
-      return dn.getRdns().stream().filter(r -> r.getType().equalsIgnoreCase("CN")).map(r -> String.valueOf(r.getValue()))
-          .toList();
-    } catch (javax.naming.InvalidNameException e) {
-      return List.of();
-    }
   }
 }

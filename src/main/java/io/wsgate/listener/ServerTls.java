@@ -14,6 +14,7 @@ import io.wsgate.policy.Tls;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -89,6 +90,7 @@ public final class ServerTls {
    */
   static PemKeyCertOptions keyCertValues(Tls tls) throws UnusablePair {
     PemKeyCertOptions options = new PemKeyCertOptions();
+    java.util.Map<String, Path> named = new java.util.HashMap<>();
     for (Tls.Pair pair : tls.certificates()) {
       byte[] cert;
       byte[] key;
@@ -101,6 +103,14 @@ public final class ServerTls {
       Optional<String> mismatch = KeyPairCheck.problem(cert, key);
       if (mismatch.isPresent()) {
         throw new UnusablePair(pair.cert() + " / " + pair.key() + ": " + mismatch.get());
+      }
+      // Vert.x keeps one certificate per name, and which one is not defined: refused, not guessed.
+      for (String name : CertificateNames.of(KeyPairCheck.leaf(cert))) {
+        Path first = named.putIfAbsent(name, pair.cert());
+        if (first != null) {
+          throw new UnusablePair(first + " and " + pair.cert() + " both name " + name
+              + ": list each name in one certificate only");
+        }
       }
       options.addCertValue(Buffer.buffer(cert)).addKeyValue(Buffer.buffer(key));
     }
