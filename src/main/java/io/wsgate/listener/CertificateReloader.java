@@ -66,7 +66,7 @@ public final class CertificateReloader {
     if (next.certificates().equals(current().certificates())) {
       return Future.succeededFuture();
     }
-    return vertx.executeBlocking(() -> new Loaded(stamp(next), ServerTls.sslOptions(ServerTls.keyCertValues(next))),
+    return vertx.executeBlocking(() -> new Loaded(stamp(next), ServerTls.sslOptions(ServerTls.keyManager(next))),
             false)
         .recover(failure -> Future.failedFuture(new IllegalStateException("listen.tls: " + failure.getMessage())))
         .compose(loaded -> {
@@ -99,7 +99,7 @@ public final class CertificateReloader {
   }
 
   private void reload(Tls tls) {
-    vertx.executeBlocking(() -> ServerTls.sslOptions(ServerTls.keyCertValues(tls)), false).onComplete(read -> {
+    vertx.executeBlocking(() -> ServerTls.sslOptions(ServerTls.keyManager(tls)), false).onComplete(read -> {
       if (read.failed()) {
         LOG.error("TLS certificate reload refused, keeping the previous certificates: {}", read.cause().getMessage());
         return;

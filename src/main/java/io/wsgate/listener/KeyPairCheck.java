@@ -66,13 +66,22 @@ public final class KeyPairCheck {
             + ", " + leaf.getPublicKey().getAlgorithm() + " public key; private key: " + key.getAlgorithm() + ")");
   }
 
-  /** The leaf of a PEM chain that {@link #problem} accepted. */
-  static X509Certificate leaf(byte[] certificatePem) {
+  /** The chain of a PEM text that {@link #problem} accepted, leaf first. */
+  static X509Certificate[] chain(byte[] certificatePem) {
     try {
-      return (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(certificatePem)).iterator().next();
+      return CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(certificatePem))
+          .stream().map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("not a certificate chain", e);
+    }
+  }
+
+  /** The private key of a PEM text that {@link #problem} accepted. */
+  static PrivateKey privateKeyOf(byte[] privateKeyPem) {
+    try {
+      return privateKey(privateKeyPem);
+    } catch (IOException e) {
+      throw new IllegalStateException("not a private key", e);
     }
   }
 

@@ -31,11 +31,11 @@ final class MisdirectedRequest {
 
   /** @param host the request's host, normalized ({@link HostPattern#requestHost}) */
   static boolean misdirected(HttpConnection connection, String host) {
-    if (host == null || !connection.isSsl() || connection.indicatedServerName() == null) {
+    if (host == null || !connection.isSsl()) {
       return false;
     }
     SSLSession session = connection.sslSession();
-    if (session == null) {
+    if (session == null || SniKeyManager.requestedName(session) == null) {
       return false;
     }
     try {

@@ -6,16 +6,19 @@ import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.wsgate.policy.Tls;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -67,16 +70,14 @@ public final class ServerTls {
    */
   public static Optional<String> problem(Vertx vertx, Tls tls) {
     try {
-      keyCertValues(tls).getKeyManagerFactory(vertx);
+      keyManager(tls);
       return Optional.empty();
     } catch (UnusablePair e) {
       return Optional.of(e.getMessage());
-    } catch (Exception e) {
-      return Optional.of(files(tls) + ": the TLS engine cannot load them (" + e.getClass().getSimpleName() + ")");
     }
   }
 
-  /** Thrown by {@link #keyCertValues} for a pair that cannot be served; the message names the files. */
+  /** Thrown by {@link #keyManager} for a pair that cannot be served; the message names the files. */
   static final class UnusablePair extends Exception {
     UnusablePair(String message) {
       super(message, null, false, false);
@@ -88,9 +89,9 @@ public final class ServerTls {
    * first stays the default. The bytes checked are the bytes served: a file replaced again in
    * between cannot slip through. Blocking.
    */
-  static PemKeyCertOptions keyCertValues(Tls tls) throws UnusablePair {
-    PemKeyCertOptions options = new PemKeyCertOptions();
-    java.util.Map<String, Path> named = new java.util.HashMap<>();
+  static SniKeyManager keyManager(Tls tls) throws UnusablePair {
+    List<SniKeyManager.Entry> entries = new ArrayList<>();
+    Map<String, Path> named = new HashMap<>();
     for (Tls.Pair pair : tls.certificates()) {
       byte[] cert;
       byte[] key;
@@ -104,21 +105,19 @@ public final class ServerTls {
       if (mismatch.isPresent()) {
         throw new UnusablePair(pair.cert() + " / " + pair.key() + ": " + mismatch.get());
       }
-      // Vert.x keeps one certificate per name, and which one is not defined: refused, not guessed.
-      for (String name : CertificateNames.of(KeyPairCheck.leaf(cert))) {
+      X509Certificate[] chain = KeyPairCheck.chain(cert);
+      Set<String> names = CertificateNames.of(chain[0]);
+      // A name in two certificates is a mistake one way or the other: which was meant cannot be told.
+      for (String name : names) {
         Path first = named.putIfAbsent(name, pair.cert());
         if (first != null) {
           throw new UnusablePair(first + " and " + pair.cert() + " both name " + name
               + ": list each name in one certificate only");
         }
       }
-      options.addCertValue(Buffer.buffer(cert)).addKeyValue(Buffer.buffer(key));
+      entries.add(new SniKeyManager.Entry(chain, KeyPairCheck.privateKeyOf(key), names));
     }
-    return options;
-  }
-
-  private static String files(Tls tls) {
-    return String.join(", ", tls.certificates().stream().map(p -> p.cert() + " / " + p.key()).toList());
+    return new SniKeyManager(entries);
   }
 
   /**
@@ -142,13 +141,9 @@ public final class ServerTls {
   private static final java.util.concurrent.atomic.AtomicBoolean OPENSSL_MISSING_LOGGED =
       new java.util.concurrent.atomic.AtomicBoolean();
 
-  /**
-   * SNI is always on, so that a certificate is chosen by the client's name and the name it asked for
-   * is known to the request ({@link MisdirectedRequest}); with one certificate every name gets it.
-   */
+  /** The certificates are chosen per handshake by {@link SniKeyManager}, not by Vert.x's SNI (see there). */
   static void apply(HttpServerOptions options, Tls tls) {
     options.setSsl(true)
-        .setSni(true)
         .setUseAlpn(false)
         .setKeyCertOptions(keyCert(tls))
         .setEnabledSecureTransportProtocols(PROTOCOLS);
@@ -159,19 +154,21 @@ public final class ServerTls {
    * The same settings as a standalone value, for reloading a renewed certificate into a running
    * server: the PEM chain and key as already read (and checked) rather than paths to read again.
    */
-  static ServerSSLOptions sslOptions(PemKeyCertOptions pairs) {
+  static ServerSSLOptions sslOptions(SniKeyManager certificates) {
     ServerSSLOptions options = new ServerSSLOptions()
-        .setSni(true)
-        .setKeyCertOptions(new DefaultFirstKeyCert(pairs))
+        .setKeyCertOptions(KeyCertOptions.wrap(certificates))
         .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setUseAlpn(false);
     CIPHERS.forEach(options::addEnabledCipherSuite);
     return options;
   }
 
-  private static DefaultFirstKeyCert keyCert(Tls tls) {
-    PemKeyCertOptions options = new PemKeyCertOptions();
-    tls.certificates().forEach(p -> options.addCertPath(p.cert().toString()).addKeyPath(p.key().toString()));
-    return new DefaultFirstKeyCert(options);
+  /** At start: {@code Gateway} has checked the pairs ({@link #problem}) before it listens. Blocking. */
+  private static KeyCertOptions keyCert(Tls tls) {
+    try {
+      return KeyCertOptions.wrap(keyManager(tls));
+    } catch (UnusablePair e) {
+      throw new IllegalStateException("listen.tls: " + e.getMessage());
+    }
   }
 }
