@@ -11,9 +11,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The host names a certificate is chosen by for an SNI name, as Vert.x chooses: the DNS names among
- * its subject alternative names and its subject CNs, lower-case; {@code *.} in front stands for
- * exactly one label.
+ * The host names a certificate is chosen by for an SNI name ({@link SniKeyManager}) and covers for a
+ * Host ({@link MisdirectedRequest}): the DNS names among its subject alternative names and its
+ * subject CNs, lower-case; {@code *.} in front stands for exactly one label.
  */
 final class CertificateNames {
   private CertificateNames() {
