@@ -63,8 +63,9 @@ public final class ServerTls {
 
   /**
    * Reads every certificate and key as the listener will, and checks that each key belongs to its
-   * certificate ({@link KeyPairCheck}): the same test at start, at {@code policy check}, on a reload
-   * that changes the certificates and (by {@link CertificateReloader}) on renewal. Blocking.
+   * certificate ({@link KeyPairCheck}) and that no host name is in two of them: the same test at
+   * start, at {@code policy check}, on a reload that changes the certificates and (by
+   * {@link CertificateReloader}) on renewal. Blocking.
    *
    * @return empty when the listener can serve them; else what is wrong, naming the files, never their contents
    */
