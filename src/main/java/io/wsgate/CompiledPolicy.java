@@ -39,8 +39,8 @@ import java.util.Set;
  */
 public final class CompiledPolicy {
   private final GatewayPolicy policy;
-  private final RoutePlan[] exact;
-  private final RoutePlan[] prefix;
+  private final RouteTable routes;
+  private final List<RoutePlan> plans;
   private final HandshakePipeline pipeline;
   private final ClientAddressResolver clientAddresses;
   private final TokenVerifier tokens;
@@ -61,13 +61,8 @@ public final class CompiledPolicy {
     this.controlFrames = BucketSpec.of(policy.limits().frames().controlFrames());
     this.reauth = BucketSpec.of(policy.limits().reauth());
     this.clientAddresses = new ClientAddressResolver(policy.security().clients().trustedProxies());
-    List<RoutePlan> exactList = new ArrayList<>();
-    List<RoutePlan> prefixList = new ArrayList<>();
-    plans.forEach(plan -> (plan.route().prefix() ? prefixList : exactList).add(plan));
-    // Longest prefix first, so /chat/admin wins over /chat.
-    prefixList.sort((a, b) -> Integer.compare(b.route().path().length(), a.route().path().length()));
-    this.exact = exactList.toArray(new RoutePlan[0]);
-    this.prefix = prefixList.toArray(new RoutePlan[0]);
+    this.routes = new RouteTable(plans);
+    this.plans = List.copyOf(plans);
   }
 
   /**
@@ -96,7 +91,8 @@ public final class CompiledPolicy {
       SubjectBuckets subjects = new SubjectBuckets(limiters, policy.security().connections().maxTrackedKeys());
       List<RoutePlan> plans = new ArrayList<>();
       for (Route route : policy.routes()) {
-        String name = "routes[" + (route.prefix() ? "prefix " : "exact ") + route.path() + "]";
+        String name = "routes[" + (route.prefix() ? "prefix " : "exact ") + route.path()
+            + (route.host() == null ? "" : " on " + route.host().text()) + "]";
         plans.add(new RoutePlan(route, new UpstreamPool(route, demoPort, services.upstreamMembers()),
             MessagePipeline.build(route.security().messages().toUpstream(), subjects, name + ".toUpstream"),
             MessagePipeline.build(route.security().messages().toClient(), subjects, name + ".toClient")));
@@ -148,39 +144,28 @@ public final class CompiledPolicy {
 
   /** Every route's pool, for health checks and metrics. */
   public List<UpstreamPool> pools() {
-    List<UpstreamPool> pools = new ArrayList<>();
-    Arrays.stream(exact).forEach(plan -> pools.add(plan.pool()));
-    Arrays.stream(prefix).forEach(plan -> pools.add(plan.pool()));
-    return pools;
+    return plans.stream().map(RoutePlan::pool).toList();
   }
 
   /** Every member of every route, as {@code /metrics} shows it. */
   public List<UpstreamGauges.Member> upstreamGauges() {
     long now = System.nanoTime();
     List<UpstreamGauges.Member> out = new ArrayList<>();
-    for (RoutePlan[] plans : List.of(exact, prefix)) {
-      for (RoutePlan plan : plans) {
-        for (UpstreamMember member : plan.pool().members()) {
-          out.add(new UpstreamGauges.Member(plan.route().path(), plan.route().prefix() ? "prefix" : "exact",
-              member.label(), member.healthy(now), member.sessions()));
-        }
+    for (RoutePlan plan : plans) {
+      for (UpstreamMember member : plan.pool().members()) {
+        out.add(new UpstreamGauges.Member(plan.route().id(), plan.route().prefix() ? "prefix" : "exact",
+            member.label(), member.healthy(now), member.sessions()));
       }
     }
     return out;
   }
 
-  /** Exact routes win over prefix routes; among prefixes the longest wins. Null: no route. */
-  public RoutePlan match(String path) {
-    for (RoutePlan plan : exact) {
-      if (plan.route().matches(path)) {
-        return plan;
-      }
-    }
-    for (RoutePlan plan : prefix) {
-      if (plan.route().matches(path)) {
-        return plan;
-      }
-    }
-    return null;
+  /**
+   * The route for a request: see {@link RouteTable#match}. Null: no route.
+   *
+   * @param host the request's host, {@linkplain io.wsgate.policy.HostPattern#requestHost normalized}; null: none
+   */
+  public RoutePlan match(String host, String path) {
+    return routes.match(host, path);
   }
 }

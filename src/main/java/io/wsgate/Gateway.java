@@ -344,7 +344,18 @@ public final class Gateway {
     return vertx.executeBlocking(() -> {
       DevMaterial.generateIssuerKeys(policy);
       return policy;
-    }, false).compose(p -> CompiledPolicy.compile(vertx, p, demo == null ? 0 : demo.port(), services));
+    }, false).compose(p -> CompiledPolicy.compile(vertx, p, demo == null ? 0 : demo.port(), services))
+        .compose(compiled -> serveCertificates(policy).map(compiled));
+  }
+
+  /**
+   * A reload's certificates are loaded last, once all else compiled, and before its routes are in
+   * force: a host's route never goes live without its certificate, and a pair that cannot be served
+   * fails the reload whole.
+   */
+  private Future<Void> serveCertificates(GatewayPolicy policy) {
+    Tls tls = policy.listen().tls();
+    return certificates == null || tls == null ? Future.succeededFuture() : certificates.serve(tls);
   }
 
   public int port() {

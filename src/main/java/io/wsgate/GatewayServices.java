@@ -201,7 +201,7 @@ public final class GatewayServices {
       CompiledPolicy snapshot = current();
       Map<String, List<String>> routes = new LinkedHashMap<>();
       if (snapshot != null) {
-        snapshot.policy().routes().forEach(route -> routes.put(route.path(),
+        snapshot.policy().routes().forEach(route -> routes.put(route.id(),
             route.upstreams().stream().map(UpstreamPool::label).toList()));
       }
       return routes;

@@ -44,6 +44,7 @@ public enum Reason {
   PATH_NOT_NORMALIZED(Kind.HTTP, 400, "request path has dot segments or encoded slashes"),
   DUPLICATE_HEADER(Kind.HTTP, 400, "a header that must appear once is repeated"),
   UPGRADE_WITH_BODY(Kind.HTTP, 400, "a WebSocket upgrade request must not have a body"),
+  MISDIRECTED_REQUEST(Kind.HTTP, 421, "the requested host is not served on this connection"),
 
   // --- session: close code -----------------------------------------------------------------
   MESSAGE_TOO_BIG(Kind.CLOSE, 1009, "message too big"),

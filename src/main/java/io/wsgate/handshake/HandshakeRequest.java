@@ -43,7 +43,7 @@ public record HandshakeRequest(String requestId, String peerIp, String clientIp,
   /** Who asked for what, for the audit: as far as the guards got (the identity once a token was verified). */
   public AuditedRequest audited() {
     return new AuditedRequest(requestId, clientIp, identity == null ? null : identity.subject(),
-        identity == null ? null : identity.issuer(), route == null ? null : route.path(), path, origin(), headers.get("user-agent"));
+        identity == null ? null : identity.issuer(), route == null ? null : route.id(), path, origin(), headers.get("user-agent"));
   }
 
   /** The request after token verification: the identity, and offers / query without the token. */

@@ -2,8 +2,6 @@ package io.wsgate.listener;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.FileProps;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.ServerSSLOptions;
 import io.wsgate.policy.Tls;
@@ -12,35 +10,41 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Watches the certificate and key files and, when either changes (renewal, rotation), loads them
- * into every running listener without a restart. Live sessions keep their TLS session; new
- * handshakes get the new certificate. A broken renewal is logged and the old certificate kept:
- * that includes a key that does not belong to the certificate ({@link KeyPairCheck}), which TLS
- * libraries load without complaint and which would fail every handshake after it.
+ * Keeps the listeners serving the policy's certificates without a restart: it watches every
+ * certificate and key file and, when one changes (renewal, rotation), loads the whole set again;
+ * a reload that changes the list ({@link #serve}) loads the new set before the new routes are in
+ * force. Live sessions keep their TLS session; new handshakes get the new certificates. A broken
+ * renewal is logged and the old set kept: that includes a key that does not belong to its
+ * certificate ({@link KeyPairCheck}), which TLS libraries load without complaint and which would
+ * fail every handshake after it.
  */
 public final class CertificateReloader {
   private static final Logger LOG = LoggerFactory.getLogger(CertificateReloader.class);
 
   private final Vertx vertx;
-  private final Tls tls;
   private final Supplier<List<HttpServer>> servers;
+  // guarded by this: what the listeners serve, and the files' stamp when they were read
+  private Tls serving;
   private String lastSeen;
   private long timer = -1;
 
   public CertificateReloader(Vertx vertx, Tls tls, Supplier<List<HttpServer>> servers) {
     this.vertx = vertx;
-    this.tls = tls;
+    this.serving = tls;
     this.servers = servers;
   }
 
   public Future<Void> start(long intervalMs) {
-    return stamp().map(s -> {
-      lastSeen = s;
+    Tls tls = current();
+    return vertx.executeBlocking(() -> stamp(tls), false).map(s -> {
+      synchronized (this) {
+        lastSeen = s;
+      }
       timer = vertx.setPeriodic(intervalMs, id -> check());
       return null;
     });
@@ -52,50 +56,87 @@ public final class CertificateReloader {
     }
   }
 
+  /**
+   * Serves {@code next} from now on, when its certificate list differs from the one served: read and
+   * checked off the event loop, then loaded into every listener.
+   *
+   * @return fails, naming the files and why, when a pair cannot be served; the old set is then kept
+   */
+  public Future<Void> serve(Tls next) {
+    if (next.certificates().equals(current().certificates())) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> new Loaded(stamp(next), ServerTls.sslOptions(ServerTls.keyManager(next))),
+            false)
+        .recover(failure -> Future.failedFuture(new IllegalStateException("listen.tls: " + failure.getMessage())))
+        .compose(loaded -> {
+          synchronized (this) {
+            serving = next;
+            lastSeen = loaded.stamp();
+          }
+          return update(loaded.options()).onSuccess(v -> LOG.info("TLS certificates now served: {}", files(next)));
+        });
+  }
+
+  private record Loaded(String stamp, ServerSSLOptions options) {
+  }
+
+  private synchronized Tls current() {
+    return serving;
+  }
+
   private void check() {
-    stamp().onSuccess(now -> {
-      if (!now.equals(lastSeen)) {
+    Tls tls = current();
+    vertx.executeBlocking(() -> stamp(tls), false).onSuccess(now -> {
+      synchronized (this) {
+        if (tls != serving || now.equals(lastSeen)) {
+          return;
+        }
         lastSeen = now;
-        reload();
       }
+      reload(tls);
     });
   }
 
-  private void reload() {
-    // The bytes checked are the bytes loaded: a file replaced again in between cannot slip through.
-    vertx.executeBlocking(this::readMatchingPair, false).onComplete(read -> {
+  private void reload(Tls tls) {
+    vertx.executeBlocking(() -> ServerTls.sslOptions(ServerTls.keyManager(tls)), false).onComplete(read -> {
       if (read.failed()) {
-        LOG.error("TLS certificate reload refused, keeping the previous certificate: {} / {}: {}", tls.cert(), tls.key(),
-            read.cause().getMessage());
+        LOG.error("TLS certificate reload refused, keeping the previous certificates: {}", read.cause().getMessage());
         return;
       }
-      List<Future<Boolean>> updates = servers.get().stream()
-          .map(server -> server.updateSSLOptions(read.result(), true))
-          .toList();
-      Future.all(updates).onComplete(ar -> {
+      synchronized (this) {
+        if (tls != serving) {
+          return; // a policy reload changed the list meanwhile, and loaded its own
+        }
+      }
+      update(read.result()).onComplete(ar -> {
         if (ar.succeeded()) {
-          LOG.info("TLS certificate reloaded from {}", tls.cert());
+          LOG.info("TLS certificates reloaded: {}", files(tls));
         } else {
-          LOG.error("TLS certificate reload failed, keeping the previous one: {}", ar.cause().getMessage());
+          LOG.error("TLS certificate reload failed, keeping the previous ones: {}", ar.cause().getMessage());
         }
       });
     });
   }
 
-  private ServerSSLOptions readMatchingPair() throws IOException {
-    byte[] cert = Files.readAllBytes(tls.cert());
-    byte[] key = Files.readAllBytes(tls.key());
-    Optional<String> problem = KeyPairCheck.problem(cert, key);
-    if (problem.isPresent()) {
-      throw new IllegalStateException(problem.get());
-    }
-    return ServerTls.sslOptions(Buffer.buffer(cert), Buffer.buffer(key));
+  private Future<Void> update(ServerSSLOptions options) {
+    return Future.all(servers.get().stream().map(server -> server.updateSSLOptions(options, true)).toList())
+        .mapEmpty();
   }
 
-  private Future<String> stamp() {
-    Future<FileProps> cert = vertx.fileSystem().props(tls.cert().toString());
-    Future<FileProps> key = vertx.fileSystem().props(tls.key().toString());
-    return Future.all(cert, key).map(v -> cert.result().lastModifiedTime() + ":" + cert.result().size() + "/"
-        + key.result().lastModifiedTime() + ":" + key.result().size());
+  /** Each file's modification time and size: a change to any of them is a renewal. Blocking. */
+  private static String stamp(Tls tls) throws IOException {
+    StringBuilder out = new StringBuilder();
+    for (Tls.Pair pair : tls.certificates()) {
+      for (Path file : List.of(pair.cert(), pair.key())) {
+        out.append(file).append('@').append(Files.getLastModifiedTime(file).toMillis()).append(':')
+            .append(Files.size(file)).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  private static String files(Tls tls) {
+    return String.join(", ", tls.certificates().stream().map(p -> p.cert().toString()).toList());
   }
 }

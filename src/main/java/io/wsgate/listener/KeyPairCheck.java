@@ -66,6 +66,25 @@ public final class KeyPairCheck {
             + ", " + leaf.getPublicKey().getAlgorithm() + " public key; private key: " + key.getAlgorithm() + ")");
   }
 
+  /** The chain of a PEM text that {@link #problem} accepted, leaf first. */
+  static X509Certificate[] chain(byte[] certificatePem) {
+    try {
+      return CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(certificatePem))
+          .stream().map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("not a certificate chain", e);
+    }
+  }
+
+  /** The private key of a PEM text that {@link #problem} accepted. */
+  static PrivateKey privateKeyOf(byte[] privateKeyPem) {
+    try {
+      return privateKey(privateKeyPem);
+    } catch (IOException e) {
+      throw new IllegalStateException("not a private key", e);
+    }
+  }
+
   /** The first unencrypted private key in the PEM text, or null. */
   private static PrivateKey privateKey(byte[] pem) throws IOException {
     JcaPEMKeyConverter converter = new JcaPEMKeyConverter();

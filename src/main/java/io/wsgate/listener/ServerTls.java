@@ -6,21 +6,25 @@ import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.wsgate.policy.Tls;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * TLS settings for client listeners: TLS 1.2 and 1.3 only, AEAD ciphers with forward secrecy
- * (the Mozilla "intermediate" set), PEM certificate chain and key from the policy.
+ * (the Mozilla "intermediate" set), PEM certificate chains and keys from the policy, chosen by SNI.
  */
 public final class ServerTls {
   static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
@@ -58,33 +62,63 @@ public final class ServerTls {
   }
 
   /**
-   * Reads the certificate and key as the listener will, and checks that the key belongs to the
-   * certificate ({@link KeyPairCheck}): the same test at start, at {@code policy check} and (by
+   * Reads every certificate and key as the listener will, and checks that each key belongs to its
+   * certificate ({@link KeyPairCheck}) and that no host name is in two of them: the same test at
+   * start, at {@code policy check}, on a reload that changes the certificates and (by
    * {@link CertificateReloader}) on renewal. Blocking.
    *
    * @return empty when the listener can serve them; else what is wrong, naming the files, never their contents
    */
   public static Optional<String> problem(Vertx vertx, Tls tls) {
-    byte[] cert;
-    byte[] key;
     try {
-      cert = Files.readAllBytes(tls.cert());
-      key = Files.readAllBytes(tls.key());
-    } catch (IOException e) {
-      return Optional.of("cannot read " + tls.cert() + " / " + tls.key() + ": " + e.getClass().getSimpleName());
-    }
-    Optional<String> mismatch = KeyPairCheck.problem(cert, key);
-    if (mismatch.isPresent()) {
-      return Optional.of(tls.cert() + " / " + tls.key() + ": " + mismatch.get());
-    }
-    try {
-      new PemKeyCertOptions().setCertValue(Buffer.buffer(cert)).setKeyValue(Buffer.buffer(key))
-          .getKeyManagerFactory(vertx);
+      keyManager(tls);
       return Optional.empty();
-    } catch (Exception e) {
-      return Optional.of(tls.cert() + " / " + tls.key() + ": the TLS engine cannot load them ("
-          + e.getClass().getSimpleName() + ")");
+    } catch (UnusablePair e) {
+      return Optional.of(e.getMessage());
     }
+  }
+
+  /** Thrown by {@link #keyManager} for a pair that cannot be served; the message names the files. */
+  static final class UnusablePair extends Exception {
+    UnusablePair(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * Every pair of {@code tls} as read now, each checked ({@link KeyPairCheck}), in policy order so the
+   * first stays the default. The bytes checked are the bytes served: a file replaced again in
+   * between cannot slip through. Blocking.
+   */
+  static SniKeyManager keyManager(Tls tls) throws UnusablePair {
+    List<SniKeyManager.Entry> entries = new ArrayList<>();
+    Map<String, Path> named = new HashMap<>();
+    for (Tls.Pair pair : tls.certificates()) {
+      byte[] cert;
+      byte[] key;
+      try {
+        cert = Files.readAllBytes(pair.cert());
+        key = Files.readAllBytes(pair.key());
+      } catch (IOException e) {
+        throw new UnusablePair("cannot read " + pair.cert() + " / " + pair.key() + ": " + e.getClass().getSimpleName());
+      }
+      Optional<String> mismatch = KeyPairCheck.problem(cert, key);
+      if (mismatch.isPresent()) {
+        throw new UnusablePair(pair.cert() + " / " + pair.key() + ": " + mismatch.get());
+      }
+      X509Certificate[] chain = KeyPairCheck.chain(cert);
+      Set<String> names = CertificateNames.of(chain[0]);
+      // A name in two certificates is a mistake one way or the other: which was meant cannot be told.
+      for (String name : names) {
+        Path first = named.putIfAbsent(name, pair.cert());
+        if (first != null) {
+          throw new UnusablePair(first + " and " + pair.cert() + " both name " + name
+              + ": list each name in one certificate only");
+        }
+      }
+      entries.add(new SniKeyManager.Entry(chain, KeyPairCheck.privateKeyOf(key), names));
+    }
+    return new SniKeyManager(entries);
   }
 
   /**
@@ -108,6 +142,7 @@ public final class ServerTls {
   private static final java.util.concurrent.atomic.AtomicBoolean OPENSSL_MISSING_LOGGED =
       new java.util.concurrent.atomic.AtomicBoolean();
 
+  /** The certificates are chosen per handshake by {@link SniKeyManager}, not by Vert.x's SNI (see there). */
   static void apply(HttpServerOptions options, Tls tls) {
     options.setSsl(true)
         .setUseAlpn(false)
@@ -120,16 +155,21 @@ public final class ServerTls {
    * The same settings as a standalone value, for reloading a renewed certificate into a running
    * server: the PEM chain and key as already read (and checked) rather than paths to read again.
    */
-  static ServerSSLOptions sslOptions(Buffer certificatePem, Buffer keyPem) {
+  static ServerSSLOptions sslOptions(SniKeyManager certificates) {
     ServerSSLOptions options = new ServerSSLOptions()
-        .setKeyCertOptions(new PemKeyCertOptions().setCertValue(certificatePem).setKeyValue(keyPem))
+        .setKeyCertOptions(KeyCertOptions.wrap(certificates))
         .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setUseAlpn(false);
     CIPHERS.forEach(options::addEnabledCipherSuite);
     return options;
   }
 
-  private static PemKeyCertOptions keyCert(Tls tls) {
-    return new PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString());
+  /** At start: {@code Gateway} has checked the pairs ({@link #problem}) before it listens. Blocking. */
+  private static KeyCertOptions keyCert(Tls tls) {
+    try {
+      return KeyCertOptions.wrap(keyManager(tls));
+    } catch (UnusablePair e) {
+      throw new IllegalStateException("listen.tls: " + e.getMessage());
+    }
   }
 }

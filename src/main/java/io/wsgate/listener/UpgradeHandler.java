@@ -22,6 +22,7 @@ import io.wsgate.limits.ConnectionScope;
 import io.wsgate.limits.SharedStateUnavailable;
 import io.wsgate.internal.EarlyBytesWatch;
 import io.wsgate.handshake.HandshakeRequest;
+import io.wsgate.policy.HostPattern;
 import io.wsgate.session.Session;
 import io.wsgate.session.SessionRecheck;
 import io.wsgate.upstream.UpstreamConnection;
@@ -89,7 +90,12 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       reject(request, requestId, null, received, Reason.PATH_NOT_NORMALIZED); // before routing: see normalizedPath
       return;
     }
-    RoutePlan plan = path == null ? null : snapshot.match(path);
+    String host = HostPattern.requestHost(request.getHeader("host"));
+    if (MisdirectedRequest.misdirected(request.connection(), host)) {
+      reject(request, requestId, null, received, Reason.MISDIRECTED_REQUEST); // before routing: see MisdirectedRequest
+      return;
+    }
+    RoutePlan plan = path == null ? null : snapshot.match(host, path);
     if (plan == null) {
       reject(request, requestId, null, received, Reason.ROUTE_NOT_FOUND);
       return;
@@ -213,7 +219,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
           if (ar.failed()) {
             admission.release();
             Reason reason = ar.cause() instanceof UpstreamFailure failure ? failure.reason() : Reason.UPSTREAM_UNAVAILABLE;
-            RequestLog.warn(LOG, handshake.requestId(), "No upstream for route {} ({}): {}", plan.route().path(),
+            RequestLog.warn(LOG, handshake.requestId(), "No upstream for route {} ({}): {}", plan.route().id(),
                 reason.tag(), ar.cause().getMessage());
             reject(request, handshake, reason);
           } else {
@@ -278,7 +284,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
   /** A refusal before the guards: the direct peer, and the route when one matched. */
   private void reject(HttpServerRequest request, String requestId, RoutePlan plan, long received, Reason reason) {
     services.audit().rejected(new AuditedRequest(requestId, request.remoteAddress().hostAddress(), null, null,
-        plan == null ? null : plan.route().path(), request.path(), request.getHeader("origin"),
+        plan == null ? null : plan.route().id(), request.path(), request.getHeader("origin"),
         request.getHeader("user-agent")), reason);
     services.meters().handshake(false, received);
     respond(request, reason);

@@ -1,13 +1,19 @@
 package io.wsgate.policy;
 
+import org.snakeyaml.engine.v2.nodes.Node;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Reads {@code listen:} and its {@code tls:} block ({@code clients:} is read by {@link ClientsSection}). */
 final class ListenerSection {
   static final List<String> KEYS = List.of("host", "port", "tls", "plain", "clients");
-  static final List<String> TLS_KEYS = List.of("cert", "key", "devCertificate", "engine");
+  static final List<String> TLS_KEYS = List.of("cert", "key", "devCertificate", "engine", "certificates");
+  static final List<String> CERTIFICATE_KEYS = List.of("cert", "key");
   static final String DEFAULT_HOST = "0.0.0.0";
   static final int DEFAULT_PORT = 8443;
 
@@ -38,16 +44,58 @@ final class ListenerSection {
   }
 
   private Tls tls(MappingReader tls) {
-    tls.requireKey("cert", "required");
-    tls.requireKey("key", "required");
     boolean devCertificate = tls.bool("devCertificate", false);
+    Tls.Engine engine = Tls.Engine.of(tls.choice("engine", Tls.Engine.NAMES, Tls.DEFAULT_ENGINE.key()));
+    if (tls.has("certificates")) {
+      return new Tls(certificates(tls, devCertificate), devCertificate, engine);
+    }
+    tls.requireKey("cert", "required (or list certificates)");
+    tls.requireKey("key", "required (or list certificates)");
     Path cert = paths.resolve(tls, "cert");
     Path key = paths.resolve(tls, "key");
     if (cert != null && key != null) {
       checkFiles(tls, cert, key, devCertificate);
     }
-    Tls.Engine engine = Tls.Engine.of(tls.choice("engine", Tls.Engine.NAMES, Tls.DEFAULT_ENGINE.key()));
     return new Tls(cert, key, devCertificate, engine);
+  }
+
+  /** {@code certificates:}, one or more {@code {cert, key}}; the first is the default. */
+  private List<Tls.Pair> certificates(MappingReader tls, boolean devCertificate) {
+    if (tls.has("cert") || tls.has("key")) {
+      tls.error("certificates", "conflicts with cert/key (list every certificate under certificates;"
+          + " the first is the default)");
+    }
+    if (devCertificate) {
+      tls.error("devCertificate", "works with cert/key only, not with certificates");
+    }
+    List<Node> items = tls.sequence("certificates");
+    List<Tls.Pair> pairs = new ArrayList<>();
+    if (items == null) {
+      return List.of(new Tls.Pair(null, null));
+    }
+    if (items.isEmpty()) {
+      tls.error("certificates", "must list at least one {cert, key}");
+    }
+    Map<Path, Integer> seen = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      MappingReader item = tls.reader().mapping(items.get(i), tls.field("certificates") + "[" + i + "]",
+          CERTIFICATE_KEYS);
+      item.requireKey("cert", "required");
+      item.requireKey("key", "required");
+      Path cert = paths.resolve(item, "cert");
+      Path key = paths.resolve(item, "key");
+      if (cert != null && key != null) {
+        Integer first = seen.putIfAbsent(cert, i);
+        if (first != null) {
+          item.error("cert", "the same certificate as certificates[" + first + "]: " + cert);
+        } else {
+          PolicyPaths.checkReadable(item, "cert", cert);
+          PolicyPaths.checkReadable(item, "key", key);
+        }
+      }
+      pairs.add(new Tls.Pair(cert, key));
+    }
+    return pairs.isEmpty() ? List.of(new Tls.Pair(null, null)) : pairs;
   }
 
   private static void checkFiles(MappingReader tls, Path cert, Path key, boolean devCertificate) {

@@ -16,24 +16,39 @@ import java.util.List;
  * @param upstreamCa       PEM CA bundle trusted for {@code wss://} members; null = JVM trust store
  * @param security         the route's guards and message filters
  * @param balancing        how new sessions are spread over the pool, health checks, slow start
+ * @param host             which request hosts it takes; null: any host (see {@code CompiledPolicy#match})
  */
 public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
-                    Duration upstreamCooldown, Path upstreamCa, RouteSecurity security, Balancing balancing) {
+                    Duration upstreamCooldown, Path upstreamCa, RouteSecurity security, Balancing balancing,
+                    HostPattern host) {
   public Route {
     upstreams = List.copyOf(upstreams);
     forwardHeaders = List.copyOf(forwardHeaders);
     balancing = balancing == null ? Balancing.DEFAULT : balancing;
   }
 
-  /** A route balanced round-robin with no health checks ({@link Balancing#DEFAULT}). */
+  /** A route for any host, balanced round-robin with no health checks ({@link Balancing#DEFAULT}). */
   public Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
                Duration upstreamCooldown, Path upstreamCa, RouteSecurity security) {
-    this(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, Balancing.DEFAULT);
+    this(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, Balancing.DEFAULT, null);
   }
 
   /** The same route balanced another way. */
   public Route withBalancing(Balancing other) {
-    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, other);
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, other, host);
+  }
+
+  /** The same route for {@code host} (null: any host). */
+  public Route withHost(HostPattern other) {
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, other);
+  }
+
+  /**
+   * How the audit, the metrics and {@code /sessions} name the route: its path, prefixed with its
+   * host pattern when it has one ({@code a.test/chat}), so that routes of two hosts never share a name.
+   */
+  public String id() {
+    return host == null ? path : host.text() + path;
   }
 
   public boolean matches(String requestPath) {

@@ -11,7 +11,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads the {@code routes:} list. */
 final class RouteSection {
   static final List<String> KEYS = keys(List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown",
-      "upstreamCa", "clients", "origins", "auth", "messages"), BalancingSection.KEYS);
+      "upstreamCa", "clients", "origins", "auth", "messages", "host"), BalancingSection.KEYS);
   static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(10);
   static final String DEFAULT_MATCH = "exact";
 
@@ -42,9 +42,10 @@ final class RouteSection {
       Route route = route(m, issuers);
       if (route.path() != null) {
         String match = route.prefix() ? "prefix" : "exact";
-        Node first = seen.putIfAbsent(match + " " + route.path(), m.position("path"));
+        String host = route.host() == null ? "" : " on host " + route.host().text();
+        Node first = seen.putIfAbsent(match + " " + route.path() + host, m.position("path"));
         if (first != null) {
-          m.error("path", "duplicate route " + NodeReader.quote(route.path()) + " (" + match
+          m.error("path", "duplicate route " + NodeReader.quote(route.path()) + " (" + match + host
               + "), first defined at line " + first.getStartMark().map(mk -> mk.getLine() + 1).orElse(0));
         }
       }
@@ -74,13 +75,27 @@ final class RouteSection {
     RouteSecurity routeSecurity = security.read(m, issuers);
     Balancing balancing = BalancingSection.read(m, routeSecurity.auth());
     return new Route(pathProblem == null ? path : null, match.equals("prefix"), upstreams, forwardHeaders,
-        cooldown, ca, routeSecurity, balancing);
+        cooldown, ca, routeSecurity, balancing, host(m));
   }
 
   private static List<String> keys(List<String> own, List<String> balancing) {
     List<String> all = new ArrayList<>(own);
     all.addAll(balancing);
     return List.copyOf(all);
+  }
+
+  /** {@code host:}; null (any host) when absent or invalid (reported). */
+  private static HostPattern host(MappingReader m) {
+    String text = m.string("host", null);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return HostPattern.parse(text);
+    } catch (IllegalArgumentException e) {
+      m.error("host", e.getMessage());
+      return null;
+    }
   }
 
   private static String pathProblem(String path) {

@@ -11,8 +11,8 @@ import java.util.Objects;
  * startup settings differ from the running ones is refused as a whole ({@link #differences}); the
  * rest of the policy ({@link RuntimePolicy}) is what reloads swap.
  *
- * @param listen                 {@code listen:} address, port and TLS material (paths; the files
- *                               themselves are watched and renewed separately)
+ * @param listen                 {@code listen:} address, port and TLS settings; its certificate list
+ *                               is the one part a reload may change (and the files are watched)
  * @param proxyProtocol          {@code listen.clients.proxyProtocol}: a PROXY header on every connection
  * @param maxMessageBytes        {@code limits.maxMessageBytes}: also Netty's frame and message cap
  * @param handshakeTimeout       {@code limits.handshakeTimeout}: TCP accept to a complete request head
@@ -88,7 +88,8 @@ public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMes
     List<String> out = new ArrayList<>();
     differ(out, "listen.host", listen.host(), other.listen.host());
     differ(out, "listen.port", listen.port(), other.listen.port());
-    differ(out, "listen.tls", listen.tls(), other.listen.tls());
+    // The certificates are not fixed: a reload may add, remove or replace them (Gateway applies them).
+    differ(out, "listen.tls", fixedTls(listen.tls()), fixedTls(other.listen.tls()));
     differ(out, "listen.clients.proxyProtocol", proxyProtocol, other.proxyProtocol);
     differ(out, "limits.maxMessageBytes", maxMessageBytes, other.maxMessageBytes);
     differ(out, "limits.handshakeTimeout", handshakeTimeout, other.handshakeTimeout);
@@ -99,6 +100,10 @@ public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMes
     differ(out, "cluster", cluster, other.cluster);
     differ(out, "probes", probes, other.probes);
     return out;
+  }
+
+  private static Object fixedTls(Tls tls) {
+    return tls == null ? null : List.of(tls.devCertificate(), tls.engine());
   }
 
   private static void differ(List<String> out, String field, Object a, Object b) {

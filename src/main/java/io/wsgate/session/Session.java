@@ -52,6 +52,10 @@ public final class Session implements LiveClient {
   private final String origin;
   private final String path;
   private final String route;
+  /** The request's host, normalized; null without a Host header. */
+  private final String host;
+  /** The matched route's host pattern; null: a route for any host. */
+  private final io.wsgate.policy.HostPattern routeHost;
   private final String upstreamLabel;
   private final Identity identity;
   /** The identity's key for per-subject state (message rate buckets), computed once; null when anonymous. */
@@ -111,7 +115,9 @@ public final class Session implements LiveClient {
     this.clientAddress = handshake.clientAddress();
     this.origin = handshake.origin();
     this.path = handshake.path();
-    this.route = plan.route().path();
+    this.route = plan.route().id();
+    this.host = io.wsgate.policy.HostPattern.requestHost(handshake.host());
+    this.routeHost = plan.route().host();
     this.upstreamLabel = upstreamLabel;
     this.identity = handshake.identity();
     this.subjectKey = identity == null ? null : identity.subjectId().key();
@@ -172,6 +178,16 @@ public final class Session implements LiveClient {
 
   public String clientIp() {
     return clientIp;
+  }
+
+  /** The request's host as routes match it ({@link io.wsgate.policy.HostPattern#requestHost}); null: none. */
+  public String host() {
+    return host;
+  }
+
+  /** The host pattern of the route that took this session; null: a route for any host. */
+  public io.wsgate.policy.HostPattern routeHost() {
+    return routeHost;
   }
 
   public String route() {

@@ -56,8 +56,9 @@ public final class SessionRecheck {
 
   /** Whether {@code next} would still admit the session: its route is still its route, and its guards agree. */
   static boolean stillAllowed(CompiledPolicy next, Session session) {
-    RoutePlan plan = next.match(session.path());
-    if (plan == null || !plan.route().path().equals(session.route())) {
+    RoutePlan plan = next.match(session.host(), session.path());
+    if (plan == null || !plan.route().id().equals(session.route())
+        || !java.util.Objects.equals(plan.route().host(), session.routeHost())) {
       return false;
     }
     return next.pipeline().recheck(session, plan.route()) == null;

@@ -25,7 +25,7 @@ public final class UpstreamMembers {
   UpstreamMember member(Route route, UpstreamTarget target, int demoPort) {
     String host = target.demo() ? "127.0.0.1" : target.host();
     int port = target.demo() ? demoPort : target.port();
-    Key key = new Key(route.prefix() ? "prefix" : "exact", route.path(), UpstreamPool.label(target), target.tls(), host, port,
+    Key key = new Key(route.prefix() ? "prefix" : "exact", route.id(), UpstreamPool.label(target), target.tls(), host, port,
         target.path());
     return members.computeIfAbsent(key, k -> new UpstreamMember(k.label(), k.tls(), k.host(), k.port(), k.path()));
   }

@@ -24,7 +24,7 @@ public final class UpstreamPool {
     for (UpstreamTarget target : route.upstreams()) {
       list.add(registry.member(route, target, demoPort));
     }
-    this.route = route.path();
+    this.route = route.id();
     this.members = List.copyOf(list);
     this.cooldownNanos = route.upstreamCooldown().toNanos();
     this.balancing = route.balancing();

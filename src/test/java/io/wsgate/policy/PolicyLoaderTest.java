@@ -283,7 +283,7 @@ class PolicyLoaderTest extends PolicyTestSupport {
   @Test
   void unknownKeysNameTheExpectedOnes() throws Exception {
     String yaml = "listen:\n  tls:\n    cert: a\n    key: b\n    devCertificate: true\n    certt: c\n" + CLIENTS + ONE_ROUTE;
-    assertEquals("6:5: listen.tls.certt: unknown key (expected one of: cert, key, devCertificate, engine)", onlyError(yaml));
+    assertEquals("6:5: listen.tls.certt: unknown key (expected one of: cert, key, devCertificate, engine, certificates)", onlyError(yaml));
   }
 
   @Test
@@ -416,7 +416,7 @@ class PolicyLoaderTest extends PolicyTestSupport {
 
   @Test
   void tlsNeedsCertAndKey() throws Exception {
-    assertEquals(List.of("3:5: listen.tls.cert: required", "3:5: listen.tls.key: required"),
+    assertEquals(List.of("3:5: listen.tls.cert: required (or list certificates)", "3:5: listen.tls.key: required (or list certificates)"),
         errors("listen:\n  tls:\n    devCertificate: true\n" + CLIENTS + ONE_ROUTE));
   }
 

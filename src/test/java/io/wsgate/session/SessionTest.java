@@ -165,7 +165,7 @@ class SessionTest {
   }
 
   private void upgrade(HttpServerRequest request) {
-    RoutePlan plan = snapshot.match(request.path());
+    RoutePlan plan = snapshot.match(null, request.path());
     request.pause();
     String ip = request.remoteAddress().hostAddress();
     handshakeIdentity = identity.get();

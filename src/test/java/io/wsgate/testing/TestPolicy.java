@@ -86,13 +86,20 @@ public final class TestPolicy {
   public TestPolicy security(RouteSecurity security) {
     Route last = routes.remove(routes.size() - 1);
     routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), last.upstreamCooldown(),
-        last.upstreamCa(), security, last.balancing()));
+        last.upstreamCa(), security, last.balancing(), last.host()));
     return this;
   }
 
   /** Replaces the last route's balancing ({@code balance}, {@code hashOn}, {@code healthCheck}, {@code slowStart}). */
   public TestPolicy balancing(io.wsgate.policy.Balancing balancing) {
     routes.add(routes.remove(routes.size() - 1).withBalancing(balancing));
+    return this;
+  }
+
+  /** Gives the last route a {@code host:} pattern ({@code a.test}, {@code *.c.test}). */
+  public TestPolicy onHost(String pattern) {
+    Route last = routes.remove(routes.size() - 1);
+    routes.add(last.withHost(io.wsgate.policy.HostPattern.parse(pattern)));
     return this;
   }
 
@@ -120,7 +127,7 @@ public final class TestPolicy {
   public TestPolicy cooldown(Duration cooldown) {
     Route last = routes.remove(routes.size() - 1);
     routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), cooldown, last.upstreamCa(),
-        last.security(), last.balancing()));
+        last.security(), last.balancing(), last.host()));
     return this;
   }
 
@@ -233,9 +240,15 @@ public final class TestPolicy {
     return this;
   }
 
+  /** Several certificates chosen by SNI ({@code listen.tls.certificates}); the first is the default. */
+  public TestPolicy certificates(List<Tls.Pair> pairs) {
+    this.tls = tls.withCertificates(pairs);
+    return this;
+  }
+
   /** The TLS implementation of the listener (default: {@link Tls#DEFAULT_ENGINE}). */
   public TestPolicy tlsEngine(Tls.Engine engine) {
-    this.tls = new Tls(tls.cert(), tls.key(), tls.devCertificate(), engine);
+    this.tls = new Tls(tls.certificates(), tls.devCertificate(), engine);
     return this;
   }
 
