@@ -48,7 +48,10 @@ class TokenVerifierFuzzTest {
       "issuer not accepted", "malformed token claims", "malformed token header", "malformed token",
       "no matching signing key", "no trusted issuer for this route", "signature invalid", "sub claim missing",
       "token claims nested too deeply", "token issued in the future", "token not yet valid", "token too large",
-      "unencoded payload is not accepted", "unsigned tokens are not accepted", "token expired");
+      "unencoded payload is not accepted", "unsigned tokens are not accepted", "token expired",
+      "crit header lists a parameter twice", "crit header lists a standard header parameter",
+      "crit header lists an absent parameter", "crit header must not be empty",
+      "unsupported critical header parameter");
 
   private static final Vertx VERTX = Vertx.vertx();
   private static final TokenVerifier VERIFIER = verifier();
