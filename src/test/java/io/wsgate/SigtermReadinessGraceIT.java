@@ -41,6 +41,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SigtermReadinessGraceIT {
   private static final Duration GRACE = Duration.ofSeconds(3);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Spreads the two closes over 4 s, so a session is still open (and the process alive) when the
+   * test tries its upgrade after the grace; with no window the drain ended within milliseconds and
+   * the process could exit before that upgrade was answered.
+   */
+  private static final Duration DRAIN_WINDOW = Duration.ofSeconds(4);
 
   @TempDir
   Path tmp;
@@ -64,12 +70,13 @@ class SigtermReadinessGraceIT {
               auth: { anonymous: true }
           probes: { host: 127.0.0.1, port: 0 }
           shutdown:
-            drainWindow: 0s
+            drainWindow: %dms
             drainTimeout: %dms
             readinessGrace: %dms
           audit:
             dir: %s
-          """.formatted(upstream.url("/"), DRAIN_TIMEOUT.toMillis(), GRACE.toMillis(), audit));
+          """.formatted(upstream.url("/"), DRAIN_WINDOW.toMillis(), DRAIN_TIMEOUT.toMillis(), GRACE.toMillis(),
+              audit));
       GatewayProcess gateway = GatewayProcess.start(policies, tmp.resolve("gateway.log"), "-Xmx128m");
       Vertx vertx = Vertx.vertx();
       try {
