@@ -255,8 +255,7 @@ public final class Gateway {
         new PolicyReloader.ReloadListener() {
           @Override
           public void reloaded(CompiledPolicy previous, CompiledPolicy next, String trigger) {
-            int closed = next.policy().security().recheckOnReload()
-                ? SessionRecheck.apply(next, services.sessions().snapshot()) : 0;
+            int closed = SessionRecheck.apply(next, services.sessions().snapshot());
             services.audit().policyReloaded(trigger, previous.policy().version(), next.policy().version(), closed);
             services.keySources().retainOnly(next.policy().security().issuers());
             services.limits().retainOnly(next.limiters());

@@ -65,6 +65,7 @@ public enum Reason {
   TOKEN_EXPIRED_CLOSE(Kind.CLOSE, 4001, "token expired"),
   SUBJECT_REVOKED(Kind.CLOSE, 1008, "subject revoked"),
   POLICY_DENIES_SESSION(Kind.CLOSE, 1008, "policy changed: session no longer allowed"),
+  ROUTE_REMOVED(Kind.CLOSE, 1001, "route removed by a policy reload"),
   SESSION_KILLED(Kind.CLOSE, 1008, "closed by an administrator"),
 
   // --- message rules: the close code applies when the rule's action is close; a drop sends the

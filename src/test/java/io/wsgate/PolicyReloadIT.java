@@ -250,6 +250,51 @@ class PolicyReloadIT {
     assertEquals(0, metrics().outcomes(Reason.POLICY_DENIES_SESSION));
   }
 
+  private String extraRoute() {
+    return """
+          - path: /extra
+            upstreams: [%s]
+            origins: { allow: ["*"], allowMissing: true }
+            auth: { anonymous: true }
+        """.formatted(upstream.url("/"));
+  }
+
+  private static String keepRemovedRoutes(String yaml) {
+    return yaml.replace("  recheckSessions: false\n", "  recheckSessions: false\n  removedRoutes: keep\n");
+  }
+
+  @Test
+  void aReloadThatRemovesARouteClosesItsSessionsWith1001AndKeepsTheOthers() throws Exception {
+    startGateway(plainPolicy(true, extraRoute()), 200);
+    Client chat = connect();
+    Client extra = connect(options().setURI("/extra"));
+    assertEquals("on extra", extra.send("on extra"));
+
+    write(plainPolicy(true, ""));
+    awaitReloads(true, 1);
+
+    assertEquals(1001, extra.closeCode(), "the removed route's session goes away, not denied");
+    assertEquals("1001", upstream.closes.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS).split(" ")[0]);
+    assertEquals("still here", chat.send("still here"));
+    assertEquals(404, refusedStatus(options().setURI("/extra")));
+    Await.until("close counted", () -> metrics().outcomes(Reason.ROUTE_REMOVED) == 1);
+    assertEquals(0, metrics().outcomes(Reason.POLICY_DENIES_SESSION));
+  }
+
+  @Test
+  void removedRoutesKeepLeavesTheRemovedRoutesSessionsRunning() throws Exception {
+    startGateway(keepRemovedRoutes(plainPolicy(false, extraRoute())), 200);
+    Client extra = connect(options().setURI("/extra"));
+
+    write(keepRemovedRoutes(plainPolicy(false, "")));
+    awaitReloads(true, 1);
+
+    assertEquals(404, refusedStatus(options().setURI("/extra")));
+    assertEquals("kept", extra.send("kept"));
+    assertFalse(extra.closed().isDone());
+    assertEquals(0, metrics().outcomes(Reason.ROUTE_REMOVED));
+  }
+
   @Test
   void recheckClosesLiveSessionsTheNewClientRulesDeny() throws Exception {
     startGateway(plainPolicy(true, ""), 200);

@@ -82,6 +82,7 @@ final class PolicyDefaults {
     d.put("shutdown.drainTimeout", s.drainTimeout());
     d.put("shutdown.readinessGrace", s.readinessGrace());
     d.put("reload.recheckSessions", false);
+    d.put("reload.removedRoutes", "close");
     d.put("reload.watch", StartupSettings.DEFAULT_WATCH);
     d.put("dev.demoPage", false);
     d.put("admin.enabled", true);

@@ -18,7 +18,7 @@ final class PolicyParser {
   /** The longest readiness grace: a load balancer that needs more than this to notice is not checking. */
   static final Duration MAX_READINESS_GRACE = Duration.ofMinutes(10);
   static final List<String> DEV_KEYS = List.of("demoPage");
-  static final List<String> RELOAD_KEYS = List.of("recheckSessions", "watch");
+  static final List<String> RELOAD_KEYS = List.of("recheckSessions", "removedRoutes", "watch");
 
   static final int MAX_MESSAGE_BYTES_LIMIT = 64 << 20;
   static final Limits DEFAULT_LIMITS = Limits.DEFAULT;
@@ -49,6 +49,7 @@ final class PolicyParser {
     Shutdown shutdown = shutdown(top.mapping("shutdown", SHUTDOWN_KEYS));
     MappingReader reload = top.mapping("reload", RELOAD_KEYS);
     boolean recheck = reload.bool("recheckSessions", false);
+    boolean closeRemoved = removedRoutes(reload);
     Dev dev = new Dev(top.mapping("dev", DEV_KEYS).bool("demoPage", false));
     AdminSettings admin = new AdminSection(paths, env).read(top);
     AuditSettings audit = new AuditSection(paths, env).read(top);
@@ -60,8 +61,13 @@ final class PolicyParser {
         limitSection.positiveDuration("upstreamConnectTimeout", StartupSettings.DEFAULT_UPSTREAM_CONNECT_TIMEOUT),
         reload.bool("watch", StartupSettings.DEFAULT_WATCH), admin, audit, cluster, probes);
     RuntimePolicy runtime = new RuntimePolicy(routes, limits, shutdown, dev,
-        new Security(clients.addresses(), issuers, connections, recheck));
+        new Security(clients.addresses(), issuers, connections, recheck, closeRemoved));
     return new GatewayPolicy(version, source, startup, runtime);
+  }
+
+  /** {@code reload.removedRoutes}: {@code close} (default) or {@code keep}; true means close. */
+  private static boolean removedRoutes(MappingReader reload) {
+    return !reload.choice("removedRoutes", List.of("close", "keep"), "close").equals("keep");
   }
 
   private static Limits limits(MappingReader m) {

@@ -8,11 +8,14 @@ import io.wsgate.RoutePlan;
 import java.util.List;
 
 /**
- * After a reload whose policy asks for it, live sessions are judged again by the new snapshot: their
- * route must still be theirs, and the guards that can change their minds about an admitted client
- * (address and Origin rules, {@link io.wsgate.handshake.HandshakeGuard#recheck}) must still agree;
- * those it would now refuse are closed with 1008. Rules in monitor mode close nothing. A session that registers only
- * after such a gateway-wide decision looked at the live sessions judges itself: {@link #lateDecision}.
+ * After a reload, live sessions whose route the new snapshot no longer has are closed with 1001
+ * {@code route_removed} (unless {@code reload.removedRoutes: keep}), so a client reconnects to
+ * whatever now serves its path. If the policy asks for it ({@code recheckSessions}), the others are
+ * judged again: their route must still be theirs, and the guards that can change their minds about an
+ * admitted client (address and Origin rules, {@link io.wsgate.handshake.HandshakeGuard#recheck}) must
+ * still agree; those it would now refuse are closed with 1008. Rules in monitor mode close nothing.
+ * A session that registers only after such a gateway-wide decision looked at the live sessions judges
+ * itself: {@link #lateDecision}.
  */
 public final class SessionRecheck {
   private SessionRecheck() {
@@ -22,12 +25,34 @@ public final class SessionRecheck {
   public static int apply(CompiledPolicy next, List<Session> sessions) {
     int closed = 0;
     for (Session session : sessions) {
-      if (!stillAllowed(next, session)) {
-        session.close(Reason.POLICY_DENIES_SESSION);
+      Reason verdict = verdict(next, session);
+      if (verdict != null) {
+        session.close(verdict);
         closed++;
       }
     }
     return closed;
+  }
+
+  /** Why {@code next} ends the session, or null when it keeps it. */
+  private static Reason verdict(CompiledPolicy next, Session session) {
+    if (next.policy().security().closeRemovedRoutes() && !hasRoute(next, session)) {
+      return Reason.ROUTE_REMOVED;
+    }
+    if (next.policy().security().recheckOnReload() && !stillAllowed(next, session)) {
+      return Reason.POLICY_DENIES_SESSION;
+    }
+    return null;
+  }
+
+  /** Whether {@code next} still has a route of the session's name (host and path). */
+  private static boolean hasRoute(CompiledPolicy next, Session session) {
+    for (io.wsgate.policy.Route route : next.policy().routes()) {
+      if (route.id().equals(session.route())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -48,10 +73,7 @@ public final class SessionRecheck {
       return Reason.SUBJECT_REVOKED;
     }
     CompiledPolicy current = services.current();
-    if (current != admittedBy && current.policy().security().recheckOnReload() && !stillAllowed(current, session)) {
-      return Reason.POLICY_DENIES_SESSION;
-    }
-    return null;
+    return current == admittedBy ? null : verdict(current, session);
   }
 
   /** Whether {@code next} would still admit the session: its route is still its route, and its guards agree. */

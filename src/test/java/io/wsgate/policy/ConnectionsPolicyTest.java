@@ -67,7 +67,16 @@ class ConnectionsPolicyTest extends PolicyTestSupport {
   void reloadRecheck() throws Exception {
     assertTrue(load(HEAD + "reload:\n  recheckSessions: true\n").security().recheckOnReload());
     assertFalse(load(HEAD + "reload: {}\n").security().recheckOnReload());
-    assertEquals("10:3: reload.recheck: unknown key (expected one of: recheckSessions, watch)",
+    assertEquals("10:3: reload.recheck: unknown key (expected one of: recheckSessions, removedRoutes, watch)",
         onlyError(HEAD + "reload:\n  recheck: true\n"));
+  }
+
+  @Test
+  void reloadRemovedRoutes() throws Exception {
+    assertTrue(load(HEAD + "reload: {}\n").security().closeRemovedRoutes(), "closed by default");
+    assertTrue(load(HEAD + "reload:\n  removedRoutes: close\n").security().closeRemovedRoutes());
+    assertFalse(load(HEAD + "reload:\n  removedRoutes: keep\n").security().closeRemovedRoutes());
+    assertEquals("10:18: reload.removedRoutes: expected close or keep, got \"drop\"",
+        onlyError(HEAD + "reload:\n  removedRoutes: drop\n"));
   }
 }
