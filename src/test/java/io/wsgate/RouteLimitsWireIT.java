@@ -14,8 +14,13 @@ import io.wsgate.testing.AuditCapture;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
 import io.wsgate.testing.TestPolicy;
+import io.wsgate.limits.SubjectId;
+import io.wsgate.testing.TestAuth;
+import io.wsgate.testing.TestIssuer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -37,6 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RouteLimitsWireIT {
   private static final String A = "/a";
   private static final String B = "/b";
+
+  @TempDir
+  Path dir;
 
   private static GatewayHarness twoRoutes(EchoUpstream upstream, RouteLimits limitsOfA, RouteConnections capsOfA) {
     return new GatewayHarness(TestPolicy.create()
@@ -214,6 +222,61 @@ class RouteLimitsWireIT {
       assertEquals(0, outcomes(harness, Reason.ROUTE_CONNECTION_CAP));
       assertEquals(1, harness.gateway.services().routeConnections().count("exact " + A + " *"),
           "the admitted-anyway session holds no slot");
+    }
+  }
+
+  @Test
+  void theRoutesPerSubjectCapRefusesTheSubjectsSecondSessionOnThatRouteOnly() throws Exception {
+    TestIssuer idp = TestIssuer.rsaJwkFile("idp", dir);
+    String alice = "Bearer " + idp.token("alice");
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create().issuers(List.of(idp.issuer()))
+             .route(A, upstream.url("/")).security(TestAuth.trusting("idp").route())
+             .routeLimits(RouteLimits.NONE, new RouteConnections(null, null, 1, null, Mode.ENFORCE))
+             .route(B, upstream.url("/")).security(TestAuth.trusting("idp").route()).build())) {
+      WebSocket first = Await.result(harness.connect(harness.options(A).addHeader("Authorization", alice)));
+      Throwable failure = Await.failure(harness.connect(harness.options(A).addHeader("Authorization", alice)));
+      UpgradeRejectedException refused = assertInstanceOf(UpgradeRejectedException.class, failure, "" + failure);
+      assertEquals(429, refused.getStatus());
+      assertTrue(retryAfter(refused) >= 1);
+      assertEquals(1, outcomes(harness, Reason.ROUTE_SUBJECT_CONNECTIONS_EXCEEDED));
+      Await.result(harness.connect(harness.options(B).addHeader("Authorization", alice)));
+      Await.result(harness.connect(harness.options(A).addHeader("Authorization", "Bearer " + idp.token("bob"))));
+
+      String key = "exact " + A + " subject " + new SubjectId("idp", "alice").key();
+      assertEquals(1, harness.gateway.services().routeConnections().count(key));
+      Await.result(first.close());
+      Await.until("alice's route slot is given back",
+          () -> harness.gateway.services().routeConnections().count(key) == 0);
+      Await.result(harness.connect(harness.options(A).addHeader("Authorization", alice)));
+    }
+  }
+
+  @Test
+  void aRefusalByTheGlobalCapGivesTheRoutesSlotsBack() throws Exception {
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create().maxConnections(1)
+             .route(A, upstream.url("/")).routeLimits(RouteLimits.NONE, caps(5, 5, null, Mode.ENFORCE)).build())) {
+      Await.result(harness.connect(A));
+      for (int i = 0; i < 3; i++) {
+        assertEquals(503, refused(harness, A).getStatus());
+      }
+      assertEquals(3, outcomes(harness, Reason.CONNECTION_CAP));
+      var counts = harness.gateway.services().routeConnections();
+      assertEquals(1, counts.count("exact " + A + " *"), "only the live session holds the route's slots");
+      assertEquals(1, counts.count("exact " + A + " ip 127.0.0.1"));
+    }
+  }
+
+  @Test
+  void aSessionEndedByTheRoutesLifetimeGivesItsSlotsBack() throws Exception {
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = twoRoutes(upstream, new RouteLimits(null, null, Duration.ofMillis(300), null, null),
+             caps(1, 1, null, Mode.ENFORCE))) {
+      WebSocket a = Await.result(harness.connect(A));
+      assertEquals("1001 maximum session lifetime reached", CloseIT.closeOf(a).get(10, TimeUnit.SECONDS));
+      Await.until("the slots are given back", () -> harness.gateway.services().routeConnections().trackedKeys() == 0);
+      Await.result(harness.connect(A));
     }
   }
 }
