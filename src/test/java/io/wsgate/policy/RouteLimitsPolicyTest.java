@@ -130,4 +130,20 @@ class RouteLimitsPolicyTest extends PolicyTestSupport {
             + "  - path: /b\n    upstreams: [demo]\n" + OPEN
             + "    connections: { perIp: { burst: 5 } }\n"));
   }
+
+  @Test
+  void everyRouteDurationMustBePositive() throws Exception {
+    for (String key : List.of("idleTimeout", "maxLifetime", "pingInterval", "sendTimeout")) {
+      assertEquals("9:" + (17 + key.length()) + ": routes[0].limits." + key + ": must be greater than 0",
+          onlyError(HEAD + "    limits: { " + key + ": 0s }\n"), key);
+    }
+  }
+
+  @Test
+  void routeBurstBoundsAndAConnectionsValueThatIsNoMapping() throws Exception {
+    assertEquals("9:53: routes[0].connections.perIp.burst: must be between 1 and 1000000000, got 0",
+        onlyError(HEAD + "    connections: { perIp: { handshakes: 1/s, burst: 0 } }\n"));
+    assertEquals("9:18: routes[0].connections: expected a mapping, got \"5\"",
+        onlyError(HEAD + "    connections: 5\n"));
+  }
 }
