@@ -16,6 +16,8 @@ import io.wsgate.limits.RateLimitBackend;
 import io.wsgate.handshake.ConnectionCapGuard;
 import io.wsgate.handshake.HandshakeRateGuard;
 import io.wsgate.handshake.ListenerIpGuard;
+import io.wsgate.handshake.RouteConnectionCapGuard;
+import io.wsgate.handshake.RouteHandshakeRateGuard;
 import io.wsgate.handshake.RouteIpGuard;
 import io.wsgate.policy.ConnectionLimits;
 import io.wsgate.policy.GatewayPolicy;
@@ -76,18 +78,25 @@ public final class CompiledPolicy {
       MonitorLog monitor = (request, reason) -> services.audit().monitored(request.audited(), reason, null);
       RateLimitBackend.Uses limiters = services.limits().uses();
       ConnectionLimits connections = policy.security().connections();
+      List<Route> routes = policy.routes();
       // Cheapest first; per IP before global, so an attempt its own address may not make does not
-      // spend the budget every client shares. Nulls (limits the policy does not set) are left out.
+      // spend the budget every client shares. A route's own caps come after the global ones of the
+      // same kind, its cap on all its sessions last (it is shared by all the route's clients).
+      // Nulls (limits the policy does not set) are left out.
       HandshakePipeline guards = new HandshakePipeline(Arrays.asList(
           new ListenerIpGuard(policy.security().clients().ipRules()),
           new RouteIpGuard(),
           HandshakeRateGuard.perIp(connections, limiters),
+          RouteHandshakeRateGuard.of(routes, limiters, connections.maxTrackedKeys()),
           HandshakeRateGuard.global(connections, limiters),
           ConnectionCapGuard.perIp(connections, services.ipConnections()),
+          RouteConnectionCapGuard.perIp(routes, services.routeConnections()),
           new OriginGuard(),
           new TokenGuard(tokens, services.revocations()),
           new AuthorizationGuard(),
-          ConnectionCapGuard.perSubject(connections, services.subjectConnections())), monitor);
+          ConnectionCapGuard.perSubject(connections, services.subjectConnections()),
+          RouteConnectionCapGuard.perSubject(routes, services.routeConnections()),
+          RouteConnectionCapGuard.perRoute(routes, services.routeConnections())), monitor);
       SubjectBuckets subjects = new SubjectBuckets(limiters, policy.security().connections().maxTrackedKeys());
       List<RoutePlan> plans = new ArrayList<>();
       for (Route route : policy.routes()) {

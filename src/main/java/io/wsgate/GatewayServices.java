@@ -106,6 +106,11 @@ public final class GatewayServices {
     return limits.connections(ConnectionScope.PER_SUBJECT);
   }
 
+  /** Routes' own caps ({@code routes[].connections}): per route, per address and per subject on a route. */
+  public ConnectionCounter routeConnections() {
+    return limits.connections(ConnectionScope.PER_ROUTE);
+  }
+
   /** Rate buckets (per IP, global, per subject) and connection counts, kept across snapshots while their rule is unchanged. */
   public RateLimitBackend limits() {
     return limits;

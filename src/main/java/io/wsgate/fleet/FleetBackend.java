@@ -55,6 +55,7 @@ public final class FleetBackend implements RateLimitBackend {
     connections.put(ConnectionScope.GLOBAL, new FleetConnections("global:", leases, store, fallback));
     connections.put(ConnectionScope.PER_IP, new FleetConnections("ip:", leases, store, fallback));
     connections.put(ConnectionScope.PER_SUBJECT, new FleetConnections("subject:", leases, store, fallback));
+    connections.put(ConnectionScope.PER_ROUTE, new FleetConnections("route:", leases, store, fallback));
   }
 
   @Override

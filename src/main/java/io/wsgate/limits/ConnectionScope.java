@@ -7,7 +7,12 @@ public enum ConnectionScope {
   /** Sessions per client address ({@code connections.perIp.max}). */
   PER_IP,
   /** Sessions per subject of an issuer ({@code connections.perSubject.max}). */
-  PER_SUBJECT;
+  PER_SUBJECT,
+  /**
+   * A route's own caps ({@code routes[].connections}): keys start with the route's
+   * {@link io.wsgate.policy.Route#limitScope()} and say what they count (the route, an address, a subject).
+   */
+  PER_ROUTE;
 
   public static final String GLOBAL_KEY = "*";
 }

@@ -43,8 +43,10 @@ final class PolicyParser {
     ClientsSection.Listening clients = ClientsSection.listener(listenSection);
     List<Issuer> issuers = new IssuersSection(reader, paths, env).read(top);
     ConnectionLimits connections = ConnectionsSection.read(top);
-    List<Route> routes = new RouteSection(reader, paths).read(top, issuers);
     MappingReader limitSection = top.mapping("limits", LIMIT_KEYS);
+    int maxMessageBytes =
+        limitSection.size("maxMessageBytes", StartupSettings.DEFAULT_MAX_MESSAGE_BYTES, 1, MAX_MESSAGE_BYTES_LIMIT);
+    List<Route> routes = new RouteSection(reader, paths, maxMessageBytes).read(top, issuers);
     Limits limits = limits(limitSection);
     Shutdown shutdown = shutdown(top.mapping("shutdown", SHUTDOWN_KEYS));
     MappingReader reload = top.mapping("reload", RELOAD_KEYS);
@@ -55,8 +57,7 @@ final class PolicyParser {
     AuditSettings audit = new AuditSection(paths, env).read(top);
     ClusterSettings cluster = new ClusterSection(paths, env).read(top, audit);
     ProbeSettings probes = ProbesSection.read(top, listen, admin);
-    StartupSettings startup = new StartupSettings(listen, clients.proxyProtocol(),
-        limitSection.size("maxMessageBytes", StartupSettings.DEFAULT_MAX_MESSAGE_BYTES, 1, MAX_MESSAGE_BYTES_LIMIT),
+    StartupSettings startup = new StartupSettings(listen, clients.proxyProtocol(), maxMessageBytes,
         limitSection.positiveDuration("handshakeTimeout", StartupSettings.DEFAULT_HANDSHAKE_TIMEOUT),
         limitSection.positiveDuration("upstreamConnectTimeout", StartupSettings.DEFAULT_UPSTREAM_CONNECT_TIMEOUT),
         reload.bool("watch", StartupSettings.DEFAULT_WATCH), admin, audit, cluster, probes);

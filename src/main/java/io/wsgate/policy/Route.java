@@ -17,14 +17,26 @@ import java.util.List;
  * @param security         the route's guards and message filters
  * @param balancing        how new sessions are spread over the pool, health checks, slow start
  * @param host             which request hosts it takes; null: any host (see {@code CompiledPolicy#match})
+ * @param limits           the route's own session bounds over the global ones; {@link RouteLimits#NONE}: none
+ * @param connections      the route's own connection caps, on top of the global ones; {@link RouteConnections#NONE}: none
  */
 public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
                     Duration upstreamCooldown, Path upstreamCa, RouteSecurity security, Balancing balancing,
-                    HostPattern host) {
+                    HostPattern host, RouteLimits limits, RouteConnections connections) {
   public Route {
     upstreams = List.copyOf(upstreams);
     forwardHeaders = List.copyOf(forwardHeaders);
     balancing = balancing == null ? Balancing.DEFAULT : balancing;
+    limits = limits == null ? RouteLimits.NONE : limits;
+    connections = connections == null ? RouteConnections.NONE : connections;
+  }
+
+  /** A route with no limits or connection caps of its own. */
+  public Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
+               Duration upstreamCooldown, Path upstreamCa, RouteSecurity security, Balancing balancing,
+               HostPattern host) {
+    this(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, host,
+        RouteLimits.NONE, RouteConnections.NONE);
   }
 
   /** A route for any host, balanced round-robin with no health checks ({@link Balancing#DEFAULT}). */
@@ -35,12 +47,28 @@ public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams,
 
   /** The same route balanced another way. */
   public Route withBalancing(Balancing other) {
-    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, other, host);
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, other, host,
+        limits, connections);
   }
 
   /** The same route for {@code host} (null: any host). */
   public Route withHost(HostPattern other) {
-    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, other);
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, other,
+        limits, connections);
+  }
+
+  /** The same route with its own {@code limits:} and {@code connections:}. */
+  public Route withLimits(RouteLimits ownLimits, RouteConnections ownConnections) {
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, host,
+        ownLimits, ownConnections);
+  }
+
+  /**
+   * What the route's own connection caps and handshake rate count under: its {@link #id()} with its
+   * match kind, since an exact and a prefix route may share a path (and so an id).
+   */
+  public String limitScope() {
+    return (prefix ? "prefix " : "exact ") + id();
   }
 
   /**

@@ -11,18 +11,21 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads the {@code routes:} list. */
 final class RouteSection {
   static final List<String> KEYS = keys(List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown",
-      "upstreamCa", "clients", "origins", "auth", "messages", "host"), BalancingSection.KEYS);
+      "upstreamCa", "clients", "origins", "auth", "messages", "host", "limits", "connections"), BalancingSection.KEYS);
   static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(10);
   static final String DEFAULT_MATCH = "exact";
 
   private final NodeReader reader;
   private final PolicyPaths paths;
   private final RouteSecuritySection security;
+  private final int globalMaxMessageBytes;
 
-  RouteSection(NodeReader reader, PolicyPaths paths) {
+  /** @param globalMaxMessageBytes {@code limits.maxMessageBytes}, which a route's own may not exceed */
+  RouteSection(NodeReader reader, PolicyPaths paths, int globalMaxMessageBytes) {
     this.reader = reader;
     this.paths = paths;
     this.security = new RouteSecuritySection(reader, paths);
+    this.globalMaxMessageBytes = globalMaxMessageBytes;
   }
 
   /** @param issuers the top-level issuers, which routes name */
@@ -75,7 +78,8 @@ final class RouteSection {
     RouteSecurity routeSecurity = security.read(m, issuers);
     Balancing balancing = BalancingSection.read(m, routeSecurity.auth());
     return new Route(pathProblem == null ? path : null, match.equals("prefix"), upstreams, forwardHeaders,
-        cooldown, ca, routeSecurity, balancing, host(m));
+        cooldown, ca, routeSecurity, balancing, host(m), RouteLimitsSection.limits(m, globalMaxMessageBytes),
+        RouteLimitsSection.connections(m));
   }
 
   private static List<String> keys(List<String> own, List<String> balancing) {

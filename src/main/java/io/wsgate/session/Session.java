@@ -109,7 +109,7 @@ public final class Session implements LiveClient {
    */
   public Session(HandshakeRequest handshake, String upstreamLabel, ServerWebSocket client, WebSocket upstream,
                  Vertx vertx, RoutePlan plan, CompiledPolicy snapshot, SessionEvents events, Runnable release) {
-    Limits limits = snapshot.policy().limits();
+    Limits limits = plan.route().limits().over(snapshot.policy().limits());
     this.id = handshake.requestId();
     this.clientIp = handshake.clientIp();
     this.clientAddress = handshake.clientAddress();
@@ -139,7 +139,7 @@ public final class Session implements LiveClient {
     MessageInspector up = rules.inspectsUpstreamBound() || reauth != null ? this::inspectToUpstream : null;
     MessageInspector down = rules.inspectsClientBound() ? (text, payload) -> rules.toClient(text, payload) : null;
     this.controlFrameBudget = snapshot.controlFrames();
-    int maxMessageBytes = snapshot.policy().startup().maxMessageBytes();
+    int maxMessageBytes = plan.route().limits().maxMessageBytes(snapshot.policy().startup().maxMessageBytes());
     this.toUpstream = new FrameRelay(client, upstream, this, maxMessageBytes, limits.frames(), up);
     this.toClient = new FrameRelay(upstream, client, this, maxMessageBytes, limits.frames().forUpstream(), down);
   }

@@ -227,6 +227,10 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertKeys(ClusterSection.KEYS, root.at("/properties/cluster"));
     assertKeys(ProbesSection.KEYS, root.at("/properties/probes"));
     assertKeys(RouteSection.KEYS, defs.get("route"));
+    assertKeys(RouteLimitsSection.LIMIT_KEYS, defs.get("routeLimits"));
+    assertKeys(RouteLimitsSection.CONNECTION_KEYS, defs.get("routeConnections"));
+    assertKeys(RouteLimitsSection.PER_IP_KEYS, defs.at("/routeConnections/properties/perIp"));
+    assertKeys(RouteLimitsSection.PER_SUBJECT_KEYS, defs.at("/routeConnections/properties/perSubject"));
     assertKeys(BalancingSection.HEALTH_CHECK_KEYS, defs.get("healthCheck"));
     assertKeys(RouteSecuritySection.ORIGIN_KEYS, defs.get("origins"));
     assertKeys(RouteSecuritySection.AUTH_KEYS, defs.get("auth"));

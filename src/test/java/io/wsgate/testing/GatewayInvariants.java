@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * What a gateway holds for its clients must be back to nothing once they have all gone (or the
- * gateway has stopped): a session, a connection slot or a per-IP / per-subject count left behind
+ * gateway has stopped): a session, a connection slot or a per-IP / per-subject / per-route count left behind
  * is a connection the gateway will never finish, and it keeps the next client out.
  */
 public final class GatewayInvariants {
@@ -31,6 +31,9 @@ public final class GatewayInvariants {
     }
     if (services.subjectConnections().trackedKeys() != 0) {
       out.add("subjects still counted as connected: " + services.subjectConnections().trackedKeys());
+    }
+    if (services.routeConnections().trackedKeys() != 0) {
+      out.add("route caps still counting sessions: " + services.routeConnections().trackedKeys());
     }
     List<String> members = services.upstreamMembers().stillCounted();
     if (!members.isEmpty()) {

@@ -86,7 +86,7 @@ public final class TestPolicy {
   public TestPolicy security(RouteSecurity security) {
     Route last = routes.remove(routes.size() - 1);
     routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), last.upstreamCooldown(),
-        last.upstreamCa(), security, last.balancing(), last.host()));
+        last.upstreamCa(), security, last.balancing(), last.host()).withLimits(last.limits(), last.connections()));
     return this;
   }
 
@@ -100,6 +100,13 @@ public final class TestPolicy {
   public TestPolicy onHost(String pattern) {
     Route last = routes.remove(routes.size() - 1);
     routes.add(last.withHost(io.wsgate.policy.HostPattern.parse(pattern)));
+    return this;
+  }
+
+  /** Gives the last route its own {@code limits:} and {@code connections:} ({@code NONE}: none). */
+  public TestPolicy routeLimits(io.wsgate.policy.RouteLimits limits, io.wsgate.policy.RouteConnections connections) {
+    Route last = routes.remove(routes.size() - 1);
+    routes.add(last.withLimits(limits, connections));
     return this;
   }
 
@@ -127,7 +134,7 @@ public final class TestPolicy {
   public TestPolicy cooldown(Duration cooldown) {
     Route last = routes.remove(routes.size() - 1);
     routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), cooldown, last.upstreamCa(),
-        last.security(), last.balancing(), last.host()));
+        last.security(), last.balancing(), last.host()).withLimits(last.limits(), last.connections()));
     return this;
   }
 
