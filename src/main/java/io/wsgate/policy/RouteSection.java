@@ -1,6 +1,5 @@
 package io.wsgate.policy;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,18 +10,18 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads the {@code routes:} list. */
 final class RouteSection {
   static final List<String> KEYS = keys(List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown",
-      "upstreamCa", "clients", "origins", "auth", "messages", "host"), BalancingSection.KEYS);
+      "upstreamCa", "upstreamTls", "clients", "origins", "auth", "messages", "host"), BalancingSection.KEYS);
   static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(10);
   static final String DEFAULT_MATCH = "exact";
 
   private final NodeReader reader;
-  private final PolicyPaths paths;
   private final RouteSecuritySection security;
+  private final UpstreamTlsSection upstreamTls;
 
   RouteSection(NodeReader reader, PolicyPaths paths) {
     this.reader = reader;
-    this.paths = paths;
     this.security = new RouteSecuritySection(reader, paths);
+    this.upstreamTls = new UpstreamTlsSection(paths);
   }
 
   /** @param issuers the top-level issuers, which routes name */
@@ -68,14 +67,11 @@ final class RouteSection {
     List<UpstreamTarget> upstreams = upstreams(m);
     List<String> forwardHeaders = forwardHeaders(m);
     Duration cooldown = m.duration("upstreamCooldown", DEFAULT_COOLDOWN);
-    Path ca = paths.resolve(m, "upstreamCa");
-    if (ca != null) {
-      PolicyPaths.checkReadable(m, "upstreamCa", ca);
-    }
+    UpstreamTls tls = upstreamTls.read(m, upstreams);
     RouteSecurity routeSecurity = security.read(m, issuers);
     Balancing balancing = BalancingSection.read(m, routeSecurity.auth());
     return new Route(pathProblem == null ? path : null, match.equals("prefix"), upstreams, forwardHeaders,
-        cooldown, ca, routeSecurity, balancing, host(m));
+        cooldown, tls, routeSecurity, balancing, host(m));
   }
 
   private static List<String> keys(List<String> own, List<String> balancing) {
