@@ -76,12 +76,12 @@ final class UpstreamTlsSection {
     try {
       byte[] pem = Files.readAllBytes(ca);
       if (CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem)).isEmpty()) {
-        m.error(field, "no certificate in " + ca);
+        m.error(field, "no PEM certificate in " + ca);
       }
     } catch (IOException e) {
       m.error(field, "file not readable: " + ca);
     } catch (GeneralSecurityException e) {
-      m.error(field, "not a PEM X.509 certificate bundle: " + ca);
+      m.error(field, "no PEM certificate in " + ca); // the parser's message may quote the file
     }
   }
 
@@ -113,9 +113,14 @@ final class UpstreamTlsSection {
     HostPattern name;
     try {
       name = HostPattern.parse(text);
-      new SNIHostName(name.name());
     } catch (IllegalArgumentException e) {
       tls.error("serverName", "must be a DNS name: " + e.getMessage().replace(" (leave host out to match any host)", ""));
+      return null;
+    }
+    try {
+      new SNIHostName(name.name());
+    } catch (IllegalArgumentException e) {
+      tls.error("serverName", "must be a DNS name: not a name SNI can carry, got " + quoted);
       return null;
     }
     String last = name.name().substring(name.name().lastIndexOf('.') + 1);
