@@ -3,6 +3,7 @@
 // listens on 127.0.0.1 on a free port and prints, one per line:
 //   listening <port>
 //   tls-error <code>                      (each TLS handshake it refused)
+//   session <servername> <subject> <path> (each WebSocket session: SNI and client certificate CN, or -)
 // Each WebSocket session first gets {"servername": SNI or null, "subject": client certificate CN},
 // then every message back as it came.
 //
@@ -30,6 +31,7 @@ const sockets = new WebSocketServer({ server });
 sockets.on('connection', (socket, request) => {
   const tls = request.socket;
   const peer = tls.getPeerCertificate();
+  console.log(['session', tls.servername || '-', (peer && peer.subject && peer.subject.CN) || '-', request.url].join(' '));
   socket.send(JSON.stringify({
     servername: tls.servername || null,
     subject: peer && peer.subject ? peer.subject.CN : null,

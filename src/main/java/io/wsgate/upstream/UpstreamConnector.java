@@ -63,7 +63,8 @@ public final class UpstreamConnector {
             return Future.failedFuture(reasoned);
           }
           pool.failed(member);
-          if (reasoned.reason() == Reason.UPSTREAM_UNAVAILABLE && index + 1 < candidates.size()) {
+          boolean unreached = reasoned.reason() == Reason.UPSTREAM_UNAVAILABLE || reasoned.reason() == Reason.UPSTREAM_TLS;
+          if (unreached && index + 1 < candidates.size()) {
             return attempt(request, pool, headers, candidates, index + 1);
           }
           return Future.failedFuture(reasoned);

@@ -7,11 +7,14 @@ import io.vertx.core.json.JsonObject;
 import io.wsgate.Gateway;
 import io.wsgate.Reason;
 import io.wsgate.metrics.GatewayMetrics;
+import io.wsgate.metrics.UpstreamGauges;
+import io.wsgate.policy.Balancing;
 import io.wsgate.policy.PolicyLoader;
 import io.wsgate.policy.Tls;
 import io.wsgate.policy.UpstreamTls;
 import io.wsgate.testing.Await;
 import io.wsgate.testing.AuditCapture;
+import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
 import io.wsgate.testing.NamedCerts;
 import io.wsgate.testing.RawClient;
@@ -143,6 +146,55 @@ class UpstreamTlsIT {
     // Dialled as localhost, which the certificate does cover: only the configured name counts.
     assertRefusedForTls("wss://localhost:" + port + "/",
         new UpstreamTls(upstreamCert.cert(), gatewayClient.cert(), gatewayClient.key(), "other.test"));
+  }
+
+  @Test
+  void aMemberThatDoesNotSpeakTlsIs502UpstreamTlsAndTheNextMemberIsTried() throws Exception {
+    UpstreamTls tls = new UpstreamTls(upstreamCert.cert(), gatewayClient.cert(), gatewayClient.key(), null);
+    try (EchoUpstream plain = new EchoUpstream()) {
+      assertRefusedForTls("wss://localhost:" + plain.port() + "/", tls);
+      // Round robin: of two sessions, one tries the plain member first, fails over, and cools it down.
+      try (GatewayHarness harness = new GatewayHarness(TestPolicy.create()
+          .route("/chat", "wss://localhost:" + plain.port() + "/", "wss://localhost:" + port + "/")
+          .upstreamTls(tls).build())) {
+        for (int i = 0; i < 2; i++) {
+          BlockingQueue<String> received = new LinkedBlockingQueue<>();
+          ClientWebSocket ws = harness.client.webSocket();
+          ws.textMessageHandler(received::add);
+          Await.result(ws.connect(harness.options("/chat")));
+          assertEquals("gateway-client.test", new JsonObject(received.poll(10, TimeUnit.SECONDS)).getString("subject"),
+              "session " + i + " on the Node member");
+        }
+        GatewayMetrics metrics = harness.gateway.services().audit().metrics();
+        assertEquals(2, metrics.acceptedTotal());
+        assertEquals(0, metrics.outcomes(Reason.UPSTREAM_TLS), "a failover that worked refuses nobody");
+        assertFalse(up(harness, "wss://localhost:" + plain.port() + "/"), "the member that failed TLS cools down");
+      }
+    }
+  }
+
+  @Test
+  void healthChecksDialWithTheRoutesCaClientCertificateAndServerName() throws Exception {
+    String member = "wss://127.0.0.1:" + port + "/";
+    Balancing checked = new Balancing(Balancing.Strategy.ROUND_ROBIN, null, new Balancing.HealthCheck(
+        Balancing.HealthCheck.Type.WEBSOCKET, "/health", Duration.ofMillis(300), Duration.ofMillis(300), 1, 1),
+        Duration.ZERO);
+    UpstreamTls tls = new UpstreamTls(upstreamCert.cert(), gatewayClient.cert(), gatewayClient.key(), "backend.test");
+    try (GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", member).upstreamTls(tls)
+        .balancing(checked).build())) {
+      upstream.awaitLine("session backend\\.test gateway-client\\.test /health", Duration.ofSeconds(10));
+      assertTrue(up(harness, member));
+    }
+    UpstreamTls noCertificate = new UpstreamTls(upstreamCert.cert(), null, null, "backend.test");
+    try (GatewayHarness harness = new GatewayHarness(TestPolicy.create().route("/chat", member)
+        .upstreamTls(noCertificate).balancing(checked).build())) {
+      Await.until("the member refusing the check's missing certificate is seen down", () -> !up(harness, member));
+    }
+  }
+
+  private static boolean up(GatewayHarness harness, String member) {
+    return harness.gateway.services().current().upstreamGauges().stream()
+        .filter(m -> m.member().equals(member)).allMatch(UpstreamGauges.Member::up);
   }
 
   @Test
