@@ -1,5 +1,8 @@
 package io.wsgate.interop;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -239,6 +243,12 @@ class UpstreamTlsIT {
     }
   }
 
+  private static List<ILoggingEvent> snapshot(ListAppender<ILoggingEvent> appender) {
+    synchronized (appender) { // AppenderBase.doAppend holds this lock while it appends
+      return new java.util.ArrayList<>(appender.list);
+    }
+  }
+
   private static int upgradeStatus(int gatewayPort) throws IOException {
     try (RawClient raw = new RawClient(gatewayPort, true)) {
       raw.send(RawClient.upgrade("/chat"));
@@ -256,8 +266,15 @@ class UpstreamTlsIT {
     return new GatewayHarness(TestPolicy.create().route("/chat", upstreamUrl).upstreamTls(tls).build());
   }
 
-  /** 502 upstream_tls with its reason text, audited and counted once; nothing admitted, nothing held. */
-  private static void assertRefusedForTls(String upstreamUrl, UpstreamTls tls) {
+  /**
+   * 502 upstream_tls with its reason text, audited and counted once; nothing admitted, nothing held;
+   * no log line or audit record carries the client key.
+   */
+  private static void assertRefusedForTls(String upstreamUrl, UpstreamTls tls) throws IOException {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    root.addAppender(logged);
     try (AuditCapture audit = new AuditCapture(); GatewayHarness harness = gateway(upstreamUrl, tls)) {
       Throwable failure = Await.failure(harness.connect("/chat"));
       assertInstanceOf(UpgradeRejectedException.class, failure);
@@ -272,6 +289,19 @@ class UpstreamTlsIT {
       List<JsonObject> rejected = audit.await("handshake.rejected", events -> !events.isEmpty());
       assertTrue(AuditCapture.has(rejected, "reason", "upstream_tls"), rejected.toString());
       assertFalse(rejected.toString().contains("PRIVATE KEY"), "no key material in the audit");
+      String warning = snapshot(logged).stream().map(ILoggingEvent::getFormattedMessage)
+          .filter(m -> m.startsWith("No upstream for route")).findFirst().orElseThrow();
+      assertTrue(warning.contains("(upstream_tls)") && warning.contains(": TLS: "), "the log says why: " + warning);
+    } finally {
+      root.detachAppender(logged);
+    }
+    if (tls.key() != null) {
+      List<String> keyLines = Files.readAllLines(tls.key()).stream().filter(l -> !l.startsWith("-----")).toList();
+      for (ILoggingEvent event : snapshot(logged)) {
+        String text = event.getFormattedMessage() + (event.getThrowableProxy() == null ? ""
+            : event.getThrowableProxy().getMessage());
+        assertFalse(keyLines.stream().anyMatch(text::contains) || text.contains("PRIVATE KEY"), "logged: " + text);
+      }
     }
   }
 }
