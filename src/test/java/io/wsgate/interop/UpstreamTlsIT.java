@@ -203,11 +203,49 @@ class UpstreamTlsIT {
 
   @Test
   void aRenewedClientCertificateBesideThePolicyIsUsedAfterTheReloadItTriggers(@TempDir Path root) throws Exception {
+    // First the pair the upstream refuses, renewed below with the one it accepts.
+    Path policies = renewablePolicy(root, stranger);
+    try (StartedGateway started = StartedGateway.start(PolicyLoader.load(policies))) {
+      Gateway gateway = started.gateway();
+      Await.result(gateway.watchPolicy(200));
+      GatewayMetrics metrics = gateway.services().audit().metrics();
+      assertEquals(502, upgradeStatus(gateway.port()), "the old pair is refused by the upstream");
+
+      // Renewed in place, each file replaced in one step (the key first: in between, the pair does not
+      // match and a reload that sees that state fails, keeping the old pair).
+      renew(gatewayClient.key(), policies.resolve("client.key"));
+      renew(gatewayClient.cert(), policies.resolve("client.crt"));
+      Await.until("a reload with the renewed pair", Duration.ofSeconds(15), () -> metrics.reloads(true) >= 1);
+      assertEquals("gateway-client.test", subjectSeenUpstream(gateway.port()));
+    }
+  }
+
+  @Test
+  void aHalfRenewedPairFailsTheReloadAndTheRunningPairStaysInUse(@TempDir Path root) throws Exception {
+    Path policies = renewablePolicy(root, gatewayClient);
+    try (StartedGateway started = StartedGateway.start(PolicyLoader.load(policies))) {
+      Gateway gateway = started.gateway();
+      Await.result(gateway.watchPolicy(200));
+      GatewayMetrics metrics = gateway.services().audit().metrics();
+      assertEquals("gateway-client.test", subjectSeenUpstream(gateway.port()));
+
+      renew(stranger.key(), policies.resolve("client.key")); // the certificate is not renewed yet
+      Await.until("the mismatched pair fails the reload", Duration.ofSeconds(15), () -> metrics.reloads(false) >= 1);
+      assertEquals(0, metrics.reloads(true));
+      assertEquals("gateway-client.test", subjectSeenUpstream(gateway.port()), "the running pair is still used");
+
+      renew(stranger.cert(), policies.resolve("client.crt"));
+      Await.until("the completed renewal reloads", Duration.ofSeconds(15), () -> metrics.reloads(true) >= 1);
+      assertEquals(502, upgradeStatus(gateway.port()), "the new pair is in use (and this upstream refuses it)");
+    }
+  }
+
+  /** A policy directory with the upstream's CA and {@code client} as client.crt / client.key beside gateway.yaml. */
+  private static Path renewablePolicy(Path root, Tls.Pair client) throws IOException {
     Path policies = Files.createDirectory(root.resolve("policies"));
     Files.copy(upstreamCert.cert(), policies.resolve("upstream-ca.crt"));
-    // First the pair the upstream refuses, renewed below with the one it accepts.
-    Files.copy(stranger.cert(), policies.resolve("client.crt"));
-    Files.copy(stranger.key(), policies.resolve("client.key"));
+    Files.copy(client.cert(), policies.resolve("client.crt"));
+    Files.copy(client.key(), policies.resolve("client.key"));
     Files.writeString(policies.resolve(PolicyLoader.FILE_NAME), """
         listen:
           host: 127.0.0.1
@@ -224,22 +262,16 @@ class UpstreamTlsIT {
             origins: { allow: ["*"], allowMissing: true }
             auth: { anonymous: true }
         """.formatted(TestCerts.cert(), TestCerts.key(), root.resolve("audit"), port));
-    try (StartedGateway started = StartedGateway.start(PolicyLoader.load(policies))) {
-      Gateway gateway = started.gateway();
-      Await.result(gateway.watchPolicy(200));
-      GatewayMetrics metrics = gateway.services().audit().metrics();
-      assertEquals(502, upgradeStatus(gateway.port()), "the old pair is refused by the upstream");
+    return policies;
+  }
 
-      // Renewed in place, each file replaced in one step (the key first: in between, the pair does not
-      // match and a reload that sees that state fails, keeping the old pair).
-      renew(gatewayClient.key(), policies.resolve("client.key"));
-      renew(gatewayClient.cert(), policies.resolve("client.crt"));
-      Await.until("a reload with the renewed pair", Duration.ofSeconds(15), () -> metrics.reloads(true) >= 1);
-      try (RawClient raw = new RawClient(gateway.port(), true)) {
-        raw.send(RawClient.upgrade("/chat"));
-        assertEquals(101, RawClient.status(raw.readHead()));
-        assertEquals("gateway-client.test", new JsonObject(raw.readFrame().text()).getString("subject"));
-      }
+  /** Opens a session through the gateway; returns the client certificate subject the upstream reports. */
+  private static String subjectSeenUpstream(int gatewayPort) throws IOException {
+    try (RawClient raw = new RawClient(gatewayPort, true)) {
+      raw.send(RawClient.upgrade("/chat"));
+      String head = raw.readHead();
+      assertEquals(101, RawClient.status(head), head);
+      return new JsonObject(raw.readFrame().text()).getString("subject");
     }
   }
 
