@@ -63,7 +63,8 @@ public final class UpstreamConnector {
             return Future.failedFuture(reasoned);
           }
           pool.failed(member);
-          boolean unreached = reasoned.reason() == Reason.UPSTREAM_UNAVAILABLE || reasoned.reason() == Reason.UPSTREAM_TLS;
+          boolean unreached = reasoned.reason() == Reason.UPSTREAM_UNAVAILABLE
+              || reasoned.reason() == Reason.UPSTREAM_TLS;
           if (unreached && index + 1 < candidates.size()) {
             return attempt(request, pool, headers, candidates, index + 1);
           }
