@@ -27,11 +27,13 @@ import io.wsgate.token.TokenVerifier;
 import io.wsgate.metrics.UpstreamGauges;
 import io.wsgate.upstream.UpstreamMember;
 import io.wsgate.upstream.UpstreamPool;
+import io.wsgate.upstream.UpstreamSsl;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -74,7 +76,10 @@ public final class CompiledPolicy {
    */
   public static Future<CompiledPolicy> compile(Vertx vertx, GatewayPolicy policy, int demoPort, GatewayServices services) {
     Future<List<PolicyFiles.Entry>> files = vertx.executeBlocking(() -> PolicyFiles.of(policy), false);
-    return files.compose(f -> TokenVerifier.create(vertx, policy.security().issuers(), services.keySources())).map(tokens -> {
+    // Upstream TLS files are read for each snapshot: a reload picks up renewed client certificates.
+    Future<Map<Route, UpstreamSsl>> upstreamTls = files.compose(f ->
+        vertx.executeBlocking(() -> UpstreamSsl.load(policy.routes()), false));
+    return upstreamTls.compose(f -> TokenVerifier.create(vertx, policy.security().issuers(), services.keySources())).map(tokens -> {
       MonitorLog monitor = (request, reason) -> services.audit().monitored(request.audited(), reason, null);
       RateLimitBackend.Uses limiters = services.limits().uses();
       ConnectionLimits connections = policy.security().connections();
@@ -102,7 +107,8 @@ public final class CompiledPolicy {
       for (Route route : policy.routes()) {
         String name = "routes[" + (route.prefix() ? "prefix " : "exact ") + route.path()
             + (route.host() == null ? "" : " on " + route.host().text()) + "]";
-        plans.add(new RoutePlan(route, new UpstreamPool(route, demoPort, services.upstreamMembers()),
+        plans.add(new RoutePlan(route, new UpstreamPool(route, demoPort, services.upstreamMembers(),
+            upstreamTls.result().get(route)),
             MessagePipeline.build(route.security().messages().toUpstream(), subjects, name + ".toUpstream"),
             MessagePipeline.build(route.security().messages().toClient(), subjects, name + ".toClient")));
       }

@@ -21,6 +21,7 @@ public enum Reason {
   UPSTREAM_UNAVAILABLE(Kind.HTTP, 502, "upstream refused or unreachable"),
   UPSTREAM_REJECTED(Kind.HTTP, 502, "upstream answered the upgrade without 101"),
   UPSTREAM_TIMEOUT(Kind.HTTP, 504, "upstream handshake timed out"),
+  UPSTREAM_TLS(Kind.HTTP, 502, "TLS with the upstream failed"),
   HANDSHAKE_TIMEOUT(Kind.HTTP, 408, "no complete upgrade request in time; connection closed"),
   CLIENT_LEFT_DURING_HANDSHAKE(Kind.HTTP, 499, "client closed the connection before the upgrade completed"),
   GUARD_FAILED(Kind.HTTP, 500, "a handshake check failed unexpectedly; denied"),

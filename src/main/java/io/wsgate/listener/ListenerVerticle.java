@@ -61,14 +61,14 @@ public final class ListenerVerticle extends VerticleBase {
       options.setSslEngineOptions(acceptClock);
     }
     int upstreamTimeoutMs = (int) startup.upstreamConnectTimeout().toMillis();
-    UpstreamConnector connector = new UpstreamConnector(vertx, vertx.createWebSocketClient(new WebSocketClientOptions()
+    UpstreamConnector connector = new UpstreamConnector(vertx, new WebSocketClientOptions()
         .setMaxConnections(Integer.MAX_VALUE)
         .setMaxFrameSize(startup.maxMessageBytes())
         .setMaxMessageSize(startup.maxMessageBytes())
         .setTryUsePerMessageCompression(false)
         .setConnectTimeout(upstreamTimeoutMs)
         .setClosingTimeout(5)
-        .setTcpNoDelay(true)), upstreamTimeoutMs);
+        .setTcpNoDelay(true), upstreamTimeoutMs);
     UpgradeHandler upgrades = new UpgradeHandler(vertx, services, connector);
     server = vertx.createHttpServer(options)
         .exceptionHandler(this::beforeHttp)

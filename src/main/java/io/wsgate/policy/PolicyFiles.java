@@ -13,9 +13,10 @@ import java.util.List;
 
 /**
  * The files a policy was built from, with their SHA-256, for {@code GET /policy}: the policy file,
- * the TLS certificate, public issuer keys, upstream CA bundles and message schemas. Files that hold
- * secrets (the TLS private key, HMAC secrets, the admin token, the audit key, a development issuer
- * key, which includes its private part) are never listed: even a hash of a weak secret can be guessed.
+ * the TLS certificate, public issuer keys, upstream CA bundles and client certificates, and message
+ * schemas. Files that hold secrets (the TLS private key, an upstream client key, HMAC secrets, the
+ * admin token, the audit key, a development issuer key, which includes its private part) are never
+ * listed: even a hash of a weak secret can be guessed.
  */
 public final class PolicyFiles {
   /**
@@ -52,6 +53,9 @@ public final class PolicyFiles {
       Route route = policy.routes().get(i);
       if (route.upstreamCa() != null) {
         out.add(entry("routes[" + i + "].upstreamCa", route.upstreamCa()));
+      }
+      if (route.upstreamTls() != null && route.upstreamTls().cert() != null) {
+        out.add(entry("routes[" + i + "].upstreamTls.cert", route.upstreamTls().cert()));
       }
       schemas(out, "routes[" + i + "].messages.toUpstream", route.security().messages().toUpstream());
       schemas(out, "routes[" + i + "].messages.toClient", route.security().messages().toClient());

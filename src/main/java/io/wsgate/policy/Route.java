@@ -13,7 +13,8 @@ import java.util.List;
  * @param forwardHeaders   lower-case names of client request headers passed to the upstream;
  *                         the single entry {@code "*"} passes every end-to-end header
  * @param upstreamCooldown how long a member that failed to connect is skipped
- * @param upstreamCa       PEM CA bundle trusted for {@code wss://} members; null = JVM trust store
+ * @param upstreamTls      CA, client certificate and server name for {@code wss://} members; null = the JVM
+ *                         trust store, no client certificate, each member's own host name
  * @param security         the route's guards and message filters
  * @param balancing        how new sessions are spread over the pool, health checks, slow start
  * @param host             which request hosts it takes; null: any host (see {@code CompiledPolicy#match})
@@ -21,7 +22,7 @@ import java.util.List;
  * @param connections      the route's own connection caps, on top of the global ones; {@link RouteConnections#NONE}: none
  */
 public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
-                    Duration upstreamCooldown, Path upstreamCa, RouteSecurity security, Balancing balancing,
+                    Duration upstreamCooldown, UpstreamTls upstreamTls, RouteSecurity security, Balancing balancing,
                     HostPattern host, RouteLimits limits, RouteConnections connections) {
   public Route {
     upstreams = List.copyOf(upstreams);
@@ -33,33 +34,44 @@ public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams,
 
   /** A route with no limits or connection caps of its own. */
   public Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
-               Duration upstreamCooldown, Path upstreamCa, RouteSecurity security, Balancing balancing,
+               Duration upstreamCooldown, UpstreamTls upstreamTls, RouteSecurity security, Balancing balancing,
                HostPattern host) {
-    this(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, host,
+    this(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamTls, security, balancing, host,
         RouteLimits.NONE, RouteConnections.NONE);
   }
 
   /** A route for any host, balanced round-robin with no health checks ({@link Balancing#DEFAULT}). */
   public Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
-               Duration upstreamCooldown, Path upstreamCa, RouteSecurity security) {
-    this(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, Balancing.DEFAULT, null);
+               Duration upstreamCooldown, UpstreamTls upstreamTls, RouteSecurity security) {
+    this(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamTls, security, Balancing.DEFAULT, null);
+  }
+
+  /** The CA bundle trusted for {@code wss://} members; null = the JVM trust store. */
+  public Path upstreamCa() {
+    return upstreamTls == null ? null : upstreamTls.ca();
   }
 
   /** The same route balanced another way. */
   public Route withBalancing(Balancing other) {
-    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, other, host,
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamTls, security, other, host,
         limits, connections);
   }
 
   /** The same route for {@code host} (null: any host). */
   public Route withHost(HostPattern other) {
-    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, other,
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamTls, security, balancing, other,
+        limits, connections);
+  }
+
+  /** The same route dialling its {@code wss://} members with {@code other}. */
+  public Route withUpstreamTls(UpstreamTls other) {
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, other, security, balancing, host,
         limits, connections);
   }
 
   /** The same route with its own {@code limits:} and {@code connections:}. */
   public Route withLimits(RouteLimits ownLimits, RouteConnections ownConnections) {
-    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, host,
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamTls, security, balancing, host,
         ownLimits, ownConnections);
   }
 

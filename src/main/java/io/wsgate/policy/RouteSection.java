@@ -1,6 +1,5 @@
 package io.wsgate.policy;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,21 +10,22 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads the {@code routes:} list. */
 final class RouteSection {
   static final List<String> KEYS = keys(List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown",
-      "upstreamCa", "clients", "origins", "auth", "messages", "host", "limits", "connections"), BalancingSection.KEYS);
+      "upstreamCa", "upstreamTls", "clients", "origins", "auth", "messages", "host", "limits", "connections"),
+      BalancingSection.KEYS);
   static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(10);
   static final String DEFAULT_MATCH = "exact";
 
   private final NodeReader reader;
-  private final PolicyPaths paths;
   private final RouteSecuritySection security;
   private final int globalMaxMessageBytes;
+  private final UpstreamTlsSection upstreamTls;
 
   /** @param globalMaxMessageBytes {@code limits.maxMessageBytes}, which a route's own may not exceed */
   RouteSection(NodeReader reader, PolicyPaths paths, int globalMaxMessageBytes) {
     this.reader = reader;
-    this.paths = paths;
     this.security = new RouteSecuritySection(reader, paths);
     this.globalMaxMessageBytes = globalMaxMessageBytes;
+    this.upstreamTls = new UpstreamTlsSection(paths);
   }
 
   /** @param issuers the top-level issuers, which routes name */
@@ -71,14 +71,11 @@ final class RouteSection {
     List<UpstreamTarget> upstreams = upstreams(m);
     List<String> forwardHeaders = forwardHeaders(m);
     Duration cooldown = m.duration("upstreamCooldown", DEFAULT_COOLDOWN);
-    Path ca = paths.resolve(m, "upstreamCa");
-    if (ca != null) {
-      PolicyPaths.checkReadable(m, "upstreamCa", ca);
-    }
+    UpstreamTls tls = upstreamTls.read(m, upstreams);
     RouteSecurity routeSecurity = security.read(m, issuers);
     Balancing balancing = BalancingSection.read(m, routeSecurity.auth());
     return new Route(pathProblem == null ? path : null, match.equals("prefix"), upstreams, forwardHeaders,
-        cooldown, ca, routeSecurity, balancing, host(m), RouteLimitsSection.limits(m, globalMaxMessageBytes),
+        cooldown, tls, routeSecurity, balancing, host(m)).withLimits(RouteLimitsSection.limits(m, globalMaxMessageBytes),
         RouteLimitsSection.connections(m));
   }
 

@@ -4,11 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.net.ClientSSLOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.wsgate.policy.Balancing;
 
-import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +25,10 @@ public final class HealthChecks {
   public HealthChecks(Vertx vertx) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.probe = new HealthProbe(
-        vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE)
+    this.probe = new HealthProbe(vertx,
+        new UpstreamClients(vertx, new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE)
             .setTryUsePerMessageCompression(false).setClosingTimeout(1)),
-        vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)));
+        new HttpClientOptions().setKeepAlive(false));
   }
 
   /** Checks exactly the members of {@code pools} whose route asks for it. */
@@ -54,16 +51,15 @@ public final class HealthChecks {
       if (check == null) {
         continue;
       }
-      ClientSSLOptions ssl = pool.upstreamCa() == null ? null : ssl(pool.upstreamCa());
       for (UpstreamMember member : pool.members()) {
         MemberHealth kept = running.remove(member);
-        if (kept != null && kept.sameAs(check, pool.upstreamCa()) && !next.containsKey(member)) {
+        if (kept != null && kept.sameAs(check, pool.ssl()) && !next.containsKey(member)) {
           next.put(member, kept);
         } else if (!next.containsKey(member)) {
           if (kept != null) {
             kept.stop();
           }
-          MemberHealth started = new MemberHealth(vertx, probe, pool.route(), member, check, pool.upstreamCa(), ssl);
+          MemberHealth started = new MemberHealth(vertx, probe, pool.route(), member, check, pool.ssl());
           started.start();
           next.put(member, started);
         }
@@ -72,10 +68,5 @@ public final class HealthChecks {
     running.values().forEach(MemberHealth::stop);
     running.clear();
     running.putAll(next);
-  }
-
-  private static ClientSSLOptions ssl(Path ca) {
-    return new ClientSSLOptions().setHostnameVerificationAlgorithm("HTTPS")
-        .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString()));
   }
 }

@@ -1,12 +1,10 @@
 package io.wsgate.upstream;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.net.ClientSSLOptions;
 import io.wsgate.policy.Balancing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -23,8 +21,7 @@ final class MemberHealth {
   private final String route;
   private final UpstreamMember member;
   private final Balancing.HealthCheck check;
-  private final Path ca;
-  private final ClientSSLOptions ssl;
+  private final UpstreamSsl ssl;
   private long timer = -1;
   private boolean inFlight;
   private int successes;
@@ -32,19 +29,18 @@ final class MemberHealth {
   private boolean stopped;
 
   MemberHealth(Vertx vertx, HealthProbe probe, String route, UpstreamMember member, Balancing.HealthCheck check,
-               Path ca, ClientSSLOptions ssl) {
+               UpstreamSsl ssl) {
     this.vertx = vertx;
     this.probe = probe;
     this.route = route;
     this.member = member;
     this.check = check;
-    this.ca = ca;
     this.ssl = ssl;
   }
 
   /** Whether a new snapshot checks this member the same way (then the running check and its counts are kept). */
-  boolean sameAs(Balancing.HealthCheck other, Path otherCa) {
-    return check.equals(other) && Objects.equals(ca, otherCa);
+  boolean sameAs(Balancing.HealthCheck other, UpstreamSsl otherSsl) {
+    return check.equals(other) && Objects.equals(ssl, otherSsl);
   }
 
   void start() {

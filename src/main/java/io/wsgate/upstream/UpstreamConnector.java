@@ -9,18 +9,14 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.net.ClientSSLOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.wsgate.Reason;
 import io.wsgate.handshake.HandshakeRequest;
-import io.wsgate.policy.Route;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /**
  * Opens the upstream WebSocket before the client is accepted. Tries the pool's healthy members in
@@ -31,13 +27,13 @@ import java.util.concurrent.TimeoutException;
  */
 public final class UpstreamConnector {
   private final Vertx vertx;
-  private final WebSocketClient client;
+  private final UpstreamClients clients;
   private final long timeoutMs;
-  private final Map<Route, ClientSSLOptions> sslByRoute = new ConcurrentHashMap<>();
 
-  public UpstreamConnector(Vertx vertx, WebSocketClient client, long timeoutMs) {
+  /** @param options how every upstream client is made (one per {@code upstreamTls.serverName}, see {@link UpstreamClients}) */
+  public UpstreamConnector(Vertx vertx, WebSocketClientOptions options, long timeoutMs) {
     this.vertx = vertx;
-    this.client = client;
+    this.clients = new UpstreamClients(vertx, options);
     this.timeoutMs = timeoutMs;
   }
 
@@ -55,7 +51,7 @@ public final class UpstreamConnector {
     // Only the member that answered is marked up: a failover's success must not end the cool-down
     // of the member that just failed.
     member.acquire();
-    return connectOne(request, member, headers)
+    return connectOne(request, member, pool.ssl(), headers)
         .onSuccess(connection -> pool.succeeded(member))
         .recover(failure -> {
           member.release();
@@ -67,14 +63,17 @@ public final class UpstreamConnector {
             return Future.failedFuture(reasoned);
           }
           pool.failed(member);
-          if (reasoned.reason() == Reason.UPSTREAM_UNAVAILABLE && index + 1 < candidates.size()) {
+          boolean unreached = reasoned.reason() == Reason.UPSTREAM_UNAVAILABLE
+              || reasoned.reason() == Reason.UPSTREAM_TLS;
+          if (unreached && index + 1 < candidates.size()) {
             return attempt(request, pool, headers, candidates, index + 1);
           }
           return Future.failedFuture(reasoned);
         });
   }
 
-  private Future<UpstreamConnection> connectOne(HandshakeRequest request, UpstreamMember member, MultiMap headers) {
+  private Future<UpstreamConnection> connectOne(HandshakeRequest request, UpstreamMember member, UpstreamSsl ssl,
+                                                MultiMap headers) {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost(member.host())
         .setPort(member.port())
@@ -85,15 +84,16 @@ public final class UpstreamConnector {
         .setSubProtocols(request.subprotocols().isEmpty() ? null : request.subprotocols())
         .setConnectTimeout(timeoutMs)
         .setTimeout(timeoutMs);
-    if (member.tls() && request.route().upstreamCa() != null) {
-      options.setSslOptions(sslByRoute.computeIfAbsent(request.route(), UpstreamConnector::sslOptions));
+    if (member.tls()) {
+      options.setSslOptions(ssl.options());
     }
     Promise<UpstreamConnection> promise = Promise.promise();
+    long dialled = System.nanoTime();
     long timer = vertx.setTimer(timeoutMs, id -> promise.tryFail(
         new UpstreamFailure(Reason.UPSTREAM_TIMEOUT, member.label() + ": no 101 within " + timeoutMs + " ms")));
     Future<WebSocket> connecting;
     try {
-      connecting = client.connect(options);
+      connecting = clients.client(member.tls() ? ssl.serverName() : null).connect(options);
     } catch (RuntimeException e) {
       // Refused before anything was dialled (a header or URI the client would not send).
       vertx.cancelTimer(timer);
@@ -110,7 +110,7 @@ public final class UpstreamConnector {
           ar.result().close((short) 1001, "gateway gave up waiting");
         }
       } else {
-        promise.tryFail(classify(member, ar.cause()));
+        promise.tryFail(classify(member, ar.cause(), tlsFailureSince(member, ssl, dialled)));
       }
     });
     return promise.future();
@@ -124,10 +124,12 @@ public final class UpstreamConnector {
   /**
    * By type, not by name: Vert.x reports an upstream that hangs up before answering as a plain
    * {@link WebSocketHandshakeException} ("Connection closed while handshake in process"), and a
-   * failed TLS handshake is an {@code SSLHandshakeException}; neither answered the upgrade, so both
-   * are unreachable members (cool-down, failover), not rejections.
+   * failed TLS handshake is an {@code SSLException} somewhere in the cause chain; neither answered the
+   * upgrade, so both are failed members (cool-down, failover), not rejections. TLS failures (an
+   * untrusted certificate, a name it does not cover, the member refusing our client certificate) get
+   * their own reason: they are usually configuration, not an outage.
    */
-  private static UpstreamFailure classify(UpstreamMember member, Throwable cause) {
+  private static UpstreamFailure classify(UpstreamMember member, Throwable cause, String tlsFailure) {
     if (cause instanceof UpgradeRejectedException rejected) {
       return new UpstreamFailure(Reason.UPSTREAM_REJECTED, member.label() + " answered HTTP " + rejected.getStatus());
     }
@@ -142,12 +144,36 @@ public final class UpstreamConnector {
       // The gateway's own request was refused by the client library: no dial, no upstream fault.
       return new UpstreamFailure(Reason.GUARD_FAILED, member.label() + ": request not sendable");
     }
+    SSLException tls = tlsCause(cause);
+    if (tls != null || tlsFailure != null) {
+      // The JDK's TLS messages name the certificate problem or the alert; they never carry key material.
+      return new UpstreamFailure(Reason.UPSTREAM_TLS, member.label() + ": TLS: "
+          + (tls != null ? tls.getMessage() : tlsFailure));
+    }
     return new UpstreamFailure(Reason.UPSTREAM_UNAVAILABLE, member.label() + ": " + cause.getClass().getSimpleName());
   }
 
-  private static ClientSSLOptions sslOptions(Route route) {
-    return new ClientSSLOptions()
-        .setHostnameVerificationAlgorithm("HTTPS")
-        .setTrustOptions(new PemTrustOptions().addCertPath(route.upstreamCa().toString()));
+  /** The innermost: Vert.x wraps the JDK's precise exception in its own. */
+  private static SSLException tlsCause(Throwable cause) {
+    SSLException found = null;
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SSLException ssl) {
+        found = ssl;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * A TLS failure on a connection to this member since the dial began: with TLS 1.3, a member that
+   * refuses our client certificate says so after our side of the handshake, and Vert.x reports only
+   * a connection closed during the upgrade.
+   */
+  private String tlsFailureSince(UpstreamMember member, UpstreamSsl ssl, long dialled) {
+    if (!member.tls()) {
+      return null;
+    }
+    String peer = ssl.serverName() != null ? ssl.serverName() : member.host();
+    return clients.failures().since(peer, member.port(), dialled);
   }
 }

@@ -21,6 +21,6 @@ public final class UpstreamFailure extends RuntimeException {
    */
   public boolean memberFailed() {
     return reason == Reason.UPSTREAM_UNAVAILABLE || reason == Reason.UPSTREAM_REJECTED
-        || reason == Reason.UPSTREAM_TIMEOUT;
+        || reason == Reason.UPSTREAM_TIMEOUT || reason == Reason.UPSTREAM_TLS;
   }
 }

@@ -5,7 +5,6 @@ import io.wsgate.policy.Balancing;
 import io.wsgate.policy.Route;
 import io.wsgate.policy.UpstreamTarget;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,10 +15,13 @@ public final class UpstreamPool {
   private final long cooldownNanos;
   private final Balancing balancing;
   private final Balancer balancer;
-  private final Path upstreamCa;
+  private final UpstreamSsl ssl;
 
-  /** @param registry where members (and their state) outlive this snapshot */
-  public UpstreamPool(Route route, int demoPort, UpstreamMembers registry) {
+  /**
+   * @param registry where members (and their state) outlive this snapshot
+   * @param ssl      the route's TLS toward {@code wss://} members, read for this snapshot; null = {@link UpstreamSsl#DEFAULT}
+   */
+  public UpstreamPool(Route route, int demoPort, UpstreamMembers registry, UpstreamSsl ssl) {
     List<UpstreamMember> list = new ArrayList<>();
     for (UpstreamTarget target : route.upstreams()) {
       list.add(registry.member(route, target, demoPort));
@@ -29,7 +31,7 @@ public final class UpstreamPool {
     this.cooldownNanos = route.upstreamCooldown().toNanos();
     this.balancing = route.balancing();
     this.balancer = Balancer.of(balancing, list.toArray(new UpstreamMember[0]));
-    this.upstreamCa = route.upstreamCa();
+    this.ssl = ssl == null ? UpstreamSsl.DEFAULT : ssl;
   }
 
   /** A member's label, as sessions, the audit and the metrics name it: the target as configured. */
@@ -37,9 +39,9 @@ public final class UpstreamPool {
     return target.demo() ? "demo" : target.label();
   }
 
-  /** The route's CA bundle for {@code wss://} members; null = the JVM trust store. */
-  public Path upstreamCa() {
-    return upstreamCa;
+  /** How {@code wss://} members are dialled: trust, client certificate, server name. */
+  public UpstreamSsl ssl() {
+    return ssl;
   }
 
   /** The route's path, as the metrics and logs name it. */

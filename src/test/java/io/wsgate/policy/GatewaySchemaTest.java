@@ -49,7 +49,9 @@ class GatewaySchemaTest extends PolicyTestSupport {
   void aPolicyUsingEveryKeyValidatesAndLoads() throws Exception {
     Files.writeString(dir.resolve("chat.schema.json"), "{\"type\": \"object\"}");
     Files.writeString(dir.resolve("secret"), "x".repeat(64));
-    Files.writeString(dir.resolve("ca.pem"), "pem");
+    io.wsgate.testing.NamedCerts.create(dir, "ca", "backend.test");
+    Files.move(dir.resolve("ca.crt"), dir.resolve("ca.pem"));
+    io.wsgate.testing.NamedCerts.create(dir, "client", "gateway.test");
     Files.writeString(dir.resolve("admin.token"), "0123456789abcdef0123456789abcdef");
     Files.writeString(dir.resolve("checkpoint.key"), Ed25519Keys.pem(Ed25519Keys.generate().getPrivate()));
     String everything = """
@@ -117,6 +119,11 @@ class GatewaySchemaTest extends PolicyTestSupport {
                 - { name: no-script, denyPatterns: ["(?i)<script"], action: drop }
               toClient:
                 - { json: ~, action: close }
+          - path: /backend
+            upstreams: ["wss://10.0.0.7:9443/"]
+            upstreamTls: { ca: ca.pem, cert: client.crt, key: client.key, serverName: backend.test }
+            origins: { allow: ["*"] }
+            auth: { anonymous: true }
           - path: /public
             upstreams: [demo]
             balance: leastConnections
@@ -141,7 +148,9 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertEquals(new ProbeSettings(true, "0.0.0.0", 8081), p.startup().probes());
     assertEquals(java.time.Duration.ofSeconds(5), p.shutdown().readinessGrace());
     assertEquals(Balancing.HashKey.SUBJECT, p.routes().get(0).balancing().hashOn());
-    assertEquals(java.time.Duration.ofSeconds(30), p.routes().get(1).balancing().slowStart());
+    assertEquals(new UpstreamTls(abs("ca.pem"), abs("client.crt"), abs("client.key"), "backend.test"),
+        p.routes().get(1).upstreamTls());
+    assertEquals(java.time.Duration.ofSeconds(30), p.routes().get(2).balancing().slowStart());
     assertEquals(List.of(), violations(everything.replace("passwordFile: secret", "passwordEnv: REDIS_PASSWORD")));
   }
 
@@ -192,6 +201,21 @@ class GatewaySchemaTest extends PolicyTestSupport {
         "/cluster");
   }
 
+  @Test
+  void upstreamTlsMistakesFailTheSchema() throws Exception {
+    String head = "listen:\n  plain: true\n  clients: { allow: [0.0.0.0/0] }\nroutes:\n  - path: /chat\n"
+        + "    upstreams: [\"wss://10.0.0.7:9443/\"]\n    origins: { allow: ['*'] }\n    auth: { anonymous: true }\n";
+    assertEquals(List.of(), violations(head + "    upstreamTls: { cert: c.crt, key: c.key, serverName: b.test }\n"));
+    assertViolation(head + "    upstreamTls: { cert: c.crt }\n", "key");
+    assertViolation(head + "    upstreamTls: { key: c.key }\n", "cert");
+    assertViolation(head + "    upstreamTls: {}\n", "/routes/0/upstreamTls");
+    assertViolation(head + "    upstreamTls: { serverName: \"*.b.test\" }\n", "/routes/0/upstreamTls/serverName");
+    assertViolation(head + "    upstreamTls: { trustAll: true }\n", "trustAll");
+    assertEquals(List.of(), violations(head + "    upstreamTls: { ca: ca.pem }\n"));
+    assertEquals(List.of(), violations(head + "    upstreamCa: ca.pem\n"));
+    assertViolation(head + "    upstreamCa: ca.pem\n    upstreamTls: { ca: ca.pem }\n", "/routes/0"); // not both
+  }
+
   private static void assertViolation(String yamlText, String mentioned) throws Exception {
     List<String> errors = violations(yamlText);
     assertTrue(errors.stream().anyMatch(e -> e.contains(mentioned)), () -> "expected a violation mentioning "
@@ -231,6 +255,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertKeys(RouteLimitsSection.CONNECTION_KEYS, defs.get("routeConnections"));
     assertKeys(RouteLimitsSection.PER_IP_KEYS, defs.at("/routeConnections/properties/perIp"));
     assertKeys(RouteLimitsSection.PER_SUBJECT_KEYS, defs.at("/routeConnections/properties/perSubject"));
+    assertKeys(UpstreamTlsSection.KEYS, defs.get("route").at("/properties/upstreamTls"));
     assertKeys(BalancingSection.HEALTH_CHECK_KEYS, defs.get("healthCheck"));
     assertKeys(RouteSecuritySection.ORIGIN_KEYS, defs.get("origins"));
     assertKeys(RouteSecuritySection.AUTH_KEYS, defs.get("auth"));

@@ -553,7 +553,8 @@ class PolicyLoaderTest extends PolicyTestSupport {
 
   @Test
   void upstreamCooldownAndCa() throws Exception {
-    Files.writeString(dir.resolve("ca.pem"), "pem");
+    io.wsgate.testing.NamedCerts.create(dir, "ca", "backend.test");
+    Files.move(dir.resolve("ca.crt"), dir.resolve("ca.pem"));
     Route r = load(PLAIN_LISTENER + ONE_ROUTE + "    upstreamCooldown: 2m\n    upstreamCa: ca.pem\n").routes().get(0);
     assertEquals(Duration.ofMinutes(2), r.upstreamCooldown());
     assertEquals(dir.toAbsolutePath().normalize().resolve("ca.pem"), r.upstreamCa());

@@ -86,13 +86,19 @@ public final class TestPolicy {
   public TestPolicy security(RouteSecurity security) {
     Route last = routes.remove(routes.size() - 1);
     routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), last.upstreamCooldown(),
-        last.upstreamCa(), security, last.balancing(), last.host()).withLimits(last.limits(), last.connections()));
+        last.upstreamTls(), security, last.balancing(), last.host(), last.limits(), last.connections()));
     return this;
   }
 
   /** Replaces the last route's balancing ({@code balance}, {@code hashOn}, {@code healthCheck}, {@code slowStart}). */
   public TestPolicy balancing(io.wsgate.policy.Balancing balancing) {
     routes.add(routes.remove(routes.size() - 1).withBalancing(balancing));
+    return this;
+  }
+
+  /** Gives the last route an {@code upstreamTls:} (CA, client certificate, server name toward wss:// members). */
+  public TestPolicy upstreamTls(io.wsgate.policy.UpstreamTls tls) {
+    routes.add(routes.remove(routes.size() - 1).withUpstreamTls(tls));
     return this;
   }
 
@@ -133,8 +139,8 @@ public final class TestPolicy {
 
   public TestPolicy cooldown(Duration cooldown) {
     Route last = routes.remove(routes.size() - 1);
-    routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), cooldown, last.upstreamCa(),
-        last.security(), last.balancing(), last.host()).withLimits(last.limits(), last.connections()));
+    routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), cooldown, last.upstreamTls(),
+        last.security(), last.balancing(), last.host(), last.limits(), last.connections()));
     return this;
   }
 
