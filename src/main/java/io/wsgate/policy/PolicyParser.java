@@ -43,7 +43,7 @@ final class PolicyParser {
     ClientsSection.Listening clients = ClientsSection.listener(listenSection);
     List<Issuer> issuers = new IssuersSection(reader, paths, env).read(top);
     ConnectionLimits connections = ConnectionsSection.read(top);
-    List<Route> routes = new RouteSection(reader, paths).read(top, issuers);
+    List<Route> routes = new RouteSection(reader, paths, listen.plain()).read(top, issuers);
     MappingReader limitSection = top.mapping("limits", LIMIT_KEYS);
     Limits limits = limits(limitSection);
     Shutdown shutdown = shutdown(top.mapping("shutdown", SHUTDOWN_KEYS));

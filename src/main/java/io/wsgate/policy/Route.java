@@ -17,14 +17,22 @@ import java.util.List;
  * @param security         the route's guards and message filters
  * @param balancing        how new sessions are spread over the pool, health checks, slow start
  * @param host             which request hosts it takes; null: any host (see {@code CompiledPolicy#match})
+ * @param clientCert       the client certificate the route requires (mutual TLS); null: none
  */
 public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
                     Duration upstreamCooldown, Path upstreamCa, RouteSecurity security, Balancing balancing,
-                    HostPattern host) {
+                    HostPattern host, ClientCert clientCert) {
   public Route {
     upstreams = List.copyOf(upstreams);
     forwardHeaders = List.copyOf(forwardHeaders);
     balancing = balancing == null ? Balancing.DEFAULT : balancing;
+  }
+
+  /** A route without a client certificate requirement. */
+  public Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
+               Duration upstreamCooldown, Path upstreamCa, RouteSecurity security, Balancing balancing,
+               HostPattern host) {
+    this(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, host, null);
   }
 
   /** A route for any host, balanced round-robin with no health checks ({@link Balancing#DEFAULT}). */
@@ -35,12 +43,20 @@ public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams,
 
   /** The same route balanced another way. */
   public Route withBalancing(Balancing other) {
-    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, other, host);
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, other, host,
+        clientCert);
   }
 
   /** The same route for {@code host} (null: any host). */
   public Route withHost(HostPattern other) {
-    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, other);
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, other,
+        clientCert);
+  }
+
+  /** The same route requiring {@code required} (null: no client certificate). */
+  public Route withClientCert(ClientCert required) {
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, host,
+        required);
   }
 
   /**

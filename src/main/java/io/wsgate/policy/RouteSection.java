@@ -11,18 +11,25 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads the {@code routes:} list. */
 final class RouteSection {
   static final List<String> KEYS = keys(List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown",
-      "upstreamCa", "clients", "origins", "auth", "messages", "host"), BalancingSection.KEYS);
+      "upstreamCa", "clients", "origins", "auth", "messages", "host", "clientCert"), BalancingSection.KEYS);
   static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(10);
   static final String DEFAULT_MATCH = "exact";
 
   private final NodeReader reader;
   private final PolicyPaths paths;
   private final RouteSecuritySection security;
+  private final boolean plainListener;
 
   RouteSection(NodeReader reader, PolicyPaths paths) {
+    this(reader, paths, false);
+  }
+
+  /** @param plainListener the listener speaks plain ws://, where no route can ask for a client certificate */
+  RouteSection(NodeReader reader, PolicyPaths paths, boolean plainListener) {
     this.reader = reader;
     this.paths = paths;
     this.security = new RouteSecuritySection(reader, paths);
+    this.plainListener = plainListener;
   }
 
   /** @param issuers the top-level issuers, which routes name */
@@ -72,10 +79,14 @@ final class RouteSection {
     if (ca != null) {
       PolicyPaths.checkReadable(m, "upstreamCa", ca);
     }
-    RouteSecurity routeSecurity = security.read(m, issuers);
+    ClientCertSection.Parsed clientCert = ClientCertSection.read(m, paths);
+    if (plainListener && m.present("clientCert")) {
+      m.error("clientCert", "needs a TLS listener (listen.tls): a plain ws:// listener sees no client certificate");
+    }
+    RouteSecurity routeSecurity = security.read(m, issuers, clientCert.certificateIdentity());
     Balancing balancing = BalancingSection.read(m, routeSecurity.auth());
     return new Route(pathProblem == null ? path : null, match.equals("prefix"), upstreams, forwardHeaders,
-        cooldown, ca, routeSecurity, balancing, host(m));
+        cooldown, ca, routeSecurity, balancing, host(m), clientCert.clientCert());
   }
 
   private static List<String> keys(List<String> own, List<String> balancing) {
