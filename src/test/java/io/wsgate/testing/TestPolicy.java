@@ -86,13 +86,30 @@ public final class TestPolicy {
   public TestPolicy security(RouteSecurity security) {
     Route last = routes.remove(routes.size() - 1);
     routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), last.upstreamCooldown(),
-        last.upstreamCa(), security, last.balancing(), last.host()));
+        last.upstreamCa(), security, last.balancing(), last.host(), last.clientCert()));
     return this;
   }
 
   /** Replaces the last route's balancing ({@code balance}, {@code hashOn}, {@code healthCheck}, {@code slowStart}). */
   public TestPolicy balancing(io.wsgate.policy.Balancing balancing) {
     routes.add(routes.remove(routes.size() - 1).withBalancing(balancing));
+    return this;
+  }
+
+  /**
+   * Makes the last route require a client certificate from the CA bundle {@code ca} ({@code clientCert:});
+   * with {@code identity: certificate} its auth becomes the certificate's, as the parser makes it.
+   */
+  public TestPolicy clientCert(Path ca, io.wsgate.policy.ClientCert.IdentityFrom identity) {
+    Route last = routes.remove(routes.size() - 1);
+    io.wsgate.policy.ClientCert required = new io.wsgate.policy.ClientCert(ca, List.of(NamedCerts.read(ca)), identity);
+    if (required.standsForToken()) {
+      RouteSecurity s = last.security();
+      last = new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), last.upstreamCooldown(),
+          last.upstreamCa(), new RouteSecurity(s.ipRules(), s.origins(), Auth.CLIENT_CERTIFICATE, s.messages()),
+          last.balancing(), last.host());
+    }
+    routes.add(last.withClientCert(required));
     return this;
   }
 
