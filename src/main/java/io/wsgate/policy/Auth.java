@@ -34,5 +34,5 @@ public record Auth(boolean anonymous, List<String> issuers, List<TokenSource> to
    * token is read; the certificate's subject is the session's, sent upstream in the default subject header.
    */
   public static final Auth CLIENT_CERTIFICATE = new Auth(false, List.of(), List.of(), List.of(), List.of(), Map.of(),
-      "x-wsgate-subject", Map.of(), false, Mode.ENFORCE);
+      RouteSecuritySection.DEFAULT_SUBJECT_HEADER, Map.of(), false, Mode.ENFORCE);
 }

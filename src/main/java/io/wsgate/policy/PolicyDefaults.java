@@ -54,6 +54,7 @@ final class PolicyDefaults {
     d.put("routes[].auth.forwardClaims", Map.of());
     d.put("routes[].auth.reauth", false);
     d.put("routes[].auth.mode", mode());
+    d.put("routes[].clientCert.identity", ClientCertSection.DEFAULT_IDENTITY);
     balancing(d);
     for (String direction : MessageRulesSection.KEYS) {
       String rule = "routes[].messages." + direction + "[]";

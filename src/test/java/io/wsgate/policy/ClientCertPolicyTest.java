@@ -117,4 +117,21 @@ class ClientCertPolicyTest extends PolicyTestSupport {
     assertEquals("9:17: routes[0].clientCert: needs a TLS listener (listen.tls): a plain ws:// listener sees no"
         + " client certificate", onlyError(PLAIN_LISTENER + ROUTE + ANONYMOUS + "    clientCert: { ca: ca.crt }\n"));
   }
+
+  @Test
+  void theSchemaAgreesOnWhenAuthIsRequired() throws Exception {
+    String certificate = TLS_LISTENER + ROUTE + "    clientCert: { ca: ca.crt, identity: certificate }\n";
+    String token = TLS_LISTENER + ROUTE + ANONYMOUS + "    clientCert: { ca: ca.crt }\n";
+    assertEquals(List.of(), GatewaySchemaTest.violations(certificate));
+    assertEquals(List.of(), GatewaySchemaTest.violations(token));
+    load(certificate);
+    load(token);
+    assertFalse(GatewaySchemaTest.violations(certificate.replace("identity: certificate }", "identity: certificate }\n"
+        + ANONYMOUS.stripTrailing())).isEmpty(), "auth with a certificate identity");
+    assertFalse(GatewaySchemaTest.violations(TLS_LISTENER + ROUTE + "    clientCert: { ca: ca.crt }\n").isEmpty(),
+        "no auth with a token identity");
+    assertFalse(GatewaySchemaTest.violations(TLS_LISTENER + ROUTE).isEmpty(), "no auth, no clientCert");
+    assertFalse(GatewaySchemaTest.violations(TLS_LISTENER + ROUTE + ANONYMOUS + "    clientCert: { identity: token }\n")
+        .isEmpty(), "no ca");
+  }
 }
