@@ -17,7 +17,6 @@ import io.wsgate.testing.ClientCerts;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
 import io.wsgate.testing.NamedCerts;
-import io.wsgate.testing.StartedGateway;
 import io.wsgate.testing.TestAuth;
 import io.wsgate.testing.TestCerts;
 import io.wsgate.testing.TestIssuer;
@@ -278,5 +277,63 @@ class ClientCertIT {
     PeerProcess.Exit exit = PeerProcess.run(Duration.ofSeconds(20), certs, command);
     return exit.stdout().isEmpty() ? "no answer (exit " + exit.code() + "): " + exit.stderr()
         : exit.stdout().get(0).strip();
+  }
+
+  /**
+   * The listener asks for certificates only while a route needs one: a policy reload that adds the
+   * first {@code clientCert} route makes the running listener ask, before that route is in force.
+   */
+  @Test
+  void reloadAddingTheFirstClientCertRouteMakesTheListenerAsk(@TempDir Path root) throws Exception {
+    Path policyDir = Files.createDirectory(root.resolve("policies"));
+    try (EchoUpstream upstream = new EchoUpstream()) {
+      String openRoute = """
+            - path: /open
+              upstreams: ["%s"]
+              origins: { allow: ["*"], allowMissing: true }
+              auth: { anonymous: true }
+          """.formatted(upstream.url("/open"));
+      String deviceRoute = """
+            - path: /device
+              upstreams: ["%s"]
+              origins: { allow: ["*"], allowMissing: true }
+              clientCert: { ca: "%s", identity: certificate }
+          """.formatted(upstream.url("/device"), caA.cert());
+      String head = """
+          listen:
+            host: 127.0.0.1
+            port: 0
+            tls: { cert: "%s", key: "%s" }
+            clients: { allow: [0.0.0.0/0] }
+          shutdown: { drainWindow: 0s, drainTimeout: 10s }
+          audit: { dir: "%s", flushInterval: 50ms }
+          routes:
+          """.formatted(TestCerts.cert(), TestCerts.key(), root.resolve("audit"));
+      writePolicy(policyDir, head + openRoute);
+      try (GatewayHarness harness = new GatewayHarness(PolicyLoader.load(policyDir))) {
+        Await.result(harness.gateway.watchPolicy(100));
+        WebSocket before = Await.result(client(harness, device).connect(harness.options("/open")));
+        assertNull(before.sslSession().getLocalCertificates(), "no clientCert route: no certificate asked for");
+        assertEquals(404, refused(client(harness, device), harness.options("/device")).getStatus());
+
+        writePolicy(policyDir, head + openRoute + deviceRoute);
+        Await.until("the reload is in force", Duration.ofSeconds(10),
+            () -> harness.gateway.services().current().policy().routes().size() == 2);
+        WebSocket after = Await.result(client(harness, device).connect(harness.options("/device")));
+        assertNotNull(after.sslSession().getLocalCertificates(), "the listener now asks");
+        assertEquals(401, refused(client(harness, null), harness.options("/device")).getStatus());
+        assertFalse(before.isClosed(), "the session from before lives on");
+        Await.result(before.close());
+        Await.result(after.close());
+      }
+    }
+  }
+
+  /** In one step, so the watcher never reads a half-written file. */
+  private static void writePolicy(Path dir, String yaml) throws Exception {
+    Path scratch = Files.createTempFile(dir.getParent(), "gateway", ".yaml");
+    Files.writeString(scratch, yaml);
+    Files.move(scratch, dir.resolve(PolicyLoader.FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
   }
 }
