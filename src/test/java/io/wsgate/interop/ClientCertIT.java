@@ -279,6 +279,30 @@ class ClientCertIT {
         : exit.stdout().get(0).strip();
   }
 
+  /** A certificate subject is a subject like a token's: listed in /sessions, revocable through the admin API. */
+  @Test
+  void aCertificateSubjectIsListedAndRevocableLikeATokens() throws Exception {
+    Tls.Pair sensor = caA.issue("sensor", "CN=sensor,O=Example", ClientCerts.dns("sensor-9.example.org"));
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create()
+             .route("/device", false, List.of("*"), upstream.url("/device")).clientCert(caA.cert(), IdentityFrom.CERTIFICATE)
+             .admin(new io.wsgate.policy.AdminSettings(true, "127.0.0.1", 0, null, null)).build())) {
+      WebSocket ws = Await.result(client(harness, sensor).connect(harness.options("/device")));
+      io.wsgate.testing.AdminClient admin = new io.wsgate.testing.AdminClient(harness.gateway.adminPort());
+      JsonObject listed = admin.get("/sessions").json().getJsonArray("sessions").getJsonObject(0);
+      assertEquals("sensor-9.example.org", listed.getString("subject"));
+      assertEquals(io.wsgate.policy.ClientCert.ISSUER, listed.getString("issuer"));
+
+      io.wsgate.testing.AdminClient.Response revoked = admin.send(io.vertx.core.http.HttpMethod.POST,
+          "/subjects/sensor-9.example.org/revoke?issuer=" + io.wsgate.policy.ClientCert.ISSUER, null);
+      assertEquals(200, revoked.status(), revoked.body());
+      Await.until("the session is closed", ws::isClosed);
+      assertEquals((short) 1008, ws.closeStatusCode());
+      assertEquals(401, refused(client(harness, sensor), harness.options("/device")).getStatus());
+      Await.until("refused as revoked", () -> outcomes(harness, Reason.TOKEN_REVOKED) == 1);
+    }
+  }
+
   /**
    * The listener asks for certificates only while a route needs one: a policy reload that adds the
    * first {@code clientCert} route makes the running listener ask, before that route is in force.
