@@ -279,6 +279,23 @@ class ClientCertIT {
         : exit.stdout().get(0).strip();
   }
 
+  /** The CertificateRequest names the routes' CAs as acceptable issuers, so a client can pick the right certificate. */
+  @ParameterizedTest
+  @EnumSource(Tls.Engine.class)
+  void theListenerNamesTheRouteCasAsAcceptableIssuers(Tls.Engine engine) throws Exception {
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = gateway(upstream, engine)) {
+      List<List<java.security.Principal>> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+      WebSocketClient withRecorder = harness.clientVertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
+          .setVerifyHost(true).setTrustOptions(TestCerts.trust()).setKeyCertOptions(ClientCerts.keyCert(device, asked)));
+      clients.add(withRecorder);
+      WebSocket ws = Await.result(withRecorder.connect(harness.options("/device")));
+      assertEquals(List.of(List.of(caA.certificate().getSubjectX500Principal())), asked.stream()
+          .map(issuers -> issuers.stream().map(p -> new X500Principal(p.getName())).toList()).toList());
+      Await.result(ws.close());
+    }
+  }
+
   /** A certificate subject is a subject like a token's: listed in /sessions, revocable through the admin API. */
   @Test
   void aCertificateSubjectIsListedAndRevocableLikeATokens() throws Exception {

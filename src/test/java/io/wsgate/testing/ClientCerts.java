@@ -120,6 +120,11 @@ public final class ClientCerts {
    * a wrong CA would only ever see a missing certificate.
    */
   public static KeyCertOptions keyCert(Tls.Pair pair) {
+    return keyCert(pair, new java.util.concurrent.CopyOnWriteArrayList<>());
+  }
+
+  /** The same, recording the acceptable issuers each server named in its CertificateRequest. */
+  public static KeyCertOptions keyCert(Tls.Pair pair, java.util.List<java.util.List<Principal>> askedFor) {
     try {
       X509Certificate[] chain = {NamedCerts.read(pair.cert())};
       String pem = Files.readString(pair.key()).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
@@ -138,6 +143,7 @@ public final class ClientCerts {
 
         @Override
         public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+          askedFor.add(issuers == null ? java.util.List.of() : java.util.List.of(issuers));
           return "client";
         }
 
