@@ -1,6 +1,5 @@
 package io.wsgate.interop;
 
-import io.wsgate.Reason;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
@@ -8,6 +7,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import io.wsgate.Reason;
 import io.wsgate.policy.ClientCert.IdentityFrom;
 import io.wsgate.policy.PolicyLoader;
 import io.wsgate.policy.Tls;
@@ -20,8 +20,8 @@ import io.wsgate.testing.NamedCerts;
 import io.wsgate.testing.TestAuth;
 import io.wsgate.testing.TestCerts;
 import io.wsgate.testing.TestIssuer;
-import io.wsgate.testing.TestPolicy;
 import io.wsgate.testing.RawClient;
+import io.wsgate.testing.TestPolicy;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
