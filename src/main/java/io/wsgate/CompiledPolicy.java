@@ -10,6 +10,7 @@ import io.wsgate.handshake.HandshakePipeline;
 import io.wsgate.handshake.MonitorLog;
 import io.wsgate.handshake.OriginGuard;
 import io.wsgate.handshake.TokenGuard;
+import io.wsgate.handshake.ClientCertGuard;
 import io.wsgate.limits.BucketSpec;
 import io.wsgate.limits.LimiterRegistry;
 import io.wsgate.limits.RateLimitBackend;
@@ -97,6 +98,7 @@ public final class CompiledPolicy {
           ConnectionCapGuard.perIp(connections, services.ipConnections()),
           RouteConnectionCapGuard.perIp(routes, services.routeConnections()),
           new OriginGuard(),
+          new ClientCertGuard(services.revocations()),
           new TokenGuard(tokens, services.revocations()),
           new AuthorizationGuard(),
           ConnectionCapGuard.perSubject(connections, services.subjectConnections()),

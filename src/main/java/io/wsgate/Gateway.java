@@ -187,7 +187,7 @@ public final class Gateway {
       if (policy.listen().plain()) {
         return Future.<Void>succeededFuture();
       }
-      certificates = new CertificateReloader(vertx, policy.listen().tls(), this::servers);
+      certificates = new CertificateReloader(vertx, policy.listen().tls(), policy.routes(), this::servers);
       return certificates.start(CERT_CHECK_INTERVAL_MS);
     }).onSuccess(v -> {
       listening = true;
@@ -354,7 +354,7 @@ public final class Gateway {
    */
   private Future<Void> serveCertificates(GatewayPolicy policy) {
     Tls tls = policy.listen().tls();
-    return certificates == null || tls == null ? Future.succeededFuture() : certificates.serve(tls);
+    return certificates == null || tls == null ? Future.succeededFuture() : certificates.serve(tls, policy.routes());
   }
 
   public int port() {

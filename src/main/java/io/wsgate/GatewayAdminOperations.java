@@ -36,8 +36,14 @@ final class GatewayAdminOperations implements AdminOperations {
     if (current == null) {
       return null;
     }
+    List<String> issuers = new java.util.ArrayList<>(current.policy().security().issuers().stream().map(Issuer::name)
+        .toList());
+    // Sessions a client certificate authenticated carry this issuer: the admin API may name it (revocation).
+    if (current.policy().routes().stream().anyMatch(r -> r.clientCert() != null && r.clientCert().standsForToken())) {
+      issuers.add(io.wsgate.policy.ClientCert.ISSUER);
+    }
     return new PolicyInfo(current.policy().version(), String.valueOf(current.policy().source()), current.builtAt(),
-        current.files(), current.policy().security().issuers().stream().map(Issuer::name).toList());
+        current.files(), List.copyOf(issuers));
   }
 
   @Override

@@ -27,6 +27,8 @@ public enum Reason {
   GUARD_FAILED(Kind.HTTP, 500, "a handshake check failed unexpectedly; denied"),
   IP_DENIED(Kind.HTTP, 403, "client address not allowed"),
   ORIGIN_DENIED(Kind.HTTP, 403, "origin not allowed"),
+  CLIENT_CERT_MISSING(Kind.HTTP, 401, "client certificate required"),
+  CLIENT_CERT_UNTRUSTED(Kind.HTTP, 403, "client certificate not accepted"),
   TOKEN_MISSING(Kind.HTTP, 401, "access token required"),
   TOKEN_INVALID(Kind.HTTP, 401, "access token invalid"),
   TOKEN_EXPIRED(Kind.HTTP, 401, "access token expired"),

@@ -251,7 +251,13 @@ public final class AuditLog {
 
   /** The fields of a handshake record that say who asked for what. */
   private static JsonObject request(JsonObject event, AuditedRequest who) {
-    return session(event, who).put("path", who.path()).put("origin", who.origin()).put("userAgent", who.userAgent());
+    JsonObject out = session(event, who).put("path", who.path()).put("origin", who.origin())
+        .put("userAgent", who.userAgent());
+    if (who.clientCert() != null) {
+      out.put("clientCert", new JsonObject().put("subject", who.clientCert().subject())
+          .put("sha256", who.clientCert().sha256()));
+    }
+    return out;
   }
 
   /** The fields every record of a session repeats, so that none needs its {@code session.accepted}. */

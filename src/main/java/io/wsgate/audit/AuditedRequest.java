@@ -21,15 +21,32 @@ package io.wsgate.audit;
  * @param path      the request path without the query; null when no request line was decoded
  * @param origin    the {@code Origin} header, bounded; null when absent
  * @param userAgent the {@code User-Agent} header, bounded; null when absent
+ * @param clientCert the client certificate read on a {@code clientCert} route; null when none (or no such route)
  */
 public record AuditedRequest(String requestId, String clientIp, String subject, String issuer, String route,
-                             String path, String origin, String userAgent) {
+                             String path, String origin, String userAgent, ClientCert clientCert) {
   /** Client-chosen header values are cut to this many characters. */
   public static final int MAX_HEADER_CHARS = 256;
+
+  /**
+   * A client certificate as audited: its subject DN (RFC 4514; chosen by whoever issued it, so
+   * bounded like a header) and the SHA-256 of its DER encoding, lower-case hex.
+   */
+  public record ClientCert(String subject, String sha256) {
+    public ClientCert {
+      subject = clientText(subject);
+    }
+  }
 
   public AuditedRequest {
     origin = clientText(origin);
     userAgent = clientText(userAgent);
+  }
+
+  /** A request without a client certificate. */
+  public AuditedRequest(String requestId, String clientIp, String subject, String issuer, String route,
+                        String path, String origin, String userAgent) {
+    this(requestId, clientIp, subject, issuer, route, path, origin, userAgent, null);
   }
 
   /** A refusal made before any request was read: only what the connection tells. */

@@ -32,8 +32,8 @@ public final class TokenGuard implements HandshakeGuard {
   @Override
   public Future<Verdict> check(HandshakeRequest request) {
     Auth auth = request.route().security().auth();
-    if (auth.anonymous()) {
-      return ALLOWED;
+    if (auth.anonymous() || request.route().clientCert() != null && request.route().clientCert().standsForToken()) {
+      return ALLOWED; // no token here; on a certificate route, ClientCertGuard has set the identity
     }
     Extraction extraction = TokenExtractor.extract(request, auth.tokenSources());
     HandshakeRequest stripped = request.authenticated(null, extraction.subprotocols(), extraction.query(),

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.ServerSSLOptions;
+import io.wsgate.policy.Route;
 import io.wsgate.policy.Tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,9 @@ import java.util.function.Supplier;
  * force. Live sessions keep their TLS session; new handshakes get the new certificates. A broken
  * renewal is logged and the old set kept: that includes a key that does not belong to its
  * certificate ({@link KeyPairCheck}), which TLS libraries load without complaint and which would
- * fail every handshake after it.
+ * fail every handshake after it. It also keeps the listeners asking for client certificates exactly
+ * when the policy has a {@code clientCert} route ({@link ClientCertRequest}): a reload that adds the
+ * first one (or changes a CA) updates the running listeners before that route is in force.
  */
 public final class CertificateReloader {
   private static final Logger LOG = LoggerFactory.getLogger(CertificateReloader.class);
@@ -30,12 +33,15 @@ public final class CertificateReloader {
   private final Supplier<List<HttpServer>> servers;
   // guarded by this: what the listeners serve, and the files' stamp when they were read
   private Tls serving;
+  private ClientCertRequest asking;
   private String lastSeen;
   private long timer = -1;
 
-  public CertificateReloader(Vertx vertx, Tls tls, Supplier<List<HttpServer>> servers) {
+  /** @param routes the routes the listeners were started with: whether they ask for client certificates */
+  public CertificateReloader(Vertx vertx, Tls tls, List<Route> routes, Supplier<List<HttpServer>> servers) {
     this.vertx = vertx;
     this.serving = tls;
+    this.asking = ClientCertRequest.of(routes);
     this.servers = servers;
   }
 
@@ -62,19 +68,26 @@ public final class CertificateReloader {
    *
    * @return fails, naming the files and why, when a pair cannot be served; the old set is then kept
    */
-  public Future<Void> serve(Tls next) {
-    if (next.certificates().equals(current().certificates())) {
+  public Future<Void> serve(Tls next, List<Route> routes) {
+    ClientCertRequest nextAsking = ClientCertRequest.of(routes);
+    boolean sameAsking;
+    synchronized (this) {
+      sameAsking = nextAsking.equals(asking);
+    }
+    if (next.certificates().equals(current().certificates()) && sameAsking) {
       return Future.succeededFuture();
     }
-    return vertx.executeBlocking(() -> new Loaded(stamp(next), ServerTls.sslOptions(ServerTls.keyManager(next))),
-            false)
+    return vertx.executeBlocking(() -> new Loaded(stamp(next),
+                ServerTls.sslOptions(ServerTls.keyManager(next), nextAsking)), false)
         .recover(failure -> Future.failedFuture(new IllegalStateException("listen.tls: " + failure.getMessage())))
         .compose(loaded -> {
           synchronized (this) {
             serving = next;
+            asking = nextAsking;
             lastSeen = loaded.stamp();
           }
-          return update(loaded.options()).onSuccess(v -> LOG.info("TLS certificates now served: {}", files(next)));
+          return update(loaded.options()).onSuccess(v -> LOG.info("TLS certificates now served: {}{}", files(next),
+              nextAsking.requested() ? " (client certificates requested)" : ""));
         });
   }
 
@@ -83,6 +96,10 @@ public final class CertificateReloader {
 
   private synchronized Tls current() {
     return serving;
+  }
+
+  private synchronized ClientCertRequest asking() {
+    return asking;
   }
 
   private void check() {
@@ -99,13 +116,14 @@ public final class CertificateReloader {
   }
 
   private void reload(Tls tls) {
-    vertx.executeBlocking(() -> ServerTls.sslOptions(ServerTls.keyManager(tls)), false).onComplete(read -> {
+    ClientCertRequest clientCerts = asking();
+    vertx.executeBlocking(() -> ServerTls.sslOptions(ServerTls.keyManager(tls), clientCerts), false).onComplete(read -> {
       if (read.failed()) {
         LOG.error("TLS certificate reload refused, keeping the previous certificates: {}", read.cause().getMessage());
         return;
       }
       synchronized (this) {
-        if (tls != serving) {
+        if (tls != serving || clientCerts != asking) {
           return; // a policy reload changed the list meanwhile, and loaded its own
         }
       }

@@ -52,7 +52,7 @@ public final class ListenerVerticle extends VerticleBase {
         .setProxyProtocolTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
     long handshakeNanos = startup.handshakeTimeout().toNanos();
     if (!startup.listen().plain()) {
-      ServerTls.apply(options, startup.listen().tls());
+      ServerTls.apply(options, startup.listen().tls(), ClientCertRequest.of(services.current().policy().routes()));
       // Slowloris below HTTP: the TLS handshake must be done within the deadline that starts at
       // accept (Vert.x would wait its own 10 s); what is left of it is the request head's.
       options.setSslHandshakeTimeout(handshakeNanos);

@@ -143,11 +143,13 @@ public final class ServerTls {
       new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The certificates are chosen per handshake by {@link SniKeyManager}, not by Vert.x's SNI (see there). */
-  static void apply(HttpServerOptions options, Tls tls) {
+  static void apply(HttpServerOptions options, Tls tls, ClientCertRequest clientCerts) {
     options.setSsl(true)
         .setUseAlpn(false)
         .setKeyCertOptions(keyCert(tls))
-        .setEnabledSecureTransportProtocols(PROTOCOLS);
+        .setEnabledSecureTransportProtocols(PROTOCOLS)
+        .setClientAuth(clientCerts.clientAuth())
+        .setTrustOptions(clientCerts.trustOptions());
     CIPHERS.forEach(options::addEnabledCipherSuite);
   }
 
@@ -155,11 +157,13 @@ public final class ServerTls {
    * The same settings as a standalone value, for reloading a renewed certificate into a running
    * server: the PEM chain and key as already read (and checked) rather than paths to read again.
    */
-  static ServerSSLOptions sslOptions(SniKeyManager certificates) {
+  static ServerSSLOptions sslOptions(SniKeyManager certificates, ClientCertRequest clientCerts) {
     ServerSSLOptions options = new ServerSSLOptions()
         .setKeyCertOptions(KeyCertOptions.wrap(certificates))
         .setEnabledSecureTransportProtocols(PROTOCOLS)
-        .setUseAlpn(false);
+        .setUseAlpn(false)
+        .setClientAuth(clientCerts.clientAuth())
+        .setTrustOptions(clientCerts.trustOptions());
     CIPHERS.forEach(options::addEnabledCipherSuite);
     return options;
   }

@@ -127,7 +127,8 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     HandshakeRequest handshake = new HandshakeRequest(requestId, peerIp, clientIp,
         NetUtil.createByteArrayFromIpAddressString(clientIp), request.isSSL(), request.getHeader("host"), path,
         request.query(), request.headers(), offeredSubprotocols(request), plan.route(), received, null, false,
-        cookies(request), services.limits().newBudget());
+        cookies(request), services.limits().newBudget(),
+        plan.route().clientCert() == null ? null : ClientCertificates.presented(request.connection()));
     snapshot.pipeline().run(handshake).onComplete(ar -> {
       if (ar.failed()) {
         reject(request, handshake, failureReason(ar.cause()));
@@ -139,7 +140,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
         if (denied.reason() == Reason.TOKEN_MISSING) {
           // RFC 6750 §3.1: a request without credentials gets the challenge but no error code.
           request.response().putHeader("www-authenticate", "Bearer realm=\"wsgate\"");
-        } else if (denied.reason().code() == 401) {
+        } else if (denied.reason().code() == 401 && denied.reason() != Reason.CLIENT_CERT_MISSING) {
           // RFC 6750 §3: the error code only, never the token or why exactly it failed.
           request.response().putHeader("www-authenticate", "Bearer realm=\"wsgate\", error=\"invalid_token\"");
         }

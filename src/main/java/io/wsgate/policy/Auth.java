@@ -28,4 +28,11 @@ public record Auth(boolean anonymous, List<String> issuers, List<TokenSource> to
 
   public static final Auth ANONYMOUS = new Auth(true, List.of(), List.of(), List.of(), List.of(), Map.of(), null,
       Map.of(), false, Mode.ENFORCE);
+
+  /**
+   * A route whose client certificate is the identity ({@code clientCert.identity: certificate}): no
+   * token is read; the certificate's subject is the session's, sent upstream in the default subject header.
+   */
+  public static final Auth CLIENT_CERTIFICATE = new Auth(false, List.of(), List.of(), List.of(), List.of(), Map.of(),
+      RouteSecuritySection.DEFAULT_SUBJECT_HEADER, Map.of(), false, Mode.ENFORCE);
 }

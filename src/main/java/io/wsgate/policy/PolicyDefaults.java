@@ -55,6 +55,7 @@ final class PolicyDefaults {
     d.put("routes[].auth.reauth", false);
     d.put("routes[].auth.mode", mode());
     d.put("routes[].connections.mode", mode());
+    d.put("routes[].clientCert.identity", ClientCertSection.DEFAULT_IDENTITY);
     balancing(d);
     for (String direction : MessageRulesSection.KEYS) {
       String rule = "routes[].messages." + direction + "[]";

@@ -46,7 +46,7 @@ final class PolicyParser {
     MappingReader limitSection = top.mapping("limits", LIMIT_KEYS);
     int maxMessageBytes =
         limitSection.size("maxMessageBytes", StartupSettings.DEFAULT_MAX_MESSAGE_BYTES, 1, MAX_MESSAGE_BYTES_LIMIT);
-    List<Route> routes = new RouteSection(reader, paths, maxMessageBytes).read(top, issuers);
+    List<Route> routes = new RouteSection(reader, paths, maxMessageBytes, listen.plain()).read(top, issuers);
     Limits limits = limits(limitSection);
     Shutdown shutdown = shutdown(top.mapping("shutdown", SHUTDOWN_KEYS));
     MappingReader reload = top.mapping("reload", RELOAD_KEYS);

@@ -20,24 +20,28 @@ import java.util.List;
  * @param host             which request hosts it takes; null: any host (see {@code CompiledPolicy#match})
  * @param limits           the route's own session bounds over the global ones; {@link RouteLimits#NONE}: none
  * @param connections      the route's own connection caps, on top of the global ones; {@link RouteConnections#NONE}: none
+ * @param clientCert       the client certificate the route requires (mutual TLS); null: none
+ * @param listeners        the names of the listeners it is reachable through ({@code listeners:}); empty: every one
  */
 public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
                     Duration upstreamCooldown, UpstreamTls upstreamTls, RouteSecurity security, Balancing balancing,
-                    HostPattern host, RouteLimits limits, RouteConnections connections) {
+                    HostPattern host, RouteLimits limits, RouteConnections connections, ClientCert clientCert,
+                    List<String> listeners) {
   public Route {
     upstreams = List.copyOf(upstreams);
     forwardHeaders = List.copyOf(forwardHeaders);
     balancing = balancing == null ? Balancing.DEFAULT : balancing;
     limits = limits == null ? RouteLimits.NONE : limits;
     connections = connections == null ? RouteConnections.NONE : connections;
+    listeners = listeners == null ? List.of() : List.copyOf(listeners);
   }
 
-  /** A route with no limits or connection caps of its own. */
+  /** A route with none of the per-route settings: no own limits or caps, no client certificate, every listener. */
   public Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
                Duration upstreamCooldown, UpstreamTls upstreamTls, RouteSecurity security, Balancing balancing,
                HostPattern host) {
     this(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamTls, security, balancing, host,
-        RouteLimits.NONE, RouteConnections.NONE);
+        RouteLimits.NONE, RouteConnections.NONE, null, List.of());
   }
 
   /** A route for any host, balanced round-robin with no health checks ({@link Balancing#DEFAULT}). */
@@ -54,25 +58,42 @@ public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams,
   /** The same route balanced another way. */
   public Route withBalancing(Balancing other) {
     return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamTls, security, other, host,
-        limits, connections);
+        limits, connections, clientCert, listeners);
   }
 
   /** The same route for {@code host} (null: any host). */
   public Route withHost(HostPattern other) {
     return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamTls, security, balancing, other,
-        limits, connections);
+        limits, connections, clientCert, listeners);
   }
 
   /** The same route dialling its {@code wss://} members with {@code other}. */
   public Route withUpstreamTls(UpstreamTls other) {
     return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, other, security, balancing, host,
-        limits, connections);
+        limits, connections, clientCert, listeners);
   }
 
   /** The same route with its own {@code limits:} and {@code connections:}. */
   public Route withLimits(RouteLimits ownLimits, RouteConnections ownConnections) {
     return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamTls, security, balancing, host,
-        ownLimits, ownConnections);
+        ownLimits, ownConnections, clientCert, listeners);
+  }
+
+  /** The same route requiring {@code required} (null: no client certificate). */
+  public Route withClientCert(ClientCert required) {
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamTls, security, balancing, host,
+        limits, connections, required, listeners);
+  }
+
+  /** The same route reachable only through the listeners named (empty: every listener). */
+  public Route withListeners(List<String> names) {
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamTls, security, balancing, host,
+        limits, connections, clientCert, names);
+  }
+
+  /** Whether a request that arrived on the listener named {@code listener} may reach this route. */
+  public boolean reachableThrough(String listener) {
+    return listeners.isEmpty() || listeners.contains(listener);
   }
 
   /**

@@ -10,8 +10,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads the {@code routes:} list. */
 final class RouteSection {
   static final List<String> KEYS = keys(List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown",
-      "upstreamCa", "upstreamTls", "clients", "origins", "auth", "messages", "host", "limits", "connections"),
-      BalancingSection.KEYS);
+      "upstreamCa", "upstreamTls", "clients", "origins", "auth", "messages", "host", "limits", "connections",
+      "clientCert"), BalancingSection.KEYS);
   static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(10);
   static final String DEFAULT_MATCH = "exact";
 
@@ -19,13 +19,20 @@ final class RouteSection {
   private final RouteSecuritySection security;
   private final int globalMaxMessageBytes;
   private final UpstreamTlsSection upstreamTls;
+  private final PolicyPaths paths;
+  private final boolean plainListener;
 
-  /** @param globalMaxMessageBytes {@code limits.maxMessageBytes}, which a route's own may not exceed */
-  RouteSection(NodeReader reader, PolicyPaths paths, int globalMaxMessageBytes) {
+  /**
+   * @param globalMaxMessageBytes {@code limits.maxMessageBytes}, which a route's own may not exceed
+   * @param plainListener         the listener speaks plain ws://, where no route can ask for a client certificate
+   */
+  RouteSection(NodeReader reader, PolicyPaths paths, int globalMaxMessageBytes, boolean plainListener) {
     this.reader = reader;
     this.security = new RouteSecuritySection(reader, paths);
     this.globalMaxMessageBytes = globalMaxMessageBytes;
     this.upstreamTls = new UpstreamTlsSection(paths);
+    this.paths = paths;
+    this.plainListener = plainListener;
   }
 
   /** @param issuers the top-level issuers, which routes name */
@@ -72,11 +79,15 @@ final class RouteSection {
     List<String> forwardHeaders = forwardHeaders(m);
     Duration cooldown = m.duration("upstreamCooldown", DEFAULT_COOLDOWN);
     UpstreamTls tls = upstreamTls.read(m, upstreams);
-    RouteSecurity routeSecurity = security.read(m, issuers);
+    ClientCertSection.Parsed clientCert = ClientCertSection.read(m, paths);
+    if (plainListener && m.present("clientCert")) {
+      m.error("clientCert", "needs a TLS listener (listen.tls): a plain ws:// listener sees no client certificate");
+    }
+    RouteSecurity routeSecurity = security.read(m, issuers, clientCert.certificateIdentity());
     Balancing balancing = BalancingSection.read(m, routeSecurity.auth());
     return new Route(pathProblem == null ? path : null, match.equals("prefix"), upstreams, forwardHeaders,
         cooldown, tls, routeSecurity, balancing, host(m)).withLimits(RouteLimitsSection.limits(m, globalMaxMessageBytes),
-        RouteLimitsSection.connections(m));
+        RouteLimitsSection.connections(m)).withClientCert(clientCert.clientCert());
   }
 
   private static List<String> keys(List<String> own, List<String> balancing) {

@@ -31,12 +31,21 @@ final class RouteSecuritySection {
     this.messages = new MessageRulesSection(reader, paths);
   }
 
-  RouteSecurity read(MappingReader route, List<Issuer> issuers) {
+  /** @param certificateIdentity the route's {@code clientCert} is its identity: {@code auth} must be left out */
+  RouteSecurity read(MappingReader route, List<Issuer> issuers, boolean certificateIdentity) {
     IpRules ipRules = ClientsSection.route(route);
     route.requireKey("origins", "required (allow: the Origins that may open a session; [\"*\"] for any)");
     OriginRules origins = route.has("origins") ? origins(route.mapping("origins", ORIGIN_KEYS)) : NO_ORIGINS;
-    route.requireKey("auth", "required (anonymous: true, or issuers: [...])");
-    Auth auth = route.has("auth") ? auth(route.mapping("auth", AUTH_KEYS), issuers) : NO_AUTH;
+    Auth auth;
+    if (certificateIdentity) {
+      if (route.present("auth")) {
+        route.error("auth", "not allowed with clientCert.identity: certificate (the certificate is the identity)");
+      }
+      auth = Auth.CLIENT_CERTIFICATE;
+    } else {
+      route.requireKey("auth", "required (anonymous: true, or issuers: [...])");
+      auth = route.has("auth") ? auth(route.mapping("auth", AUTH_KEYS), issuers) : NO_AUTH;
+    }
     MessageRules rules = route.has("messages")
         ? messages.read(route.mapping("messages", MessageRulesSection.KEYS), auth.anonymous()) : MessageRules.NONE;
     return new RouteSecurity(ipRules, origins, auth, rules);

@@ -19,14 +19,15 @@ import java.util.regex.Pattern;
  * cross, never hop-by-hop ones (RFC 9110 §7.6.1: Connection, Upgrade, Keep-Alive, TE, Trailer,
  * Transfer-Encoding, Proxy-*, and whatever Connection names) nor the client's handshake headers
  * (the upstream handshake has its own key). The client's own {@code X-Forwarded-*},
- * {@code X-Request-Id} and identity headers are replaced, never trusted.
+ * {@code X-Request-Id}, identity and client certificate ({@link ClientCertHeaders}) headers are
+ * replaced, never trusted.
  */
 public final class UpstreamHeaders {
   private static final Set<String> ALWAYS_DROPPED = Set.of(
       "connection", "upgrade", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
       "te", "trailer", "transfer-encoding", "host", "content-length",
       "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id", "forwarded", "cookie",
-      "traceparent", "tracestate");
+      "traceparent", "tracestate", ClientCertHeaders.SUBJECT, ClientCertHeaders.FINGERPRINT);
   /** A request id worth keeping: what UUIDs, ULIDs and the usual tracer ids look like. */
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   /** W3C Trace Context §3.2: version 00, a trace id and a parent id that are not all zeros, flags. */
@@ -73,6 +74,7 @@ public final class UpstreamHeaders {
       }
     }
     addIdentity(out, request.identity(), auth);
+    ClientCertHeaders.add(out, request);
     return out;
   }
 

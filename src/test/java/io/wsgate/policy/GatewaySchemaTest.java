@@ -34,7 +34,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     return JsonSchemas.compile(Files.readString(SCHEMA_FILE)); // also checks it against the 2020-12 meta-schema
   }
 
-  private static List<String> violations(String yamlText) throws Exception {
+  static List<String> violations(String yamlText) throws Exception {
     return schema().validate(yaml(yamlText)).stream().map(Error::toString).toList();
   }
 

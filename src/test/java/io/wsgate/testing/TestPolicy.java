@@ -86,7 +86,8 @@ public final class TestPolicy {
   public TestPolicy security(RouteSecurity security) {
     Route last = routes.remove(routes.size() - 1);
     routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), last.upstreamCooldown(),
-        last.upstreamTls(), security, last.balancing(), last.host(), last.limits(), last.connections()));
+        last.upstreamTls(), security, last.balancing(), last.host(), last.limits(), last.connections(),
+        last.clientCert(), last.listeners()));
     return this;
   }
 
@@ -99,6 +100,23 @@ public final class TestPolicy {
   /** Gives the last route an {@code upstreamTls:} (CA, client certificate, server name toward wss:// members). */
   public TestPolicy upstreamTls(io.wsgate.policy.UpstreamTls tls) {
     routes.add(routes.remove(routes.size() - 1).withUpstreamTls(tls));
+    return this;
+  }
+
+  /**
+   * Makes the last route require a client certificate from the CA bundle {@code ca} ({@code clientCert:});
+   * with {@code identity: certificate} its auth becomes the certificate's, as the parser makes it.
+   */
+  public TestPolicy clientCert(Path ca, io.wsgate.policy.ClientCert.IdentityFrom identity) {
+    Route last = routes.remove(routes.size() - 1);
+    io.wsgate.policy.ClientCert required = new io.wsgate.policy.ClientCert(ca, List.of(NamedCerts.read(ca)), identity);
+    if (required.standsForToken()) {
+      RouteSecurity s = last.security();
+      last = new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), last.upstreamCooldown(),
+          last.upstreamTls(), new RouteSecurity(s.ipRules(), s.origins(), Auth.CLIENT_CERTIFICATE, s.messages()),
+          last.balancing(), last.host(), last.limits(), last.connections(), null, last.listeners());
+    }
+    routes.add(last.withClientCert(required));
     return this;
   }
 
@@ -140,7 +158,8 @@ public final class TestPolicy {
   public TestPolicy cooldown(Duration cooldown) {
     Route last = routes.remove(routes.size() - 1);
     routes.add(new Route(last.path(), last.prefix(), last.upstreams(), last.forwardHeaders(), cooldown, last.upstreamTls(),
-        last.security(), last.balancing(), last.host(), last.limits(), last.connections()));
+        last.security(), last.balancing(), last.host(), last.limits(), last.connections(), last.clientCert(),
+        last.listeners()));
     return this;
   }
 
