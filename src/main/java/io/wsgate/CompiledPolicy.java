@@ -6,6 +6,7 @@ import io.wsgate.filter.MessagePipeline;
 import io.wsgate.filter.SubjectBuckets;
 import io.wsgate.handshake.AuthorizationGuard;
 import io.wsgate.handshake.ClientAddressResolver;
+import io.wsgate.handshake.HandshakeGuard;
 import io.wsgate.handshake.HandshakePipeline;
 import io.wsgate.handshake.MonitorLog;
 import io.wsgate.handshake.OriginGuard;
@@ -19,6 +20,7 @@ import io.wsgate.handshake.ListenerIpGuard;
 import io.wsgate.handshake.RouteIpGuard;
 import io.wsgate.policy.ConnectionLimits;
 import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.policy.NamedListener;
 import io.wsgate.policy.PolicyFiles;
 import io.wsgate.policy.Route;
 import io.wsgate.token.TokenVerifier;
@@ -29,7 +31,10 @@ import io.wsgate.upstream.UpstreamPool;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -39,10 +44,10 @@ import java.util.Set;
  */
 public final class CompiledPolicy {
   private final GatewayPolicy policy;
-  private final RouteTable routes;
   private final List<RoutePlan> plans;
-  private final HandshakePipeline pipeline;
-  private final ClientAddressResolver clientAddresses;
+  /** By listener name, each with the routes, address rules and resolver of that listener; the first is the default. */
+  private final Map<String, ListenerView> listeners;
+  private final ListenerView first;
   private final TokenVerifier tokens;
   private final BucketSpec controlFrames;
   private final BucketSpec reauth;
@@ -50,19 +55,31 @@ public final class CompiledPolicy {
   private final List<PolicyFiles.Entry> files;
   private final Instant builtAt;
 
-  private CompiledPolicy(GatewayPolicy policy, List<RoutePlan> plans, HandshakePipeline pipeline, TokenVerifier tokens,
-                         Set<LimiterRegistry.Spec> limiters, List<PolicyFiles.Entry> files, Instant builtAt) {
+  /** What one listener sees of the snapshot: its routes, its guard pipeline (its own address rules), its proxies. */
+  private record ListenerView(RouteTable routes, HandshakePipeline pipeline, ClientAddressResolver clientAddresses) {
+  }
+
+  private CompiledPolicy(GatewayPolicy policy, List<RoutePlan> plans, Map<String, HandshakePipeline> pipelines,
+                         TokenVerifier tokens, Set<LimiterRegistry.Spec> limiters, List<PolicyFiles.Entry> files,
+                         Instant builtAt) {
     this.policy = policy;
     this.limiters = limiters;
     this.files = List.copyOf(files);
     this.builtAt = builtAt;
-    this.pipeline = pipeline;
     this.tokens = tokens;
     this.controlFrames = BucketSpec.of(policy.limits().frames().controlFrames());
     this.reauth = BucketSpec.of(policy.limits().reauth());
-    this.clientAddresses = new ClientAddressResolver(policy.security().clients().trustedProxies());
-    this.routes = new RouteTable(plans);
     this.plans = List.copyOf(plans);
+    Map<String, ListenerView> views = new LinkedHashMap<>();
+    for (NamedListener listener : policy.startup().listeners()) {
+      String name = listener.name();
+      views.put(name, new ListenerView(
+          new RouteTable(plans.stream().filter(p -> p.route().reachableThrough(name)).toList()),
+          pipelines.get(name),
+          new ClientAddressResolver(policy.security().clients(name).trustedProxies())));
+    }
+    this.listeners = views;
+    this.first = views.values().iterator().next();
   }
 
   /**
@@ -78,8 +95,9 @@ public final class CompiledPolicy {
       ConnectionLimits connections = policy.security().connections();
       // Cheapest first; per IP before global, so an attempt its own address may not make does not
       // spend the budget every client shares. Nulls (limits the policy does not set) are left out.
-      HandshakePipeline guards = new HandshakePipeline(Arrays.asList(
-          new ListenerIpGuard(policy.security().clients().ipRules()),
+      // One pipeline per listener, differing only in the listener's own address rules; the other
+      // guards are the same instances, so limits stay global across listeners.
+      List<HandshakeGuard> shared = Arrays.asList(
           new RouteIpGuard(),
           HandshakeRateGuard.perIp(connections, limiters),
           HandshakeRateGuard.global(connections, limiters),
@@ -87,7 +105,14 @@ public final class CompiledPolicy {
           new OriginGuard(),
           new TokenGuard(tokens, services.revocations()),
           new AuthorizationGuard(),
-          ConnectionCapGuard.perSubject(connections, services.subjectConnections())), monitor);
+          ConnectionCapGuard.perSubject(connections, services.subjectConnections()));
+      Map<String, HandshakePipeline> guards = new HashMap<>();
+      for (NamedListener listener : policy.startup().listeners()) {
+        List<HandshakeGuard> own = new ArrayList<>();
+        own.add(new ListenerIpGuard(policy.security().clients(listener.name()).ipRules()));
+        own.addAll(shared);
+        guards.put(listener.name(), new HandshakePipeline(own, monitor));
+      }
       SubjectBuckets subjects = new SubjectBuckets(limiters, policy.security().connections().maxTrackedKeys());
       List<RoutePlan> plans = new ArrayList<>();
       for (Route route : policy.routes()) {
@@ -115,12 +140,30 @@ public final class CompiledPolicy {
     return reauth;
   }
 
+  /** The first listener's resolver. */
   public ClientAddressResolver clientAddresses() {
-    return clientAddresses;
+    return first.clientAddresses();
   }
 
+  /** Who the client is on the listener named {@code listener} (its {@code clients.trustedProxies}). */
+  public ClientAddressResolver clientAddresses(String listener) {
+    return view(listener).clientAddresses();
+  }
+
+  /** The first listener's guards. */
   public HandshakePipeline pipeline() {
-    return pipeline;
+    return first.pipeline();
+  }
+
+  /** The guards of the listener named {@code listener}: its own address rules, then the shared guards. */
+  public HandshakePipeline pipeline(String listener) {
+    return view(listener).pipeline();
+  }
+
+  /** A name this snapshot does not have (only a listener of a policy that was refused could ask) gets the first. */
+  private ListenerView view(String listener) {
+    ListenerView view = listener == null ? null : listeners.get(listener);
+    return view == null ? first : view;
   }
 
   public TokenVerifier tokens() {
@@ -166,6 +209,11 @@ public final class CompiledPolicy {
    * @param host the request's host, {@linkplain io.wsgate.policy.HostPattern#requestHost normalized}; null: none
    */
   public RoutePlan match(String host, String path) {
-    return routes.match(host, path);
+    return first.routes().match(host, path);
+  }
+
+  /** As {@link #match(String, String)}, among the routes reachable through the listener named {@code listener}. */
+  public RoutePlan match(String listener, String host, String path) {
+    return view(listener).routes().match(host, path);
   }
 }

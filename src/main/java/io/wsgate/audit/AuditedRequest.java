@@ -21,9 +21,11 @@ package io.wsgate.audit;
  * @param path      the request path without the query; null when no request line was decoded
  * @param origin    the {@code Origin} header, bounded; null when absent
  * @param userAgent the {@code User-Agent} header, bounded; null when absent
+ * @param listener  the name of the listener the request arrived on ({@code default} for {@code listen:}); null
+ *                  when not known
  */
 public record AuditedRequest(String requestId, String clientIp, String subject, String issuer, String route,
-                             String path, String origin, String userAgent) {
+                             String path, String origin, String userAgent, String listener) {
   /** Client-chosen header values are cut to this many characters. */
   public static final int MAX_HEADER_CHARS = 256;
 
@@ -32,9 +34,20 @@ public record AuditedRequest(String requestId, String clientIp, String subject, 
     userAgent = clientText(userAgent);
   }
 
+  /** A request not tied to a known listener. */
+  public AuditedRequest(String requestId, String clientIp, String subject, String issuer, String route, String path,
+                        String origin, String userAgent) {
+    this(requestId, clientIp, subject, issuer, route, path, origin, userAgent, null);
+  }
+
   /** A refusal made before any request was read: only what the connection tells. */
   public static AuditedRequest connectionOnly(String clientIp) {
-    return new AuditedRequest("-", clientIp, null, null, null, null, null, null);
+    return connectionOnly(clientIp, null);
+  }
+
+  /** A refusal made before any request was read on the listener named {@code listener}. */
+  public static AuditedRequest connectionOnly(String clientIp, String listener) {
+    return new AuditedRequest("-", clientIp, null, null, null, null, null, null, listener);
   }
 
   /**

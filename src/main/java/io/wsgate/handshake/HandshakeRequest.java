@@ -23,11 +23,21 @@ import java.util.List;
  * @param cookie        the Cookie value that may be forwarded (a token cookie removed); null = none
  * @param storeBudget   what this handshake may still wait on a shared store (a fleet's Redis), all
  *                      its guards together
+ * @param listener      the name of the listener the request arrived on; null in tests that have none
  */
 public record HandshakeRequest(String requestId, String peerIp, String clientIp, byte[] clientAddress, boolean tls,
                                String host, String path, String query, MultiMap headers, List<String> subprotocols,
                                Route route, long receivedNanos, Identity identity, boolean bearerOffered,
-                               String cookie, StoreBudget storeBudget) {
+                               String cookie, StoreBudget storeBudget, String listener) {
+  /** A request not tied to a named listener. */
+  public HandshakeRequest(String requestId, String peerIp, String clientIp, byte[] clientAddress, boolean tls,
+                          String host, String path, String query, MultiMap headers, List<String> subprotocols,
+                          Route route, long receivedNanos, Identity identity, boolean bearerOffered, String cookie,
+                          StoreBudget storeBudget) {
+    this(requestId, peerIp, clientIp, clientAddress, tls, host, path, query, headers, subprotocols, route, receivedNanos,
+        identity, bearerOffered, cookie, storeBudget, null);
+  }
+
   /** A request that never waits on a store (limits in this process). */
   public HandshakeRequest(String requestId, String peerIp, String clientIp, byte[] clientAddress, boolean tls,
                           String host, String path, String query, MultiMap headers, List<String> subprotocols,
@@ -43,13 +53,14 @@ public record HandshakeRequest(String requestId, String peerIp, String clientIp,
   /** Who asked for what, for the audit: as far as the guards got (the identity once a token was verified). */
   public AuditedRequest audited() {
     return new AuditedRequest(requestId, clientIp, identity == null ? null : identity.subject(),
-        identity == null ? null : identity.issuer(), route == null ? null : route.id(), path, origin(), headers.get("user-agent"));
+        identity == null ? null : identity.issuer(), route == null ? null : route.id(), path, origin(), headers.get("user-agent"),
+        listener);
   }
 
   /** The request after token verification: the identity, and offers / query without the token. */
   public HandshakeRequest authenticated(Identity verified, List<String> remainingOffers, String remainingQuery,
                                         boolean bearer, String remainingCookie) {
     return new HandshakeRequest(requestId, peerIp, clientIp, clientAddress, tls, host, path, remainingQuery, headers,
-        List.copyOf(remainingOffers), route, receivedNanos, verified, bearer, remainingCookie, storeBudget);
+        List.copyOf(remainingOffers), route, receivedNanos, verified, bearer, remainingCookie, storeBudget, listener);
   }
 }

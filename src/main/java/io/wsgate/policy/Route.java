@@ -17,14 +17,23 @@ import java.util.List;
  * @param security         the route's guards and message filters
  * @param balancing        how new sessions are spread over the pool, health checks, slow start
  * @param host             which request hosts it takes; null: any host (see {@code CompiledPolicy#match})
+ * @param listeners        the names of the listeners it is reachable through ({@code listeners:}); empty: every one
  */
 public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
                     Duration upstreamCooldown, Path upstreamCa, RouteSecurity security, Balancing balancing,
-                    HostPattern host) {
+                    HostPattern host, List<String> listeners) {
   public Route {
     upstreams = List.copyOf(upstreams);
     forwardHeaders = List.copyOf(forwardHeaders);
     balancing = balancing == null ? Balancing.DEFAULT : balancing;
+    listeners = listeners == null ? List.of() : List.copyOf(listeners);
+  }
+
+  /** A route reachable through every listener. */
+  public Route(String path, boolean prefix, List<UpstreamTarget> upstreams, List<String> forwardHeaders,
+               Duration upstreamCooldown, Path upstreamCa, RouteSecurity security, Balancing balancing,
+               HostPattern host) {
+    this(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, host, List.of());
   }
 
   /** A route for any host, balanced round-robin with no health checks ({@link Balancing#DEFAULT}). */
@@ -35,12 +44,25 @@ public record Route(String path, boolean prefix, List<UpstreamTarget> upstreams,
 
   /** The same route balanced another way. */
   public Route withBalancing(Balancing other) {
-    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, other, host);
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, other, host,
+        listeners);
   }
 
   /** The same route for {@code host} (null: any host). */
   public Route withHost(HostPattern other) {
-    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, other);
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, other,
+        listeners);
+  }
+
+  /** The same route reachable only through the listeners named (empty: every listener). */
+  public Route withListeners(List<String> names) {
+    return new Route(path, prefix, upstreams, forwardHeaders, upstreamCooldown, upstreamCa, security, balancing, host,
+        names);
+  }
+
+  /** Whether a request that arrived on the listener named {@code listener} may reach this route. */
+  public boolean reachableThrough(String listener) {
+    return listeners.isEmpty() || listeners.contains(listener);
   }
 
   /**

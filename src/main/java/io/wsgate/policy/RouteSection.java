@@ -11,7 +11,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads the {@code routes:} list. */
 final class RouteSection {
   static final List<String> KEYS = keys(List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown",
-      "upstreamCa", "clients", "origins", "auth", "messages", "host"), BalancingSection.KEYS);
+      "upstreamCa", "clients", "origins", "auth", "messages", "host", "listeners"), BalancingSection.KEYS);
   static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(10);
   static final String DEFAULT_MATCH = "exact";
 
@@ -27,6 +27,11 @@ final class RouteSection {
 
   /** @param issuers the top-level issuers, which routes name */
   List<Route> read(MappingReader top, List<Issuer> issuers) {
+    return read(top, issuers, null);
+  }
+
+  /** @param listenerNames the policy's listeners, which routes may name; null: not checked */
+  List<Route> read(MappingReader top, List<Issuer> issuers, List<String> listenerNames) {
     top.requireKey("routes", "required (at least one route)");
     List<Node> items = top.sequence("routes");
     if (items == null) {
@@ -39,7 +44,7 @@ final class RouteSection {
     Map<String, Node> seen = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       MappingReader m = reader.mapping(items.get(i), "routes[" + i + "]", KEYS);
-      Route route = route(m, issuers);
+      Route route = route(m, issuers).withListeners(listeners(m, listenerNames));
       if (route.path() != null) {
         String match = route.prefix() ? "prefix" : "exact";
         String host = route.host() == null ? "" : " on host " + route.host().text();
@@ -82,6 +87,32 @@ final class RouteSection {
     List<String> all = new ArrayList<>(own);
     all.addAll(balancing);
     return List.copyOf(all);
+  }
+
+  /** {@code listeners:}, names of the policy's listeners; empty (every listener) when absent or invalid. */
+  private static List<String> listeners(MappingReader m, List<String> known) {
+    if (!m.has("listeners")) {
+      return List.of();
+    }
+    List<MappingReader.StringItem> items = m.strings("listeners");
+    if (items == null) {
+      return List.of();
+    }
+    if (items.isEmpty() && m.sequence("listeners").isEmpty()) {
+      m.error("listeners", "must name at least one listener (leave listeners out for every listener)");
+    }
+    List<String> names = new ArrayList<>();
+    for (MappingReader.StringItem item : items) {
+      if (known != null && !known.contains(item.value())) {
+        m.reader().error(item.node(), item.field(), "unknown listener " + NodeReader.quote(item.value())
+            + " (the policy's listeners: " + String.join(", ", known) + ")");
+      } else if (names.contains(item.value())) {
+        m.reader().error(item.node(), item.field(), "duplicate listener " + NodeReader.quote(item.value()));
+      } else {
+        names.add(item.value());
+      }
+    }
+    return names;
   }
 
   /** {@code host:}; null (any host) when absent or invalid (reported). */

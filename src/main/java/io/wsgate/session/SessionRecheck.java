@@ -56,11 +56,11 @@ public final class SessionRecheck {
 
   /** Whether {@code next} would still admit the session: its route is still its route, and its guards agree. */
   static boolean stillAllowed(CompiledPolicy next, Session session) {
-    RoutePlan plan = next.match(session.host(), session.path());
+    RoutePlan plan = next.match(session.listener(), session.host(), session.path());
     if (plan == null || !plan.route().id().equals(session.route())
         || !java.util.Objects.equals(plan.route().host(), session.routeHost())) {
       return false;
     }
-    return next.pipeline().recheck(session, plan.route()) == null;
+    return next.pipeline(session.listener()).recheck(session, plan.route()) == null;
   }
 }

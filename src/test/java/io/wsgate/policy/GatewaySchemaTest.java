@@ -208,6 +208,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     JsonNode connections = root.at("/properties/connections");
     assertKeys(PolicyParser.TOP_KEYS, root);
     assertKeys(ListenerSection.KEYS, listen);
+    assertKeys(ListenersSection.KEYS, root.at("/properties/listeners/items"));
     assertKeys(ListenerSection.TLS_KEYS, listen.at("/properties/tls"));
     assertKeys(ClientsSection.LISTENER_KEYS, defs.get("listenClients"));
     assertKeys(ClientsSection.ROUTE_KEYS, defs.get("routeClients"));

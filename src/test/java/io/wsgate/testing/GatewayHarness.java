@@ -19,6 +19,7 @@ public final class GatewayHarness implements AutoCloseable {
   public final Vertx clientVertx = Vertx.vertx();
   public final WebSocketClient client;
   private final StartedGateway started;
+  private final GatewayPolicy policy;
   private final boolean tls;
 
   public GatewayHarness(GatewayPolicy policy) {
@@ -28,7 +29,8 @@ public final class GatewayHarness implements AutoCloseable {
   private GatewayHarness(StartedGateway started, GatewayPolicy policy) {
     this.started = started;
     this.gateway = started.gateway();
-    this.tls = !policy.listen().plain();
+    this.policy = policy;
+    this.tls = policy.startup().listeners().stream().anyMatch(l -> !l.listen().plain());
     WebSocketClientOptions options = new WebSocketClientOptions()
         .setMaxFrameSize(16 * 1024 * 1024)
         .setMaxMessageSize(64 * 1024 * 1024);
@@ -52,12 +54,25 @@ public final class GatewayHarness implements AutoCloseable {
     started.auditTrailBrokenOnPurpose(why);
   }
 
+  /** The first listener's port. */
   public int port() {
     return gateway.port();
   }
 
+  /** The port of the listener named {@code listener} ({@code listeners:}). */
+  public int port(String listener) {
+    return gateway.port(listener);
+  }
+
+  /** Options for the first listener. */
   public WebSocketConnectOptions options(String uri) {
-    return new WebSocketConnectOptions().setHost("localhost").setPort(port()).setURI(uri).setSsl(tls);
+    return options(policy.startup().listeners().get(0).name(), uri);
+  }
+
+  /** Options for the listener named {@code listener}: its port, TLS when it is a TLS listener. */
+  public WebSocketConnectOptions options(String listener, String uri) {
+    boolean ssl = !policy.startup().listener(listener).listen().plain();
+    return new WebSocketConnectOptions().setHost("localhost").setPort(port(listener)).setURI(uri).setSsl(ssl);
   }
 
   public Future<WebSocket> connect(String uri) {

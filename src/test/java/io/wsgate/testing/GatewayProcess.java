@@ -87,6 +87,12 @@ public record GatewayProcess(Process process, int port, Path logFile) {
     port.completeExceptionally(new IllegalStateException("the gateway's output ended"));
   }
 
+  /** The port of the listener named {@code listener}, as the gateway logs it; {@link #port()} is the first's. */
+  public int port(String listener) {
+    return loggedPort(Pattern.compile("wsgate listening on wss?://[^ ]+:(\\d+) \\(listener "
+        + Pattern.quote(listener) + ","), "listener " + listener);
+  }
+
   /** The admin listener's port, as the gateway logs it right after it listens. */
   public int adminPort() {
     return loggedPort(ADMIN, "admin listener");
