@@ -69,10 +69,14 @@ public final class GatewayHarness implements AutoCloseable {
     return options(policy.startup().listeners().get(0).name(), uri);
   }
 
-  /** Options for the listener named {@code listener}: its port, TLS when it is a TLS listener. */
+  /**
+   * Options for the listener named {@code listener}: its port, TLS when it is a TLS listener, and its
+   * address (as {@code localhost}, which the test certificate names, when that is 127.0.0.1 or a wildcard).
+   */
   public WebSocketConnectOptions options(String listener, String uri) {
-    boolean ssl = !policy.startup().listener(listener).listen().plain();
-    return new WebSocketConnectOptions().setHost("localhost").setPort(port(listener)).setURI(uri).setSsl(ssl);
+    io.wsgate.policy.Listener listen = policy.startup().listener(listener).listen();
+    String host = java.util.Set.of("127.0.0.1", "0.0.0.0", "::").contains(listen.host()) ? "localhost" : listen.host();
+    return new WebSocketConnectOptions().setHost(host).setPort(port(listener)).setURI(uri).setSsl(!listen.plain());
   }
 
   public Future<WebSocket> connect(String uri) {

@@ -1,0 +1,176 @@
+package io.wsgate;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.wsgate.policy.AdminSettings;
+import io.wsgate.policy.Cidr;
+import io.wsgate.policy.ClientAddresses;
+import io.wsgate.policy.IpRules;
+import io.wsgate.policy.Mode;
+import io.wsgate.testing.AdminClient;
+import io.wsgate.testing.Await;
+import io.wsgate.testing.AuditCapture;
+import io.wsgate.testing.EchoUpstream;
+import io.wsgate.testing.GatewayHarness;
+import io.wsgate.testing.TestCerts;
+import io.wsgate.testing.TestPolicy;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A gateway with a {@code public} TLS listener on 127.0.0.1 and an {@code internal} plain one on
+ * 127.0.0.2 (Linux routes all of 127/8 to loopback): routes restricted to one listener, each
+ * listener's own address rules and trusted proxies, observed with clients bound to chosen local addresses.
+ */
+class ListenersIT {
+  private static IpRules allow(String... cidrs) {
+    return new IpRules(List.of(cidrs).stream().map(Cidr::parse).toList(), List.of(), Mode.ENFORCE);
+  }
+
+  private static int status(Throwable failure) {
+    assertInstanceOf(UpgradeRejectedException.class, failure, String.valueOf(failure));
+    return ((UpgradeRejectedException) failure).getStatus();
+  }
+
+  /** A client whose connections come from {@code localAddress}, trusting the test certificate. */
+  private static WebSocketClient clientFrom(GatewayHarness harness, String localAddress) {
+    return harness.clientVertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(localAddress)
+        .setTrustOptions(TestCerts.trust()).setVerifyHost(true));
+  }
+
+  private static String echo(WebSocket socket, String text) {
+    Promise<String> reply = Promise.promise();
+    socket.textMessageHandler(reply::tryComplete);
+    socket.writeTextMessage(text);
+    return Await.result(reply.future());
+  }
+
+  private static TestPolicy publicAndInternal(EchoUpstream upstream) {
+    return TestPolicy.create().listenerName("public")
+        .listener("internal", "127.0.0.2", null, new ClientAddresses(allow("127.0.0.0/8"), List.of()))
+        .route("/chat", upstream.url("/"))
+        .route("/ops", upstream.url("/")).onListeners("internal");
+  }
+
+  @Test
+  void aRouteRestrictedToInternalIsNotFoundOnPublicAndWorksOnInternal() throws Exception {
+    try (AuditCapture audit = new AuditCapture();
+         EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(publicAndInternal(upstream).admin(AdminSettings.loopback(0))
+             .build())) {
+      assertNotEquals(harness.port("public"), harness.port("internal"));
+      assertEquals(harness.port("public"), harness.port(), "port() is the first listener's");
+      assertTrue(harness.gateway.listening(), "every listener bound before start completed");
+
+      assertEquals(404, status(Await.failure(harness.connect(harness.options("public", "/ops")))));
+      List<JsonObject> rejected = audit.await("handshake.rejected", e -> !e.isEmpty());
+      assertTrue(AuditCapture.has(rejected, "reason", "route_not_found", "listener", "public", "path", "/ops"),
+          rejected::toString);
+
+      WebSocket ops = Await.result(harness.connect(harness.options("internal", "/ops")));
+      assertEquals("on internal", echo(ops, "on internal"));
+      assertEquals("on public", echo(Await.result(harness.connect(harness.options("public", "/chat"))), "on public"));
+      assertEquals("chat on internal",
+          echo(Await.result(harness.connect(harness.options("internal", "/chat"))), "chat on internal"));
+      List<JsonObject> accepted = audit.await("session.accepted", e -> e.size() == 3);
+      assertTrue(AuditCapture.has(accepted, "route", "/ops", "listener", "internal"), accepted::toString);
+      assertTrue(AuditCapture.has(accepted, "route", "/chat", "listener", "public"), accepted::toString);
+      assertTrue(AuditCapture.has(accepted, "route", "/chat", "listener", "internal"), accepted::toString);
+
+      JsonArray sessions = new AdminClient(harness.gateway.adminPort()).get("/sessions").json()
+          .getJsonArray("sessions");
+      assertEquals(3, sessions.size(), sessions::encode);
+      assertEquals(List.of("internal", "internal", "public"), sessions.stream()
+          .map(s -> ((JsonObject) s).getString("listener")).sorted().toList());
+
+      ops.close();
+      List<JsonObject> closed = audit.await("session.closed", e -> !e.isEmpty());
+      assertTrue(AuditCapture.has(closed, "route", "/ops", "listener", "internal"), closed::toString);
+    }
+  }
+
+  @Test
+  void aGracefulStopClosesEveryListener() throws Exception {
+    int publicPort;
+    int internalPort;
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(publicAndInternal(upstream).build())) {
+      publicPort = harness.port("public");
+      internalPort = harness.port("internal");
+      new Socket("127.0.0.2", internalPort).close(); // bound now
+    }
+    assertThrows(ConnectException.class, () -> connect("127.0.0.1", publicPort));
+    assertThrows(ConnectException.class, () -> connect("127.0.0.2", internalPort));
+  }
+
+  private static void connect(String host, int port) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), 5000);
+    }
+  }
+
+  /**
+   * public admits 127.0.0.1 only and trusts no proxy; internal admits 127.0.0.3 and 192.0.2.0/24 and
+   * believes X-Forwarded-For from 127.0.0.4 (its load balancer).
+   */
+  @Test
+  void eachListenerAppliesItsOwnClientsRulesAndTrustedProxies() throws Exception {
+    try (AuditCapture audit = new AuditCapture();
+         EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create().listenerName("public")
+             .clients(allow("127.0.0.1/32"), List.of())
+             .listener("internal", "127.0.0.2", null,
+                 new ClientAddresses(allow("127.0.0.3/32", "192.0.2.0/24"), List.of(Cidr.parse("127.0.0.4"))))
+             .route("/chat", upstream.url("/")).build())) {
+      WebSocketClient from1 = clientFrom(harness, "127.0.0.1");
+      WebSocketClient from3 = clientFrom(harness, "127.0.0.3");
+      WebSocketClient from4 = clientFrom(harness, "127.0.0.4");
+      WebSocketConnectOptions onPublic = harness.options("public", "/chat");
+      WebSocketConnectOptions onInternal = harness.options("internal", "/chat");
+
+      Await.result(from1.connect(onPublic));
+      assertEquals(403, status(Await.failure(from1.connect(onInternal))), "127.0.0.1 is not internal's");
+      Await.result(from3.connect(onInternal));
+      assertEquals(403, status(Await.failure(from3.connect(onPublic))), "127.0.0.3 is not public's");
+
+      // internal's load balancer forwards a client of 192.0.2.0/24: believed, admitted, passed on.
+      upstream.handshakes.clear();
+      Await.result(from4.connect(new WebSocketConnectOptions(onInternal).addHeader("X-Forwarded-For", "192.0.2.7")));
+      MultiMap seen = upstream.handshakes.poll(10, TimeUnit.SECONDS);
+      assertEquals("192.0.2.7", seen.get("x-forwarded-for"));
+      List<JsonObject> accepted = audit.await("session.accepted", e -> e.size() == 3);
+      assertTrue(AuditCapture.has(accepted, "clientIp", "192.0.2.7", "listener", "internal"), accepted::toString);
+
+      // public trusts no proxy: the same claim from 127.0.0.4 is the client 127.0.0.4, which public refuses,
+      // and a claim to be public's own 127.0.0.1 does not help either.
+      assertEquals(403, status(Await.failure(from4.connect(new WebSocketConnectOptions(onPublic)
+          .addHeader("X-Forwarded-For", "127.0.0.1")))));
+      List<JsonObject> rejected = audit.await("handshake.rejected", e -> e.size() == 3);
+      assertTrue(AuditCapture.has(rejected, "clientIp", "127.0.0.4", "listener", "public", "reason", "ip_denied"),
+          rejected::toString);
+      assertTrue(AuditCapture.has(rejected, "clientIp", "127.0.0.1", "listener", "internal", "reason", "ip_denied"),
+          rejected::toString);
+      assertTrue(AuditCapture.has(rejected, "clientIp", "127.0.0.3", "listener", "public", "reason", "ip_denied"),
+          rejected::toString);
+    }
+  }
+}
