@@ -21,12 +21,17 @@ import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
 import io.wsgate.testing.TestCerts;
 import io.wsgate.testing.TestPolicy;
+import io.wsgate.metrics.ReloadOutcome;
+import io.wsgate.policy.PolicyLoader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -171,6 +176,58 @@ class ListenersIT {
           rejected::toString);
       assertTrue(AuditCapture.has(rejected, "clientIp", "127.0.0.3", "listener", "public", "reason", "ip_denied"),
           rejected::toString);
+    }
+  }
+
+  @TempDir
+  Path policyDir;
+  @TempDir
+  Path auditDir;
+
+  private String twoListeners(int upstreamPort, String internalPort, String internalAllow) {
+    return "listeners:\n"
+        + "  - name: public\n"
+        + "    host: 127.0.0.1\n"
+        + "    port: 0\n"
+        + "    tls: { cert: " + TestCerts.cert().toAbsolutePath() + ", key: " + TestCerts.key().toAbsolutePath() + " }\n"
+        + "    clients: { allow: [127.0.0.1/32] }\n"
+        + "  - name: internal\n"
+        + "    host: 127.0.0.2\n"
+        + "    port: " + internalPort + "\n"
+        + "    plain: true\n"
+        + "    clients: { allow: [" + internalAllow + "] }\n"
+        + "routes:\n"
+        + "  - path: /chat\n"
+        + "    upstreams: [\"ws://127.0.0.1:" + upstreamPort + "/\"]\n"
+        + "    origins: { allow: ['*'], allowMissing: true, allowNull: true }\n"
+        + "    auth: { anonymous: true }\n"
+        + "audit: { dir: \"" + auditDir + "\", flushInterval: 50ms }\n";
+  }
+
+  @Test
+  void aReloadMayChangeAListenersClientsButNotItsPort() throws Exception {
+    try (EchoUpstream upstream = new EchoUpstream()) {
+      Files.writeString(policyDir.resolve(PolicyLoader.FILE_NAME), twoListeners(upstream.port(), "0", "127.0.0.0/8"));
+      try (GatewayHarness harness = new GatewayHarness(PolicyLoader.load(policyDir))) {
+        Await.result(harness.gateway.watchPolicy(3_600_000));
+        WebSocketClient from1 = clientFrom(harness, "127.0.0.1");
+        WebSocketClient from3 = clientFrom(harness, "127.0.0.3");
+        WebSocketConnectOptions onInternal = harness.options("internal", "/chat");
+        Await.result(from1.connect(onInternal));
+
+        Files.writeString(policyDir.resolve(PolicyLoader.FILE_NAME),
+            twoListeners(upstream.port(), "1", "127.0.0.0/8"));
+        var refused = Await.result(harness.gateway.reload("test"));
+        assertEquals(ReloadOutcome.REFUSED, refused.outcome());
+        assertEquals(List.of("listeners[1].port"), refused.startupFields());
+
+        Files.writeString(policyDir.resolve(PolicyLoader.FILE_NAME),
+            twoListeners(upstream.port(), "0", "127.0.0.3/32"));
+        assertEquals(ReloadOutcome.OK, Await.result(harness.gateway.reload("test")).outcome());
+        assertEquals(403, status(Await.failure(from1.connect(onInternal))), "internal's new rules");
+        Await.result(from3.connect(onInternal));
+        Await.result(from1.connect(harness.options("public", "/chat"))); // public's rules did not change
+      }
     }
   }
 }
