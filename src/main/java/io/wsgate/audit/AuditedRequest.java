@@ -2,7 +2,7 @@ package io.wsgate.audit;
 
 /**
  * Who made an upgrade request and what it asked for, as far as the gateway knew when it decided:
- * the fields that every handshake record carries, and (its first five) every record of the session
+ * the fields that every handshake record carries, and (its first five, and the listener) every record of the session
  * the request became, so that one record answers who, from where and on which route without a
  * join. Holds no token, cookie or other header that could carry a secret: of the headers, only
  * {@code Origin} and {@code User-Agent}, each cut to {@link #MAX_HEADER_CHARS} characters with
