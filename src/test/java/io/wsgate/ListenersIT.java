@@ -19,6 +19,7 @@ import io.wsgate.testing.Await;
 import io.wsgate.testing.AuditCapture;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
+import io.wsgate.testing.GatewayProcess;
 import io.wsgate.testing.TestCerts;
 import io.wsgate.testing.TestPolicy;
 import io.wsgate.metrics.ReloadOutcome;
@@ -29,10 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -183,6 +186,8 @@ class ListenersIT {
   Path policyDir;
   @TempDir
   Path auditDir;
+  @TempDir
+  Path logDir;
 
   private String twoListeners(int upstreamPort, String internalPort, String internalAllow) {
     return "listeners:\n"
@@ -227,6 +232,31 @@ class ListenersIT {
         assertEquals(403, status(Await.failure(from1.connect(onInternal))), "internal's new rules");
         Await.result(from3.connect(onInternal));
         Await.result(from1.connect(harness.options("public", "/chat"))); // public's rules did not change
+      }
+    }
+  }
+
+  /** {@code run --listen PORT} moves the first listener only; each listener's port is in the log by name. */
+  @Test
+  void runListenMovesTheFirstListener() throws Exception {
+    int free;
+    try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      free = probe.getLocalPort();
+    }
+    try (EchoUpstream upstream = new EchoUpstream()) {
+      Files.writeString(policyDir.resolve(PolicyLoader.FILE_NAME), twoListeners(upstream.port(), "0", "127.0.0.0/8"));
+      GatewayProcess gateway = GatewayProcess.start(policyDir, logDir.resolve("gateway.log"), Map.of(),
+          List.of("--listen", Integer.toString(free)));
+      try {
+        assertEquals(free, gateway.port(), "the first listener announces itself first");
+        assertEquals(free, gateway.port("public"));
+        int internal = gateway.port("internal");
+        assertNotEquals(free, internal);
+        connect("127.0.0.1", free);
+        connect("127.0.0.2", internal);
+      } finally {
+        gateway.process().destroy();
+        assertTrue(gateway.process().waitFor(30, TimeUnit.SECONDS), "stopped on SIGTERM");
       }
     }
   }
