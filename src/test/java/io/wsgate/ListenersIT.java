@@ -190,7 +190,11 @@ class ListenersIT {
   Path logDir;
 
   private String twoListeners(int upstreamPort, String internalPort, String internalAllow) {
-    return "listeners:\n"
+    return twoListeners(upstreamPort, internalPort, internalAllow, "");
+  }
+
+  private String twoListeners(int upstreamPort, String internalPort, String internalAllow, String extra) {
+    return extra + "listeners:\n"
         + "  - name: public\n"
         + "    host: 127.0.0.1\n"
         + "    port: 0\n"
@@ -257,6 +261,31 @@ class ListenersIT {
       } finally {
         gateway.process().destroy();
         assertTrue(gateway.process().waitFor(30, TimeUnit.SECONDS), "stopped on SIGTERM");
+      }
+    }
+  }
+
+  /** A re-checking reload judges each live session by the rules of the listener it came through. */
+  @Test
+  void aRecheckingReloadClosesOnlyTheSessionsTheirOwnListenerNowRefuses() throws Exception {
+    String recheck = "reload: { recheckSessions: true }\n";
+    try (EchoUpstream upstream = new EchoUpstream()) {
+      Files.writeString(policyDir.resolve(PolicyLoader.FILE_NAME),
+          twoListeners(upstream.port(), "0", "127.0.0.0/8", recheck));
+      try (GatewayHarness harness = new GatewayHarness(PolicyLoader.load(policyDir))) {
+        Await.result(harness.gateway.watchPolicy(3_600_000));
+        WebSocketClient from1 = clientFrom(harness, "127.0.0.1");
+        WebSocket onInternal = Await.result(from1.connect(harness.options("internal", "/chat")));
+        WebSocket onPublic = Await.result(from1.connect(harness.options("public", "/chat")));
+        Promise<Short> internalClosed = Promise.promise();
+        onInternal.closeHandler(v -> internalClosed.tryComplete(onInternal.closeStatusCode()));
+
+        // public still admits 127.0.0.1; internal no longer does.
+        Files.writeString(policyDir.resolve(PolicyLoader.FILE_NAME),
+            twoListeners(upstream.port(), "0", "127.0.0.3/32", recheck));
+        assertEquals(ReloadOutcome.OK, Await.result(harness.gateway.reload("test")).outcome());
+        assertEquals((short) 1008, Await.result(internalClosed.future()));
+        assertEquals("still open", echo(onPublic, "still open"));
       }
     }
   }
