@@ -20,10 +20,12 @@ import io.wsgate.testing.AuditCapture;
 import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
 import io.wsgate.testing.GatewayProcess;
+import io.wsgate.testing.NamedCerts;
 import io.wsgate.testing.TestCerts;
 import io.wsgate.testing.TestPolicy;
 import io.wsgate.metrics.ReloadOutcome;
 import io.wsgate.policy.PolicyLoader;
+import io.wsgate.policy.Tls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +39,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import java.security.cert.X509Certificate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -287,6 +294,58 @@ class ListenersIT {
         assertEquals((short) 1008, Await.result(internalClosed.future()));
         assertEquals("still open", echo(onPublic, "still open"));
       }
+    }
+  }
+
+  /** Each TLS listener serves its own certificate, and a renewed file changes only its own listener's. */
+  @Test
+  void eachTlsListenerServesAndReloadsItsOwnCertificate() throws Exception {
+    Tls.Pair partner = NamedCerts.create(logDir, "partner", "partner.test");
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(TestPolicy.create().listenerName("public")
+             .listener("partner", "127.0.0.2", new Tls(partner.cert(), partner.key(), false),
+                 new ClientAddresses(allow("127.0.0.0/8"), List.of()))
+             .route("/chat", upstream.url("/")).build())) {
+      String publicName = servedSubject("127.0.0.1", harness.port("public"));
+      assertEquals("CN=partner.test", servedSubject("127.0.0.2", harness.port("partner")));
+      assertNotEquals("CN=partner.test", publicName);
+
+      NamedCerts.create(logDir, "partner", "renewed.test");
+      Await.until("the partner listener serves the renewed certificate",
+          () -> "CN=renewed.test".equals(servedSubjectOrNull("127.0.0.2", harness.port("partner"))));
+      assertEquals(publicName, servedSubject("127.0.0.1", harness.port("public")), "public keeps its own");
+    }
+  }
+
+  private static String servedSubjectOrNull(String host, int port) {
+    try {
+      return servedSubject(host, port);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /** The subject of the certificate the listener presents (read without trusting it: only looked at). */
+  private static String servedSubject(String host, int port) throws Exception {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, new TrustManager[] {new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {
+      }
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {
+      }
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }}, null);
+    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(host, port)) {
+      socket.setSoTimeout(5000);
+      socket.startHandshake();
+      return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
     }
   }
 }
