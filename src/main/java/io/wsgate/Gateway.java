@@ -42,9 +42,9 @@ import io.wsgate.upstream.HealthChecks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -72,9 +72,9 @@ public final class Gateway {
   private final Fleet fleet;
   private final HealthChecks health;
   /** The TLS listeners' certificate reloaders, by listener name. */
-  private final Map<String, CertificateReloader> certificates = new LinkedHashMap<>();
-  /** Each listener's bound port, by name, in policy order. */
-  private final Map<String, Integer> ports = new LinkedHashMap<>();
+  private final Map<String, CertificateReloader> certificates = new ConcurrentHashMap<>();
+  /** Each listener's bound port, by name; set on an event loop, read by any thread. */
+  private final Map<String, Integer> ports = new ConcurrentHashMap<>();
   private PolicyReloader reloader;
   private AdminServer admin;
   private ProbeServer probes;
@@ -200,12 +200,15 @@ public final class Gateway {
     // Vert.x shares one listening socket among instances bound to the same host and port; a
     // negative port asks for one OS-chosen port shared by all of them (plain 0 would not share).
     int bindPort = listener.listen().port() == 0 ? -1 : listener.listen().port();
-    return deploy(listener, bindPort, instances).compose(v -> {
+    String named = policy.startup().field(listener) + " (" + listener.name() + ")";
+    return deploy(listener, bindPort, instances).recover(failure -> Future.failedFuture(new IllegalStateException(
+        named + ": cannot listen on " + listener.listen().host() + ":" + listener.listen().port() + ": "
+            + failure.getMessage(), failure))).compose(v -> {
       List<ListenerVerticle> own = verticles(listener.name());
       int port = own.get(0).actualPort();
       boolean shared = own.stream().allMatch(l -> l.actualPort() == port);
       if (!shared) {
-        return Future.failedFuture(new IllegalStateException("listener instances did not share one port"));
+        return Future.failedFuture(new IllegalStateException(named + ": listener instances did not share one port"));
       }
       ports.put(listener.name(), port);
       return Future.<Void>succeededFuture();
@@ -217,7 +220,7 @@ public final class Gateway {
         return Future.<Void>succeededFuture();
       }
       CertificateReloader reloader = new CertificateReloader(vertx, listener.listen().tls(),
-          () -> servers(listener.name()));
+          () -> servers(listener.name()), policy.startup().field(listener) + ".tls");
       certificates.put(listener.name(), reloader);
       return reloader.start(CERT_CHECK_INTERVAL_MS);
     });
@@ -395,8 +398,7 @@ public final class Gateway {
 
   /** The first listener's port ({@code listen.port}, or the first of {@code listeners}). */
   public int port() {
-    Integer first = ports.values().stream().findFirst().orElse(null);
-    return first == null ? 0 : first;
+    return ports.getOrDefault(services.current().policy().startup().listeners().get(0).name(), 0);
   }
 
   /**

@@ -28,15 +28,22 @@ public final class CertificateReloader {
 
   private final Vertx vertx;
   private final Supplier<List<HttpServer>> servers;
+  /** Where the listener's TLS is written in the policy, for messages ({@code listen.tls}, {@code listeners[1].tls}). */
+  private final String field;
   // guarded by this: what the listeners serve, and the files' stamp when they were read
   private Tls serving;
   private String lastSeen;
   private long timer = -1;
 
   public CertificateReloader(Vertx vertx, Tls tls, Supplier<List<HttpServer>> servers) {
+    this(vertx, tls, servers, "listen.tls");
+  }
+
+  public CertificateReloader(Vertx vertx, Tls tls, Supplier<List<HttpServer>> servers, String field) {
     this.vertx = vertx;
     this.serving = tls;
     this.servers = servers;
+    this.field = field;
   }
 
   public Future<Void> start(long intervalMs) {
@@ -68,7 +75,7 @@ public final class CertificateReloader {
     }
     return vertx.executeBlocking(() -> new Loaded(stamp(next), ServerTls.sslOptions(ServerTls.keyManager(next))),
             false)
-        .recover(failure -> Future.failedFuture(new IllegalStateException("listen.tls: " + failure.getMessage())))
+        .recover(failure -> Future.failedFuture(new IllegalStateException(field + ": " + failure.getMessage())))
         .compose(loaded -> {
           synchronized (this) {
             serving = next;
