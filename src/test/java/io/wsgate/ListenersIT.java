@@ -21,6 +21,7 @@ import io.wsgate.testing.EchoUpstream;
 import io.wsgate.testing.GatewayHarness;
 import io.wsgate.testing.GatewayProcess;
 import io.wsgate.testing.NamedCerts;
+import io.wsgate.testing.StartedGateway;
 import io.wsgate.testing.TestCerts;
 import io.wsgate.testing.TestPolicy;
 import io.wsgate.metrics.ReloadOutcome;
@@ -346,6 +347,20 @@ class ListenersIT {
       socket.setSoTimeout(5000);
       socket.startHandshake();
       return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+    }
+  }
+
+  /** A listener whose port is taken fails the start, naming the listener and the address. */
+  @Test
+  void aListenerThatCannotBindFailsTheStartAndSaysWhich() throws Exception {
+    try (EchoUpstream upstream = new EchoUpstream();
+         ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.2"))) {
+      Throwable failure = StartedGateway.startFailure(TestPolicy.create().listenerName("public")
+          .listener("internal", "127.0.0.2", taken.getLocalPort(), null,
+              new ClientAddresses(allow("127.0.0.0/8"), List.of()))
+          .route("/chat", upstream.url("/")).build());
+      assertTrue(String.valueOf(failure.getMessage()).startsWith("listeners[1] (internal): cannot listen on 127.0.0.2:"
+          + taken.getLocalPort() + ": "), failure::toString);
     }
   }
 }

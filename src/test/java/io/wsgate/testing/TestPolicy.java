@@ -245,7 +245,12 @@ public final class TestPolicy {
    * @param tls null: a plain ws:// listener
    */
   public TestPolicy listener(String name, String host, Tls tls, ClientAddresses clients) {
-    moreListeners.add(new io.wsgate.policy.NamedListener(name, new Listener(host, 0, tls), false));
+    return listener(name, host, 0, tls, clients);
+  }
+
+  /** As {@link #listener(String, String, Tls, ClientAddresses)}, on a fixed port. */
+  public TestPolicy listener(String name, String host, int port, Tls tls, ClientAddresses clients) {
+    moreListeners.add(new io.wsgate.policy.NamedListener(name, new Listener(host, port, tls), false));
     moreClients.put(name, clients);
     return this;
   }
