@@ -363,4 +363,18 @@ class ListenersIT {
           + taken.getLocalPort() + ": "), failure::toString);
     }
   }
+
+  /** limits.maxConnections counts the sessions of every listener together. */
+  @Test
+  void theGlobalConnectionCapSpansTheListeners() throws Exception {
+    try (EchoUpstream upstream = new EchoUpstream();
+         GatewayHarness harness = new GatewayHarness(publicAndInternal(upstream).maxConnections(1).build())) {
+      WebSocket first = Await.result(harness.connect(harness.options("public", "/chat")));
+      assertEquals(503, status(Await.failure(harness.connect(harness.options("internal", "/chat")))));
+      assertEquals(1, harness.gateway.services().audit().metrics().outcomes(Reason.CONNECTION_CAP));
+      first.close();
+      Await.until("the slot is free again", () -> harness.gateway.services().globalConnections() == 0);
+      Await.result(harness.connect(harness.options("internal", "/chat")));
+    }
+  }
 }
