@@ -6,6 +6,7 @@ import io.wsgate.filter.MessagePipeline;
 import io.wsgate.filter.SubjectBuckets;
 import io.wsgate.handshake.AuthorizationGuard;
 import io.wsgate.handshake.ClientAddressResolver;
+import io.wsgate.handshake.HandshakeGuard;
 import io.wsgate.handshake.HandshakePipeline;
 import io.wsgate.handshake.MonitorLog;
 import io.wsgate.handshake.OriginGuard;
@@ -22,6 +23,7 @@ import io.wsgate.handshake.RouteHandshakeRateGuard;
 import io.wsgate.handshake.RouteIpGuard;
 import io.wsgate.policy.ConnectionLimits;
 import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.policy.NamedListener;
 import io.wsgate.policy.PolicyFiles;
 import io.wsgate.policy.Route;
 import io.wsgate.token.TokenVerifier;
@@ -33,6 +35,8 @@ import io.wsgate.upstream.UpstreamSsl;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,10 +48,10 @@ import java.util.Set;
  */
 public final class CompiledPolicy {
   private final GatewayPolicy policy;
-  private final RouteTable routes;
   private final List<RoutePlan> plans;
-  private final HandshakePipeline pipeline;
-  private final ClientAddressResolver clientAddresses;
+  /** By listener name, each with the routes, address rules and resolver of that listener; the first is the default. */
+  private final Map<String, ListenerView> listeners;
+  private final ListenerView first;
   private final TokenVerifier tokens;
   private final BucketSpec controlFrames;
   private final BucketSpec reauth;
@@ -55,19 +59,31 @@ public final class CompiledPolicy {
   private final List<PolicyFiles.Entry> files;
   private final Instant builtAt;
 
-  private CompiledPolicy(GatewayPolicy policy, List<RoutePlan> plans, HandshakePipeline pipeline, TokenVerifier tokens,
-                         Set<LimiterRegistry.Spec> limiters, List<PolicyFiles.Entry> files, Instant builtAt) {
+  /** What one listener sees of the snapshot: its routes, its guard pipeline (its own address rules), its proxies. */
+  private record ListenerView(RouteTable routes, HandshakePipeline pipeline, ClientAddressResolver clientAddresses) {
+  }
+
+  private CompiledPolicy(GatewayPolicy policy, List<RoutePlan> plans, Map<String, HandshakePipeline> pipelines,
+                         TokenVerifier tokens, Set<LimiterRegistry.Spec> limiters, List<PolicyFiles.Entry> files,
+                         Instant builtAt) {
     this.policy = policy;
     this.limiters = limiters;
     this.files = List.copyOf(files);
     this.builtAt = builtAt;
-    this.pipeline = pipeline;
     this.tokens = tokens;
     this.controlFrames = BucketSpec.of(policy.limits().frames().controlFrames());
     this.reauth = BucketSpec.of(policy.limits().reauth());
-    this.clientAddresses = new ClientAddressResolver(policy.security().clients().trustedProxies());
-    this.routes = new RouteTable(plans);
     this.plans = List.copyOf(plans);
+    Map<String, ListenerView> views = new LinkedHashMap<>();
+    for (NamedListener listener : policy.startup().listeners()) {
+      String name = listener.name();
+      views.put(name, new ListenerView(
+          new RouteTable(plans.stream().filter(p -> p.route().reachableThrough(name)).toList()),
+          pipelines.get(name),
+          new ClientAddressResolver(policy.security().clients(name).trustedProxies())));
+    }
+    this.listeners = views;
+    this.first = views.values().iterator().next();
   }
 
   /**
@@ -89,8 +105,9 @@ public final class CompiledPolicy {
       // spend the budget every client shares. A route's own caps come after the global ones of the
       // same kind, its cap on all its sessions last (it is shared by all the route's clients).
       // Nulls (limits the policy does not set) are left out.
-      HandshakePipeline guards = new HandshakePipeline(Arrays.asList(
-          new ListenerIpGuard(policy.security().clients().ipRules()),
+      // One pipeline per listener, differing only in the listener's own address rules; the other
+      // guards are the same instances, so limits stay global across listeners.
+      List<HandshakeGuard> shared = Arrays.asList(
           new RouteIpGuard(),
           HandshakeRateGuard.perIp(connections, limiters),
           RouteHandshakeRateGuard.of(routes, limiters, connections.maxTrackedKeys()),
@@ -103,7 +120,14 @@ public final class CompiledPolicy {
           new AuthorizationGuard(),
           ConnectionCapGuard.perSubject(connections, services.subjectConnections()),
           RouteConnectionCapGuard.perSubject(routes, services.routeConnections()),
-          RouteConnectionCapGuard.perRoute(routes, services.routeConnections())), monitor);
+          RouteConnectionCapGuard.perRoute(routes, services.routeConnections()));
+      Map<String, HandshakePipeline> guards = new HashMap<>();
+      for (NamedListener listener : policy.startup().listeners()) {
+        List<HandshakeGuard> own = new ArrayList<>();
+        own.add(new ListenerIpGuard(policy.security().clients(listener.name()).ipRules()));
+        own.addAll(shared);
+        guards.put(listener.name(), new HandshakePipeline(own, monitor));
+      }
       SubjectBuckets subjects = new SubjectBuckets(limiters, policy.security().connections().maxTrackedKeys());
       List<RoutePlan> plans = new ArrayList<>();
       for (Route route : policy.routes()) {
@@ -132,12 +156,30 @@ public final class CompiledPolicy {
     return reauth;
   }
 
+  /** The first listener's resolver. */
   public ClientAddressResolver clientAddresses() {
-    return clientAddresses;
+    return first.clientAddresses();
   }
 
+  /** Who the client is on the listener named {@code listener} (its {@code clients.trustedProxies}). */
+  public ClientAddressResolver clientAddresses(String listener) {
+    return view(listener).clientAddresses();
+  }
+
+  /** The first listener's guards. */
   public HandshakePipeline pipeline() {
-    return pipeline;
+    return first.pipeline();
+  }
+
+  /** The guards of the listener named {@code listener}: its own address rules, then the shared guards. */
+  public HandshakePipeline pipeline(String listener) {
+    return view(listener).pipeline();
+  }
+
+  /** A name this snapshot does not have (only a listener of a policy that was refused could ask) gets the first. */
+  private ListenerView view(String listener) {
+    ListenerView view = listener == null ? null : listeners.get(listener);
+    return view == null ? first : view;
   }
 
   public TokenVerifier tokens() {
@@ -183,6 +225,11 @@ public final class CompiledPolicy {
    * @param host the request's host, {@linkplain io.wsgate.policy.HostPattern#requestHost normalized}; null: none
    */
   public RoutePlan match(String host, String path) {
-    return routes.match(host, path);
+    return first.routes().match(host, path);
+  }
+
+  /** As {@link #match(String, String)}, among the routes reachable through the listener named {@code listener}. */
+  public RoutePlan match(String listener, String host, String path) {
+    return view(listener).routes().match(host, path);
   }
 }

@@ -37,10 +37,13 @@ public final class DevMaterial {
   /** What {@link #generate} would write now; writes nothing. */
   public static List<Pending> missing(GatewayPolicy policy) {
     List<Pending> out = new ArrayList<>();
-    Tls tls = policy.listen().tls();
-    if (tls != null && tls.devCertificate() && !Files.exists(tls.cert()) && !Files.exists(tls.key())) {
-      out.add(new Pending("listen.tls.cert", tls.cert()));
-      out.add(new Pending("listen.tls.key", tls.key()));
+    for (io.wsgate.policy.NamedListener listener : policy.startup().listeners()) {
+      Tls tls = listener.listen().tls();
+      if (tls != null && tls.devCertificate() && !Files.exists(tls.cert()) && !Files.exists(tls.key())) {
+        String field = policy.startup().field(listener) + ".tls";
+        out.add(new Pending(field + ".cert", tls.cert()));
+        out.add(new Pending(field + ".key", tls.key()));
+      }
     }
     for (Issuer issuer : policy.security().issuers()) {
       Path key = devKey(issuer);
@@ -57,8 +60,11 @@ public final class DevMaterial {
    * @throws IllegalStateException naming the file when one cannot be written
    */
   public static void generate(GatewayPolicy policy) {
-    Tls tls = policy.listen().tls();
-    if (tls != null && tls.devCertificate()) {
+    for (io.wsgate.policy.NamedListener listener : policy.startup().listeners()) {
+      Tls tls = listener.listen().tls();
+      if (tls == null || !tls.devCertificate()) {
+        continue;
+      }
       if (DevCertificate.ensure(tls.cert(), tls.key())) {
         LOG.warn("Generated a self-signed DEVELOPMENT certificate at {}: browsers will warn, never use it in production",
             tls.cert());

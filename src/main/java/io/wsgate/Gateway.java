@@ -19,6 +19,7 @@ import io.wsgate.reload.PolicyReloader;
 import io.wsgate.session.SessionRecheck;
 import io.wsgate.policy.AdminSettings;
 import io.wsgate.policy.GatewayPolicy;
+import io.wsgate.policy.NamedListener;
 import io.wsgate.policy.ProbeSettings;
 import io.wsgate.policy.PolicyLoader;
 import io.wsgate.policy.Shutdown;
@@ -42,6 +43,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -68,14 +71,16 @@ public final class Gateway {
   /** This node's fleet; null when the policy has no {@code cluster:} section. */
   private final Fleet fleet;
   private final HealthChecks health;
-  private CertificateReloader certificates;
+  /** The TLS listeners' certificate reloaders, by listener name. */
+  private final Map<String, CertificateReloader> certificates = new ConcurrentHashMap<>();
+  /** Each listener's bound port, by name; set on an event loop, read by any thread. */
+  private final Map<String, Integer> ports = new ConcurrentHashMap<>();
   private PolicyReloader reloader;
   private AdminServer admin;
   private ProbeServer probes;
   private volatile boolean listening;
   /** From the first moment of {@link #stop()}: readiness goes DOWN before the listeners stop accepting. */
   private volatile boolean stopRequested;
-  private int port;
   private Future<Void> stopping;
 
   private Gateway(Vertx vertx, GatewayServices services, DemoUpstream demo, Fleet fleet) {
@@ -134,14 +139,18 @@ public final class Gateway {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores).setPreferNativeTransport(true));
     audit.startSyslog(vertx);
     Fleet member = fleet;
-    Tls tls = policy.listen().tls();
-    if (tls != null) {
+    for (NamedListener listener : policy.startup().listeners()) {
+      Tls tls = listener.listen().tls();
+      if (tls == null) {
+        continue;
+      }
       // The same check as policy check and certificate renewal: a key that is not the certificate's
       // would load without complaint and fail every handshake.
       java.util.Optional<String> problem = Preflight.tlsProblem(vertx, tls);
       if (problem.isPresent()) {
+        String field = policy.startup().field(listener) + ".tls";
         return leave(vertx, member).eventually(vertx::close).eventually(audit::close)
-            .transform(v -> Future.failedFuture(new IllegalStateException("listen.tls: " + problem.get())));
+            .transform(v -> Future.failedFuture(new IllegalStateException(field + ": " + problem.get())));
       }
     }
     boolean needsDemo = policy.routes().stream().anyMatch(r -> r.upstreams().stream().anyMatch(u -> u.demo()));
@@ -172,30 +181,48 @@ public final class Gateway {
   }
 
   private Future<Void> listen(GatewayPolicy policy, int instances) {
-    // Vert.x shares one listening socket among instances bound to the same host and port; a
-    // negative port asks for one OS-chosen port shared by all of them (plain 0 would not share).
-    int bindPort = policy.listen().port() == 0 ? -1 : policy.listen().port();
-    return deploy(bindPort, instances).compose(v -> {
-      port = listeners.get(0).actualPort();
-      boolean shared = listeners.stream().allMatch(l -> l.actualPort() == port);
-      return shared ? Future.succeededFuture()
-          : Future.failedFuture(new IllegalStateException("listener instances did not share one port"));
-    }).compose(v -> {
-      LOG.info("wsgate listening on {}://{}:{} (policy {}, {} event loops, {} transport)",
-          policy.listen().plain() ? "ws" : "wss", policy.listen().host(), port, policy.version(), instances,
-          vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
-      if (policy.listen().plain()) {
-        return Future.<Void>succeededFuture();
-      }
-      certificates = new CertificateReloader(vertx, policy.listen().tls(), policy.routes(), this::servers);
-      return certificates.start(CERT_CHECK_INTERVAL_MS);
-    }).onSuccess(v -> {
+    Future<Void> all = Future.succeededFuture();
+    for (NamedListener listener : policy.startup().listeners()) {
+      all = all.compose(v -> listen(policy, listener, instances));
+    }
+    return all.onSuccess(v -> {
       listening = true;
       if (fleet != null) {
-        String address = Fleet.advertisedAddress(policy.listen().host(), port);
+        String address = Fleet.advertisedAddress(policy.listen().host(), port());
         fleet.startRollCall(vertx, () -> new ClusterNodes.NodeStatus(address, services.sessions().size(),
             services.current().policy().version()));
       }
+    });
+  }
+
+  /** Binds one policy listener: {@code instances} verticles sharing its port, and its certificate reloader. */
+  private Future<Void> listen(GatewayPolicy policy, NamedListener listener, int instances) {
+    // Vert.x shares one listening socket among instances bound to the same host and port; a
+    // negative port asks for one OS-chosen port shared by all of them (plain 0 would not share).
+    int bindPort = listener.listen().port() == 0 ? -1 : listener.listen().port();
+    String named = policy.startup().field(listener) + " (" + listener.name() + ")";
+    return deploy(listener, bindPort, instances).recover(failure -> Future.failedFuture(new IllegalStateException(
+        named + ": cannot listen on " + listener.listen().host() + ":" + listener.listen().port() + ": "
+            + failure.getMessage(), failure))).compose(v -> {
+      List<ListenerVerticle> own = verticles(listener.name());
+      int port = own.get(0).actualPort();
+      boolean shared = own.stream().allMatch(l -> l.actualPort() == port);
+      if (!shared) {
+        return Future.failedFuture(new IllegalStateException(named + ": listener instances did not share one port"));
+      }
+      ports.put(listener.name(), port);
+      return Future.<Void>succeededFuture();
+    }).compose(v -> {
+      LOG.info("wsgate listening on {}://{}:{} (listener {}, policy {}, {} event loops, {} transport)",
+          listener.listen().plain() ? "ws" : "wss", listener.listen().host(), ports.get(listener.name()),
+          listener.name(), policy.version(), instances, vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
+      if (listener.listen().plain()) {
+        return Future.<Void>succeededFuture();
+      }
+      CertificateReloader reloader = new CertificateReloader(vertx, listener.listen().tls(), policy.routes(),
+          listener.name(), () -> servers(listener.name()), policy.startup().field(listener) + ".tls");
+      certificates.put(listener.name(), reloader);
+      return reloader.start(CERT_CHECK_INTERVAL_MS);
     });
   }
 
@@ -223,16 +250,20 @@ public final class Gateway {
         }).mapEmpty();
   }
 
-  private Future<Void> deploy(int bindPort, int instances) {
+  private Future<Void> deploy(NamedListener listener, int bindPort, int instances) {
     return vertx.deployVerticle(() -> {
-      ListenerVerticle verticle = new ListenerVerticle(services, bindPort);
+      ListenerVerticle verticle = new ListenerVerticle(services, listener, bindPort);
       listeners.add(verticle);
       return verticle;
     }, new DeploymentOptions().setInstances(instances)).mapEmpty();
   }
 
-  private List<HttpServer> servers() {
-    return listeners.stream().map(ListenerVerticle::server).toList();
+  private List<ListenerVerticle> verticles(String listener) {
+    return listeners.stream().filter(l -> l.listener().name().equals(listener)).toList();
+  }
+
+  private List<HttpServer> servers(String listener) {
+    return verticles(listener).stream().map(ListenerVerticle::server).toList();
   }
 
   /** {@link #watchPolicy(long, UnaryOperator)} without command-line overrides. */
@@ -353,11 +384,32 @@ public final class Gateway {
    * fails the reload whole.
    */
   private Future<Void> serveCertificates(GatewayPolicy policy) {
-    Tls tls = policy.listen().tls();
-    return certificates == null || tls == null ? Future.succeededFuture() : certificates.serve(tls, policy.routes());
+    Future<Void> all = Future.succeededFuture();
+    for (NamedListener listener : policy.startup().listeners()) {
+      CertificateReloader reloader = certificates.get(listener.name());
+      Tls tls = listener.listen().tls();
+      if (reloader != null && tls != null) {
+        all = all.compose(v -> reloader.serve(tls, policy.routes()));
+      }
+    }
+    return all;
   }
 
+  /** The first listener's port ({@code listen.port}, or the first of {@code listeners}). */
   public int port() {
+    return ports.getOrDefault(services.current().policy().startup().listeners().get(0).name(), 0);
+  }
+
+  /**
+   * The port of the listener named {@code listener}.
+   *
+   * @throws IllegalArgumentException when the policy has no such listener
+   */
+  public int port(String listener) {
+    Integer port = ports.get(listener);
+    if (port == null) {
+      throw new IllegalArgumentException("no listener named " + listener + " (listeners: " + ports.keySet() + ")");
+    }
     return port;
   }
 
@@ -411,9 +463,7 @@ public final class Gateway {
     Shutdown shutdown = services.current().policy().shutdown();
     stopRequested = true;
     health.stop();
-    if (certificates != null) {
-      certificates.stop();
-    }
+    certificates.values().forEach(CertificateReloader::stop);
     if (reloader != null) {
       reloader.stop();
     }

@@ -73,11 +73,14 @@ public final class Preflight {
       }
     }
     try {
-      Tls tls = policy.listen().tls();
-      boolean pendingCertificate = tls != null && tls.devCertificate() && !Files.exists(tls.cert())
-          && !Files.exists(tls.key());
-      if (tls != null && !pendingCertificate) {
-        tlsProblem(vertx, tls).ifPresent(problem -> errors.add("listen.tls: " + problem));
+      for (io.wsgate.policy.NamedListener listener : policy.startup().listeners()) {
+        Tls tls = listener.listen().tls();
+        boolean pendingCertificate = tls != null && tls.devCertificate() && !Files.exists(tls.cert())
+            && !Files.exists(tls.key());
+        if (tls != null && !pendingCertificate) {
+          String field = policy.startup().field(listener) + ".tls";
+          tlsProblem(vertx, tls).ifPresent(problem -> errors.add(field + ": " + problem));
+        }
       }
       if (DevMaterial.missing(policy).stream().noneMatch(p -> p.field().startsWith("issuers."))) {
         compile(vertx, policy, services).ifPresent(errors::add);

@@ -224,6 +224,7 @@ public final class AdminServer {
           .put("issuer", s.issuer())
           .put("clientIp", s.clientIp())
           .put("route", s.route())
+          .put("listener", s.listener())
           .put("upstream", s.upstreamLabel())
           .put("ageMs", rows.get(i).ageMs())
           .put("messagesToUpstream", s.messagesToUpstream())

@@ -262,8 +262,10 @@ public final class AuditLog {
 
   /** The fields every record of a session repeats, so that none needs its {@code session.accepted}. */
   private static JsonObject session(JsonObject event, AuditedRequest who) {
-    return event.put("requestId", who.requestId()).put("clientIp", who.clientIp()).put("subject", who.subject())
+    event.put("requestId", who.requestId()).put("clientIp", who.clientIp()).put("subject", who.subject())
         .put("issuer", who.issuer()).put("route", who.route());
+    // Every record of the gateway has it; only a record made outside a listener (tests, tools) has not.
+    return who.listener() == null ? event : event.put("listener", who.listener());
   }
 
   private void write(JsonObject event) {

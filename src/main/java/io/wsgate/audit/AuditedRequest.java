@@ -2,7 +2,7 @@ package io.wsgate.audit;
 
 /**
  * Who made an upgrade request and what it asked for, as far as the gateway knew when it decided:
- * the fields that every handshake record carries, and (its first five) every record of the session
+ * the fields that every handshake record carries, and (its first five, and the listener) every record of the session
  * the request became, so that one record answers who, from where and on which route without a
  * join. Holds no token, cookie or other header that could carry a secret: of the headers, only
  * {@code Origin} and {@code User-Agent}, each cut to {@link #MAX_HEADER_CHARS} characters with
@@ -21,10 +21,12 @@ package io.wsgate.audit;
  * @param path      the request path without the query; null when no request line was decoded
  * @param origin    the {@code Origin} header, bounded; null when absent
  * @param userAgent the {@code User-Agent} header, bounded; null when absent
+ * @param listener  the name of the listener the request arrived on ({@code default} for {@code listen:}); null
+ *                  when not known
  * @param clientCert the client certificate read on a {@code clientCert} route; null when none (or no such route)
  */
 public record AuditedRequest(String requestId, String clientIp, String subject, String issuer, String route,
-                             String path, String origin, String userAgent, ClientCert clientCert) {
+                             String path, String origin, String userAgent, String listener, ClientCert clientCert) {
   /** Client-chosen header values are cut to this many characters. */
   public static final int MAX_HEADER_CHARS = 256;
 
@@ -45,13 +47,24 @@ public record AuditedRequest(String requestId, String clientIp, String subject, 
 
   /** A request without a client certificate. */
   public AuditedRequest(String requestId, String clientIp, String subject, String issuer, String route,
+                        String path, String origin, String userAgent, String listener) {
+    this(requestId, clientIp, subject, issuer, route, path, origin, userAgent, listener, null);
+  }
+
+  /** A request not tied to a known listener, without a client certificate. */
+  public AuditedRequest(String requestId, String clientIp, String subject, String issuer, String route,
                         String path, String origin, String userAgent) {
-    this(requestId, clientIp, subject, issuer, route, path, origin, userAgent, null);
+    this(requestId, clientIp, subject, issuer, route, path, origin, userAgent, null, null);
   }
 
   /** A refusal made before any request was read: only what the connection tells. */
   public static AuditedRequest connectionOnly(String clientIp) {
-    return new AuditedRequest("-", clientIp, null, null, null, null, null, null);
+    return connectionOnly(clientIp, null);
+  }
+
+  /** A refusal made before any request was read on the listener named {@code listener}. */
+  public static AuditedRequest connectionOnly(String clientIp, String listener) {
+    return new AuditedRequest("-", clientIp, null, null, null, null, null, null, listener);
   }
 
   /**

@@ -24,7 +24,8 @@ final class RunCommand implements Callable<Integer> {
       description = "Policy directory or gateway.yaml file (default: ${DEFAULT-VALUE}).")
   Path policies;
 
-  @Option(names = "--listen", paramLabel = "PORT", description = "Override listen.port from the policy.")
+  @Option(names = "--listen", paramLabel = "PORT",
+      description = "Override the first listener's port (listen.port, or listeners[0].port).")
   Integer listen;
 
   /** The command line's overrides of the policy, applied to every policy loaded, at start and on reload. */

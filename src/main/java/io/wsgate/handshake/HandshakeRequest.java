@@ -25,18 +25,19 @@ import java.util.List;
  *                      its guards together
  * @param clientCert    the certificate the client presented in its TLS handshake, read only on a route
  *                      with {@code clientCert}; null otherwise or when it sent none (not yet verified)
+ * @param listener      the name of the listener the request arrived on; null in tests that have none
  */
 public record HandshakeRequest(String requestId, String peerIp, String clientIp, byte[] clientAddress, boolean tls,
                                String host, String path, String query, MultiMap headers, List<String> subprotocols,
                                Route route, long receivedNanos, Identity identity, boolean bearerOffered,
-                               String cookie, StoreBudget storeBudget, ClientCertificate clientCert) {
-  /** A request without a client certificate. */
+                               String cookie, StoreBudget storeBudget, ClientCertificate clientCert, String listener) {
+  /** A request without a client certificate, not tied to a named listener. */
   public HandshakeRequest(String requestId, String peerIp, String clientIp, byte[] clientAddress, boolean tls,
                           String host, String path, String query, MultiMap headers, List<String> subprotocols,
                           Route route, long receivedNanos, Identity identity, boolean bearerOffered,
                           String cookie, StoreBudget storeBudget) {
     this(requestId, peerIp, clientIp, clientAddress, tls, host, path, query, headers, subprotocols, route, receivedNanos,
-        identity, bearerOffered, cookie, storeBudget, null);
+        identity, bearerOffered, cookie, storeBudget, null, null);
   }
 
   /** A request that never waits on a store (limits in this process). */
@@ -55,13 +56,14 @@ public record HandshakeRequest(String requestId, String peerIp, String clientIp,
   public AuditedRequest audited() {
     return new AuditedRequest(requestId, clientIp, identity == null ? null : identity.subject(),
         identity == null ? null : identity.issuer(), route == null ? null : route.id(), path, origin(),
-        headers.get("user-agent"), clientCert == null ? null : clientCert.audited());
+        headers.get("user-agent"), listener, clientCert == null ? null : clientCert.audited());
   }
 
   /** The request after token verification: the identity, and offers / query without the token. */
   public HandshakeRequest authenticated(Identity verified, List<String> remainingOffers, String remainingQuery,
                                         boolean bearer, String remainingCookie) {
     return new HandshakeRequest(requestId, peerIp, clientIp, clientAddress, tls, host, path, remainingQuery, headers,
-        List.copyOf(remainingOffers), route, receivedNanos, verified, bearer, remainingCookie, storeBudget, clientCert);
+        List.copyOf(remainingOffers), route, receivedNanos, verified, bearer, remainingCookie, storeBudget, clientCert,
+        listener);
   }
 }

@@ -31,18 +31,28 @@ public final class CertificateReloader {
 
   private final Vertx vertx;
   private final Supplier<List<HttpServer>> servers;
+  /** Where the listener's TLS is written in the policy, for messages ({@code listen.tls}, {@code listeners[1].tls}). */
+  private final String field;
+  private final String listener;
   // guarded by this: what the listeners serve, and the files' stamp when they were read
   private Tls serving;
   private ClientCertRequest asking;
   private String lastSeen;
   private long timer = -1;
 
-  /** @param routes the routes the listeners were started with: whether they ask for client certificates */
-  public CertificateReloader(Vertx vertx, Tls tls, List<Route> routes, Supplier<List<HttpServer>> servers) {
+  /**
+   * @param routes   the routes the listener was started with: whether it asks for client certificates
+   * @param listener the listener's name: only the routes reachable through it count
+   * @param field    where the listener's TLS is written in the policy, for messages
+   */
+  public CertificateReloader(Vertx vertx, Tls tls, List<Route> routes, String listener,
+                             Supplier<List<HttpServer>> servers, String field) {
     this.vertx = vertx;
     this.serving = tls;
-    this.asking = ClientCertRequest.of(routes);
+    this.listener = listener;
+    this.asking = ClientCertRequest.of(routes, listener);
     this.servers = servers;
+    this.field = field;
   }
 
   public Future<Void> start(long intervalMs) {
@@ -69,7 +79,7 @@ public final class CertificateReloader {
    * @return fails, naming the files and why, when a pair cannot be served; the old set is then kept
    */
   public Future<Void> serve(Tls next, List<Route> routes) {
-    ClientCertRequest nextAsking = ClientCertRequest.of(routes);
+    ClientCertRequest nextAsking = ClientCertRequest.of(routes, listener);
     boolean sameAsking;
     synchronized (this) {
       sameAsking = nextAsking.equals(asking);
@@ -79,7 +89,7 @@ public final class CertificateReloader {
     }
     return vertx.executeBlocking(() -> new Loaded(stamp(next),
                 ServerTls.sslOptions(ServerTls.keyManager(next), nextAsking)), false)
-        .recover(failure -> Future.failedFuture(new IllegalStateException("listen.tls: " + failure.getMessage())))
+        .recover(failure -> Future.failedFuture(new IllegalStateException(field + ": " + failure.getMessage())))
         .compose(loaded -> {
           synchronized (this) {
             serving = next;

@@ -32,10 +32,15 @@ record ClientCertRequest(boolean requested, List<X509Certificate> authorities) {
   }
 
   static ClientCertRequest of(List<Route> routes) {
+    return of(routes, null);
+  }
+
+  /** What the listener named {@code listener} asks for: the routes reachable through it (null: all routes). */
+  static ClientCertRequest of(List<Route> routes, String listener) {
     List<X509Certificate> all = new ArrayList<>();
     boolean requested = false;
     for (Route route : routes) {
-      if (route.clientCert() != null) {
+      if (route.clientCert() != null && (listener == null || route.reachableThrough(listener))) {
         requested = true;
         route.clientCert().authorities().stream().filter(ca -> !all.contains(ca)).forEach(all::add);
       }

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.wsgate.GatewayServices;
 import io.wsgate.Reason;
+import io.wsgate.policy.NamedListener;
 import io.wsgate.policy.StartupSettings;
 import io.wsgate.audit.AuditedRequest;
 import io.wsgate.upstream.UpstreamConnector;
@@ -17,19 +18,26 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One client listener on one event loop. The gateway deploys one instance per core on the same
- * port; Vert.x spreads accepted connections across them. Each instance dials upstreams from its
+ * One client listener on one event loop. The gateway deploys one instance per core and per policy
+ * listener on that listener's port; Vert.x spreads accepted connections across them. Each instance dials upstreams from its
  * own event loop, so a session's two sockets never cross threads.
  */
 public final class ListenerVerticle extends VerticleBase {
   private final GatewayServices services;
+  private final NamedListener listener;
   private final int port;
   private final Map<HttpConnection, Long> handshakeDeadlines = new HashMap<>();
   private AcceptClock acceptClock;
   private HttpServer server;
 
+  /** An instance of the policy's first listener. */
   public ListenerVerticle(GatewayServices services, int port) {
+    this(services, services.current().policy().startup().listeners().get(0), port);
+  }
+
+  public ListenerVerticle(GatewayServices services, NamedListener listener, int port) {
     this.services = services;
+    this.listener = listener;
     this.port = port;
   }
 
@@ -37,7 +45,7 @@ public final class ListenerVerticle extends VerticleBase {
   public Future<?> start() {
     StartupSettings startup = services.current().policy().startup();
     HttpServerOptions options = new HttpServerOptions()
-        .setHost(startup.listen().host())
+        .setHost(listener.listen().host())
         .setPort(port)
         .setMaxWebSocketFrameSize(startup.maxMessageBytes())
         .setMaxWebSocketMessageSize(startup.maxMessageBytes())
@@ -47,17 +55,18 @@ public final class ListenerVerticle extends VerticleBase {
         .setMaxHeaderSize(16384)
         .setWebSocketClosingTimeout(5)
         .setTcpNoDelay(true)
-        .setUseProxyProtocol(startup.proxyProtocol())
+        .setUseProxyProtocol(listener.proxyProtocol())
         .setProxyProtocolTimeout(startup.handshakeTimeout().toMillis())
         .setProxyProtocolTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
     long handshakeNanos = startup.handshakeTimeout().toNanos();
-    if (!startup.listen().plain()) {
-      ServerTls.apply(options, startup.listen().tls(), ClientCertRequest.of(services.current().policy().routes()));
+    if (!listener.listen().plain()) {
+      ServerTls.apply(options, listener.listen().tls(),
+          ClientCertRequest.of(services.current().policy().routes(), listener.name()));
       // Slowloris below HTTP: the TLS handshake must be done within the deadline that starts at
       // accept (Vert.x would wait its own 10 s); what is left of it is the request head's.
       options.setSslHandshakeTimeout(handshakeNanos);
       options.setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.NANOSECONDS);
-      acceptClock = new AcceptClock(ServerTls.engine(startup.listen().tls()));
+      acceptClock = new AcceptClock(ServerTls.engine(listener.listen().tls()));
       options.setSslEngineOptions(acceptClock);
     }
     int upstreamTimeoutMs = (int) startup.upstreamConnectTimeout().toMillis();
@@ -69,7 +78,7 @@ public final class ListenerVerticle extends VerticleBase {
         .setConnectTimeout(upstreamTimeoutMs)
         .setClosingTimeout(5)
         .setTcpNoDelay(true), upstreamTimeoutMs);
-    UpgradeHandler upgrades = new UpgradeHandler(vertx, services, connector);
+    UpgradeHandler upgrades = new UpgradeHandler(vertx, services, connector, listener.name());
     server = vertx.createHttpServer(options)
         .exceptionHandler(this::beforeHttp)
         .connectionHandler(connection -> startHandshakeDeadline(connection, handshakeNanos))
@@ -101,7 +110,7 @@ public final class ListenerVerticle extends VerticleBase {
     long left = handshakeNanos - (System.nanoTime() - accepted);
     long timer = vertx.setTimer(Math.max(1, left / 1_000_000), id -> {
       if (handshakeDeadlines.remove(connection) != null) {
-        services.audit().rejected(AuditedRequest.connectionOnly(connection.remoteAddress().hostAddress()),
+        services.audit().rejected(AuditedRequest.connectionOnly(connection.remoteAddress().hostAddress(), listener.name()),
             Reason.HANDSHAKE_TIMEOUT);
         RequestTimeout.answer(connection, Reason.HANDSHAKE_TIMEOUT);
       }
@@ -122,8 +131,13 @@ public final class ListenerVerticle extends VerticleBase {
    */
   private void beforeHttp(Throwable failure) {
     if (failure instanceof SslHandshakeTimeoutException) {
-      services.audit().rejected(AuditedRequest.connectionOnly(null), Reason.HANDSHAKE_TIMEOUT);
+      services.audit().rejected(AuditedRequest.connectionOnly(null, listener.name()), Reason.HANDSHAKE_TIMEOUT);
     }
+  }
+
+  /** The policy listener this instance serves. */
+  public NamedListener listener() {
+    return listener;
   }
 
   public int actualPort() {

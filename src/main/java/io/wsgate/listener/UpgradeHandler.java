@@ -49,6 +49,8 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
   private final Vertx vertx;
   private final GatewayServices services;
   private final UpstreamConnector connector;
+  /** The name of the policy listener this handler serves: its routes, address rules and proxies apply. */
+  private final String listener;
   /** Connections answered with a refusal and now closing; touched only on this verticle's event loop. */
   private final Set<HttpConnection> refused = Collections.newSetFromMap(new IdentityHashMap<>());
   /** Connections whose upgrade is being answered; touched only on this verticle's event loop. */
@@ -56,10 +58,11 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
   /** Upgrading connections on which the client sent another request before its 101. */
   private final Set<HttpConnection> pipelined = Collections.newSetFromMap(new IdentityHashMap<>());
 
-  UpgradeHandler(Vertx vertx, GatewayServices services, UpstreamConnector connector) {
+  UpgradeHandler(Vertx vertx, GatewayServices services, UpstreamConnector connector, String listener) {
     this.vertx = vertx;
     this.services = services;
     this.connector = connector;
+    this.listener = listener;
   }
 
   @Override
@@ -95,7 +98,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
       reject(request, requestId, null, received, Reason.MISDIRECTED_REQUEST); // before routing: see MisdirectedRequest
       return;
     }
-    RoutePlan plan = path == null ? null : snapshot.match(host, path);
+    RoutePlan plan = path == null ? null : snapshot.match(listener, host, path);
     if (plan == null) {
       reject(request, requestId, null, received, Reason.ROUTE_NOT_FOUND);
       return;
@@ -123,13 +126,13 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     // remoteAddress(true) the load balancer itself; the declaration counts only from a trusted proxy.
     String peerIp = request.connection().remoteAddress(true).hostAddress();
     String declaredIp = request.remoteAddress().hostAddress();
-    String clientIp = snapshot.clientAddresses().resolve(peerIp, declaredIp, request.headers());
+    String clientIp = snapshot.clientAddresses(listener).resolve(peerIp, declaredIp, request.headers());
     HandshakeRequest handshake = new HandshakeRequest(requestId, peerIp, clientIp,
         NetUtil.createByteArrayFromIpAddressString(clientIp), request.isSSL(), request.getHeader("host"), path,
         request.query(), request.headers(), offeredSubprotocols(request), plan.route(), received, null, false,
         cookies(request), services.limits().newBudget(),
-        plan.route().clientCert() == null ? null : ClientCertificates.presented(request.connection()));
-    snapshot.pipeline().run(handshake).onComplete(ar -> {
+        plan.route().clientCert() == null ? null : ClientCertificates.presented(request.connection()), listener);
+    snapshot.pipeline(listener).run(handshake).onComplete(ar -> {
       if (ar.failed()) {
         reject(request, handshake, failureReason(ar.cause()));
       } else if (!ar.result().admitted()) {
@@ -167,7 +170,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
     Reason reason = cause instanceof TooLongHttpLineException ? Reason.URI_TOO_LONG
         : cause instanceof TooLongHttpHeaderException ? Reason.HEADERS_TOO_LARGE : Reason.BAD_UPGRADE;
     services.audit().rejected(new AuditedRequest(RequestIds.next(), request.remoteAddress().hostAddress(), null, null,
-        null, null, null, null), reason);
+        null, null, null, null, listener), reason);
     services.meters().handshake(false, System.nanoTime());
     respond(request, reason);
   }
@@ -286,7 +289,7 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
   private void reject(HttpServerRequest request, String requestId, RoutePlan plan, long received, Reason reason) {
     services.audit().rejected(new AuditedRequest(requestId, request.remoteAddress().hostAddress(), null, null,
         plan == null ? null : plan.route().id(), request.path(), request.getHeader("origin"),
-        request.getHeader("user-agent")), reason);
+        request.getHeader("user-agent"), listener), reason);
     services.meters().handshake(false, received);
     respond(request, reason);
   }

@@ -29,6 +29,8 @@ final class PolicyDefaults {
     d.put("listen.clients.trustedProxies", List.of());
     d.put("listen.clients.proxyProtocol", false);
     d.put("listen.clients.mode", mode());
+    // listeners[] entries have listen's keys and defaults (and name, which has none)
+    new java.util.ArrayList<>(d.keySet()).forEach(k -> d.put("listeners[]." + k.substring("listen.".length()), d.get(k)));
     d.put("issuers.*.clockSkew", Issuer.DEFAULT_CLOCK_SKEW);
     d.put("issuers.*.maxTokenBytes", Issuer.DEFAULT_MAX_TOKEN_BYTES);
     d.put("issuers.*.keys.refresh", KeySource.DEFAULT_REFRESH);

@@ -38,8 +38,11 @@ public final class PolicyFiles {
     if (source != null) {
       out.add(entry("policy", Files.isDirectory(source) ? source.resolve(PolicyLoader.FILE_NAME) : source));
     }
-    if (policy.listen().tls() != null) {
-      out.add(entry("listen.tls.cert", policy.listen().tls().cert()));
+    for (NamedListener listener : policy.startup().listeners()) {
+      Tls tls = listener.listen().tls();
+      if (tls != null && !out.stream().anyMatch(e -> tls.cert().equals(e.path()))) {
+        out.add(entry(policy.startup().field(listener) + ".tls.cert", tls.cert()));
+      }
     }
     for (Issuer issuer : policy.security().issuers()) {
       KeySource keys = issuer.keys();

@@ -9,7 +9,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Turns a composed {@code gateway.yaml} node tree into a {@link GatewayPolicy}, reporting into a {@link NodeReader}. */
 final class PolicyParser {
   static final List<String> TOP_KEYS =
-      List.of("listen", "issuers", "connections", "routes", "limits", "shutdown", "reload", "dev", "admin", "audit",
+      List.of("listen", "listeners", "issuers", "connections", "routes", "limits", "shutdown", "reload", "dev", "admin", "audit",
           "cluster", "probes");
   static final List<String> LIMIT_KEYS = List.of("maxMessageBytes", "idleTimeout", "maxLifetime", "maxConnections",
       "handshakeTimeout", "upstreamConnectTimeout", "pingInterval", "maxControlFramesPerSecond", "controlFrameBurst",
@@ -38,15 +38,13 @@ final class PolicyParser {
   /** Always returns a policy; it is only valid if the reader recorded no errors. */
   GatewayPolicy parse(Node root, String version, Path source) {
     MappingReader top = reader.mapping(root, "", TOP_KEYS);
-    MappingReader listenSection = top.mapping("listen", ListenerSection.KEYS);
-    Listener listen = new ListenerSection(paths).read(listenSection);
-    ClientsSection.Listening clients = ClientsSection.listener(listenSection);
+    ListenersSection.Read listeners = new ListenersSection(reader, paths).read(top);
     List<Issuer> issuers = new IssuersSection(reader, paths, env).read(top);
     ConnectionLimits connections = ConnectionsSection.read(top);
     MappingReader limitSection = top.mapping("limits", LIMIT_KEYS);
     int maxMessageBytes =
         limitSection.size("maxMessageBytes", StartupSettings.DEFAULT_MAX_MESSAGE_BYTES, 1, MAX_MESSAGE_BYTES_LIMIT);
-    List<Route> routes = new RouteSection(reader, paths, maxMessageBytes, listen.plain()).read(top, issuers);
+    List<Route> routes = new RouteSection(reader, paths, maxMessageBytes, listeners.listeners()).read(top, issuers);
     Limits limits = limits(limitSection);
     Shutdown shutdown = shutdown(top.mapping("shutdown", SHUTDOWN_KEYS));
     MappingReader reload = top.mapping("reload", RELOAD_KEYS);
@@ -56,13 +54,14 @@ final class PolicyParser {
     AdminSettings admin = new AdminSection(paths, env).read(top);
     AuditSettings audit = new AuditSection(paths, env).read(top);
     ClusterSettings cluster = new ClusterSection(paths, env).read(top, audit);
-    ProbeSettings probes = ProbesSection.read(top, listen, admin);
-    StartupSettings startup = new StartupSettings(listen, clients.proxyProtocol(), maxMessageBytes,
+    ProbeSettings probes = ProbesSection.read(top, listeners.listeners(), admin);
+    StartupSettings startup = new StartupSettings(listeners.first().listen(), listeners.first().proxyProtocol(),
+        maxMessageBytes,
         limitSection.positiveDuration("handshakeTimeout", StartupSettings.DEFAULT_HANDSHAKE_TIMEOUT),
         limitSection.positiveDuration("upstreamConnectTimeout", StartupSettings.DEFAULT_UPSTREAM_CONNECT_TIMEOUT),
-        reload.bool("watch", StartupSettings.DEFAULT_WATCH), admin, audit, cluster, probes);
+        reload.bool("watch", StartupSettings.DEFAULT_WATCH), admin, audit, cluster, probes, listeners.listeners());
     RuntimePolicy runtime = new RuntimePolicy(routes, limits, shutdown, dev,
-        new Security(clients.addresses(), issuers, connections, recheck, closeRemoved));
+        new Security(listeners.firstClients(), issuers, connections, recheck, closeRemoved, listeners.clients()));
     return new GatewayPolicy(version, source, startup, runtime);
   }
 

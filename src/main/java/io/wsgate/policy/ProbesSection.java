@@ -15,6 +15,10 @@ final class ProbesSection {
   }
 
   static ProbeSettings read(MappingReader top, Listener listen, AdminSettings admin) {
+    return read(top, List.of(new NamedListener(NamedListener.DEFAULT_NAME, listen, false)), admin);
+  }
+
+  static ProbeSettings read(MappingReader top, List<NamedListener> listeners, AdminSettings admin) {
     if (!top.has("probes")) {
       return ProbeSettings.DISABLED;
     }
@@ -25,8 +29,16 @@ final class ProbesSection {
       host = ProbeSettings.DEFAULT_HOST;
     }
     int port = m.integer("port", ProbeSettings.DEFAULT_PORT, 0, 65535);
-    if (clashes(host, port, listen.host(), listen.port())) {
-      m.error("port", "port " + port + " is listen.port too (choose another port)");
+    String listenerPort = null;
+    for (int i = 0; i < listeners.size() && listenerPort == null; i++) {
+      Listener listen = listeners.get(i).listen();
+      if (clashes(host, port, listen.host(), listen.port())) {
+        listenerPort = listeners.size() == 1 && listeners.get(0).name().equals(NamedListener.DEFAULT_NAME)
+            ? "listen.port" : "listeners[" + i + "].port";
+      }
+    }
+    if (listenerPort != null) {
+      m.error("port", "port " + port + " is " + listenerPort + " too (choose another port)");
     } else if (admin.enabled() && clashes(host, port, admin.host(), admin.port())) {
       m.error("port", "port " + port + " is admin.port too (choose another port)");
     }
@@ -34,7 +46,7 @@ final class ProbesSection {
   }
 
   /** Two binds of one non-zero port collide when their addresses are the same or either is a wildcard. */
-  private static boolean clashes(String host, int port, String otherHost, int otherPort) {
+  static boolean clashes(String host, int port, String otherHost, int otherPort) {
     return port != 0 && port == otherPort
         && (host.equalsIgnoreCase(otherHost) || wildcard(host) || wildcard(otherHost));
   }

@@ -11,7 +11,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 final class RouteSection {
   static final List<String> KEYS = keys(List.of("path", "match", "upstreams", "forwardHeaders", "upstreamCooldown",
       "upstreamCa", "upstreamTls", "clients", "origins", "auth", "messages", "host", "limits", "connections",
-      "clientCert"), BalancingSection.KEYS);
+      "clientCert", "listeners"), BalancingSection.KEYS);
   static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(10);
   static final String DEFAULT_MATCH = "exact";
 
@@ -20,23 +20,24 @@ final class RouteSection {
   private final int globalMaxMessageBytes;
   private final UpstreamTlsSection upstreamTls;
   private final PolicyPaths paths;
-  private final boolean plainListener;
+  private final List<NamedListener> listeners;
 
   /**
    * @param globalMaxMessageBytes {@code limits.maxMessageBytes}, which a route's own may not exceed
-   * @param plainListener         the listener speaks plain ws://, where no route can ask for a client certificate
+   * @param listeners             the policy's listeners, which routes may name ({@code routes[].listeners})
    */
-  RouteSection(NodeReader reader, PolicyPaths paths, int globalMaxMessageBytes, boolean plainListener) {
+  RouteSection(NodeReader reader, PolicyPaths paths, int globalMaxMessageBytes, List<NamedListener> listeners) {
     this.reader = reader;
     this.security = new RouteSecuritySection(reader, paths);
     this.globalMaxMessageBytes = globalMaxMessageBytes;
     this.upstreamTls = new UpstreamTlsSection(paths);
     this.paths = paths;
-    this.plainListener = plainListener;
+    this.listeners = List.copyOf(listeners);
   }
 
   /** @param issuers the top-level issuers, which routes name */
   List<Route> read(MappingReader top, List<Issuer> issuers) {
+    List<String> listenerNames = listeners.stream().map(NamedListener::name).toList();
     top.requireKey("routes", "required (at least one route)");
     List<Node> items = top.sequence("routes");
     if (items == null) {
@@ -49,7 +50,8 @@ final class RouteSection {
     Map<String, Node> seen = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       MappingReader m = reader.mapping(items.get(i), "routes[" + i + "]", KEYS);
-      Route route = route(m, issuers);
+      Route route = route(m, issuers).withListeners(listeners(m, listenerNames));
+      checkClientCertListeners(m, route);
       if (route.path() != null) {
         String match = route.prefix() ? "prefix" : "exact";
         String host = route.host() == null ? "" : " on host " + route.host().text();
@@ -80,9 +82,6 @@ final class RouteSection {
     Duration cooldown = m.duration("upstreamCooldown", DEFAULT_COOLDOWN);
     UpstreamTls tls = upstreamTls.read(m, upstreams);
     ClientCertSection.Parsed clientCert = ClientCertSection.read(m, paths);
-    if (plainListener && m.present("clientCert")) {
-      m.error("clientCert", "needs a TLS listener (listen.tls): a plain ws:// listener sees no client certificate");
-    }
     RouteSecurity routeSecurity = security.read(m, issuers, clientCert.certificateIdentity());
     Balancing balancing = BalancingSection.read(m, routeSecurity.auth());
     return new Route(pathProblem == null ? path : null, match.equals("prefix"), upstreams, forwardHeaders,
@@ -90,10 +89,52 @@ final class RouteSection {
         RouteLimitsSection.connections(m)).withClientCert(clientCert.clientCert());
   }
 
+  /** A plain ws:// listener sees no client certificate: a {@code clientCert} route must not be reachable through one. */
+  private void checkClientCertListeners(MappingReader m, Route route) {
+    if (route.clientCert() == null) {
+      return;
+    }
+    for (NamedListener listener : listeners) {
+      if (listener.listen().plain() && route.reachableThrough(listener.name())) {
+        m.error("clientCert", listeners.size() == 1
+            ? "needs a TLS listener (listen.tls): a plain ws:// listener sees no client certificate"
+            : "needs TLS listeners: listener " + NodeReader.quote(listener.name())
+                + " is plain ws:// and sees no client certificate (name the TLS ones in this route's listeners)");
+        return;
+      }
+    }
+  }
+
   private static List<String> keys(List<String> own, List<String> balancing) {
     List<String> all = new ArrayList<>(own);
     all.addAll(balancing);
     return List.copyOf(all);
+  }
+
+  /** {@code listeners:}, names of the policy's listeners; empty (every listener) when absent or invalid. */
+  private static List<String> listeners(MappingReader m, List<String> known) {
+    if (!m.has("listeners")) {
+      return List.of();
+    }
+    List<MappingReader.StringItem> items = m.strings("listeners");
+    if (items == null) {
+      return List.of();
+    }
+    if (items.isEmpty() && m.sequence("listeners").isEmpty()) {
+      m.error("listeners", "must name at least one listener (leave listeners out for every listener)");
+    }
+    List<String> names = new ArrayList<>();
+    for (MappingReader.StringItem item : items) {
+      if (known != null && !known.contains(item.value())) {
+        m.reader().error(item.node(), item.field(), "unknown listener " + NodeReader.quote(item.value())
+            + " (the policy's listeners: " + String.join(", ", known) + ")");
+      } else if (names.contains(item.value())) {
+        m.reader().error(item.node(), item.field(), "duplicate listener " + NodeReader.quote(item.value()));
+      } else {
+        names.add(item.value());
+      }
+    }
+    return names;
   }
 
   /** {@code host:}; null (any host) when absent or invalid (reported). */

@@ -22,23 +22,42 @@ import java.util.Objects;
  * @param audit                  {@code audit:}
  * @param cluster                {@code cluster:}; {@link ClusterSettings#NONE} without one
  * @param probes                 {@code probes:}; {@link ProbeSettings#DISABLED} without one
+ * @param listeners              every client listener, in policy order ({@code listeners:}); empty or null: the
+ *                               one {@code listen:} describes, named {@link NamedListener#DEFAULT_NAME}. When
+ *                               given, {@code listen} and {@code proxyProtocol} are taken from its first entry.
  */
 public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMessageBytes, Duration handshakeTimeout,
                               Duration upstreamConnectTimeout, boolean watch, AdminSettings admin,
-                              AuditSettings audit, ClusterSettings cluster, ProbeSettings probes) {
+                              AuditSettings audit, ClusterSettings cluster, ProbeSettings probes,
+                              List<NamedListener> listeners) {
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 65536;
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_UPSTREAM_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   public static final boolean DEFAULT_WATCH = true;
 
   public StartupSettings {
-    Objects.requireNonNull(listen, "listen");
+    if (listeners == null || listeners.isEmpty()) {
+      Objects.requireNonNull(listen, "listen");
+      listeners = List.of(new NamedListener(NamedListener.DEFAULT_NAME, listen, proxyProtocol));
+    } else {
+      listeners = List.copyOf(listeners);
+      listen = listeners.get(0).listen();
+      proxyProtocol = listeners.get(0).proxyProtocol();
+    }
     Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
     Objects.requireNonNull(upstreamConnectTimeout, "upstreamConnectTimeout");
     Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(audit, "audit");
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(probes, "probes");
+  }
+
+  /** Settings with the one listener {@code listen:} describes. */
+  public StartupSettings(Listener listen, boolean proxyProtocol, int maxMessageBytes, Duration handshakeTimeout,
+                         Duration upstreamConnectTimeout, boolean watch, AdminSettings admin, AuditSettings audit,
+                         ClusterSettings cluster, ProbeSettings probes) {
+    this(listen, proxyProtocol, maxMessageBytes, handshakeTimeout, upstreamConnectTimeout, watch, admin, audit, cluster,
+        probes, List.of());
   }
 
   /** Settings without a probes listener. */
@@ -56,28 +75,35 @@ public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMes
         ClusterSettings.NONE);
   }
 
-  /** The same settings listening on {@code port} instead ({@code run --listen PORT}). */
+  /** The same settings with the first listener on {@code port} instead ({@code run --listen PORT}). */
   public StartupSettings withPort(int port) {
-    return new StartupSettings(new Listener(listen.host(), port, listen.tls()), proxyProtocol, maxMessageBytes,
-        handshakeTimeout, upstreamConnectTimeout, watch, admin, audit, cluster, probes);
+    List<NamedListener> moved = new ArrayList<>(listeners);
+    moved.set(0, listeners.get(0).withPort(port));
+    return withListeners(moved);
+  }
+
+  /** The same settings with other client listeners (the first gives {@code listen}). */
+  public StartupSettings withListeners(List<NamedListener> others) {
+    return new StartupSettings(listen, proxyProtocol, maxMessageBytes, handshakeTimeout, upstreamConnectTimeout, watch,
+        admin, audit, cluster, probes, others);
   }
 
   /** The same settings as a member of the fleet {@code settings} describes (tests, tools). */
   public StartupSettings withCluster(ClusterSettings settings) {
     return new StartupSettings(listen, proxyProtocol, maxMessageBytes, handshakeTimeout, upstreamConnectTimeout, watch,
-        admin, audit, settings, probes);
+        admin, audit, settings, probes, listeners);
   }
 
   /** The same settings with another audit trail (tests, tools). */
   public StartupSettings withAudit(AuditSettings settings) {
     return new StartupSettings(listen, proxyProtocol, maxMessageBytes, handshakeTimeout, upstreamConnectTimeout, watch,
-        admin, settings, cluster, probes);
+        admin, settings, cluster, probes, listeners);
   }
 
   /** The same settings with another probes listener (tests, tools). */
   public StartupSettings withProbes(ProbeSettings settings) {
     return new StartupSettings(listen, proxyProtocol, maxMessageBytes, handshakeTimeout, upstreamConnectTimeout, watch,
-        admin, audit, cluster, settings);
+        admin, audit, cluster, settings, listeners);
   }
 
   /**
@@ -86,11 +112,21 @@ public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMes
    */
   public List<String> differences(StartupSettings other) {
     List<String> out = new ArrayList<>();
-    differ(out, "listen.host", listen.host(), other.listen.host());
-    differ(out, "listen.port", listen.port(), other.listen.port());
-    // The certificates are not fixed: a reload may add, remove or replace them (Gateway applies them).
-    differ(out, "listen.tls", fixedTls(listen.tls()), fixedTls(other.listen.tls()));
-    differ(out, "listen.clients.proxyProtocol", proxyProtocol, other.proxyProtocol);
+    List<String> names = listeners.stream().map(NamedListener::name).toList();
+    if (!names.equals(other.listeners.stream().map(NamedListener::name).toList())) {
+      out.add("listeners");
+    } else {
+      for (int i = 0; i < listeners.size(); i++) {
+        NamedListener a = listeners.get(i);
+        NamedListener b = other.listeners.get(i);
+        String at = field(a);
+        differ(out, at + ".host", a.listen().host(), b.listen().host());
+        differ(out, at + ".port", a.listen().port(), b.listen().port());
+        // The certificates are not fixed: a reload may add, remove or replace them (Gateway applies them).
+        differ(out, at + ".tls", fixedTls(a.listen().tls()), fixedTls(b.listen().tls()));
+        differ(out, at + ".clients.proxyProtocol", a.proxyProtocol(), b.proxyProtocol());
+      }
+    }
     differ(out, "limits.maxMessageBytes", maxMessageBytes, other.maxMessageBytes);
     differ(out, "limits.handshakeTimeout", handshakeTimeout, other.handshakeTimeout);
     differ(out, "limits.upstreamConnectTimeout", upstreamConnectTimeout, other.upstreamConnectTimeout);
@@ -100,6 +136,23 @@ public record StartupSettings(Listener listen, boolean proxyProtocol, int maxMes
     differ(out, "cluster", cluster, other.cluster);
     differ(out, "probes", probes, other.probes);
     return out;
+  }
+
+  /** The one listener {@code listen:} describes (and not a {@code listeners:} list). */
+  private boolean isDefaultOnly() {
+    return listeners.size() == 1 && listeners.get(0).name().equals(NamedListener.DEFAULT_NAME);
+  }
+
+  /**
+   * Where {@code listener} is written in the policy, for messages: {@code listen}, or {@code listeners[i]}.
+   */
+  public String field(NamedListener listener) {
+    return isDefaultOnly() ? "listen" : "listeners[" + listeners.indexOf(listener) + "]";
+  }
+
+  /** The listener named {@code name}, or null. */
+  public NamedListener listener(String name) {
+    return listeners.stream().filter(l -> l.name().equals(name)).findFirst().orElse(null);
   }
 
   private static Object fixedTls(Tls tls) {

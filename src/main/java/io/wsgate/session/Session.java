@@ -198,6 +198,11 @@ public final class Session implements LiveClient {
     return upstreamLabel;
   }
 
+  /** The name of the listener the session arrived on; null for a session not tied to one (tests). */
+  public String listener() {
+    return audited.listener();
+  }
+
   @Override
   public byte[] clientAddress() {
     return clientAddress;

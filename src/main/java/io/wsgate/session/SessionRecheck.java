@@ -45,10 +45,10 @@ public final class SessionRecheck {
     return null;
   }
 
-  /** Whether {@code next} still has a route of the session's name (host and path). */
+  /** Whether {@code next} still has a route of the session's name (host and path) on the session's listener. */
   private static boolean hasRoute(CompiledPolicy next, Session session) {
     for (io.wsgate.policy.Route route : next.policy().routes()) {
-      if (route.id().equals(session.route())) {
+      if (route.id().equals(session.route()) && route.reachableThrough(session.listener())) {
         return true;
       }
     }
@@ -78,11 +78,11 @@ public final class SessionRecheck {
 
   /** Whether {@code next} would still admit the session: its route is still its route, and its guards agree. */
   static boolean stillAllowed(CompiledPolicy next, Session session) {
-    RoutePlan plan = next.match(session.host(), session.path());
+    RoutePlan plan = next.match(session.listener(), session.host(), session.path());
     if (plan == null || !plan.route().id().equals(session.route())
         || !java.util.Objects.equals(plan.route().host(), session.routeHost())) {
       return false;
     }
-    return next.pipeline().recheck(session, plan.route()) == null;
+    return next.pipeline(session.listener()).recheck(session, plan.route()) == null;
   }
 }

@@ -138,8 +138,9 @@ class AdminApiIT {
       assertEquals(100, all.getInteger("limit"));
       JsonArray sessions = all.getJsonArray("sessions");
       JsonObject oldest = sessions.getJsonObject(0);
-      assertEquals(Set.of("id", "node", "subject", "issuer", "clientIp", "route", "upstream", "ageMs",
+      assertEquals(Set.of("id", "node", "subject", "issuer", "clientIp", "route", "listener", "upstream", "ageMs",
           "messagesToUpstream", "bytesToUpstream", "messagesToClient", "bytesToClient"), oldest.fieldNames());
+      assertEquals("default", oldest.getString("listener"), "a listen: policy's one listener");
       assertEquals(harness.gateway.services().audit().node(), oldest.getString("node"), "the audit's node id");
       assertEquals("/chat", oldest.getString("route"));
       assertEquals("127.0.0.1", oldest.getString("clientIp"));

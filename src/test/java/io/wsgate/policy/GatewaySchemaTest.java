@@ -216,6 +216,28 @@ class GatewaySchemaTest extends PolicyTestSupport {
     assertViolation(head + "    upstreamCa: ca.pem\n    upstreamTls: { ca: ca.pem }\n", "/routes/0"); // not both
   }
 
+  @Test
+  void listenersValidateAndTheSchemaCatchesTheirMistakes() throws Exception {
+    String route = "routes:\n  - path: /chat\n    upstreams: [demo]\n    origins: { allow: ['*'] }\n"
+        + "    auth: { anonymous: true }\n";
+    String two = "listeners:\n"
+        + "  - { name: public, port: 8443, tls: { cert: a.crt, key: a.key, engine: jdk }, clients: { allow: [0.0.0.0/0] } }\n"
+        + "  - name: internal\n    host: 10.0.0.5\n    port: 8080\n    plain: true\n"
+        + "    clients: { allow: [10.0.0.0/8], trustedProxies: [10.0.0.10], proxyProtocol: false, mode: enforce }\n";
+    assertEquals(List.of(), violations(two + route + "    listeners: [internal]\n"));
+    assertViolation(two + "listen:\n  plain: true\n  clients: { allow: [] }\n" + route, "one and only one");
+    assertViolation(route, "one and only one");
+    assertViolation("listeners: []\n" + route, "/listeners");
+    assertViolation("listeners:\n  - { plain: true, clients: { allow: [] } }\n" + route, "name");
+    assertViolation("listeners:\n  - { name: Public, plain: true, clients: { allow: [] } }\n" + route,
+        "/listeners/0/name");
+    assertViolation("listeners:\n  - { name: a, clients: { allow: [] } }\n" + route, "tls");
+    assertViolation("listeners:\n  - { name: a, plain: true, clients: { allow: [] }, port: 70000 }\n" + route,
+        "/listeners/0/port");
+    assertViolation(two + route + "    listeners: []\n", "/routes/0/listeners");
+    assertViolation(two + route + "    listeners: [internal, internal]\n", "/routes/0/listeners");
+  }
+
   private static void assertViolation(String yamlText, String mentioned) throws Exception {
     List<String> errors = violations(yamlText);
     assertTrue(errors.stream().anyMatch(e -> e.contains(mentioned)), () -> "expected a violation mentioning "
@@ -232,6 +254,7 @@ class GatewaySchemaTest extends PolicyTestSupport {
     JsonNode connections = root.at("/properties/connections");
     assertKeys(PolicyParser.TOP_KEYS, root);
     assertKeys(ListenerSection.KEYS, listen);
+    assertKeys(ListenersSection.KEYS, root.at("/properties/listeners/items"));
     assertKeys(ListenerSection.TLS_KEYS, listen.at("/properties/tls"));
     assertKeys(ClientsSection.LISTENER_KEYS, defs.get("listenClients"));
     assertKeys(ClientsSection.ROUTE_KEYS, defs.get("routeClients"));

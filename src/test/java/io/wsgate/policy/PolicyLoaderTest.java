@@ -224,7 +224,7 @@ class PolicyLoaderTest extends PolicyTestSupport {
 
   @Test
   void unknownTopLevelKeyIsAnError() throws Exception {
-    assertEquals("1:1: lsiten: unknown key (expected one of: listen, issuers, connections, routes, limits, shutdown,"
+    assertEquals("1:1: lsiten: unknown key (expected one of: listen, listeners, issuers, connections, routes, limits, shutdown,"
             + " reload, dev, admin, audit, cluster, probes)",
         onlyError("lsiten:\n  plain: true\n" + PLAIN_LISTENER + ONE_ROUTE));
   }

@@ -19,6 +19,7 @@ public final class GatewayHarness implements AutoCloseable {
   public final Vertx clientVertx = Vertx.vertx();
   public final WebSocketClient client;
   private final StartedGateway started;
+  private final GatewayPolicy policy;
   private final boolean tls;
 
   public GatewayHarness(GatewayPolicy policy) {
@@ -28,7 +29,8 @@ public final class GatewayHarness implements AutoCloseable {
   private GatewayHarness(StartedGateway started, GatewayPolicy policy) {
     this.started = started;
     this.gateway = started.gateway();
-    this.tls = !policy.listen().plain();
+    this.policy = policy;
+    this.tls = policy.startup().listeners().stream().anyMatch(l -> !l.listen().plain());
     WebSocketClientOptions options = new WebSocketClientOptions()
         .setMaxFrameSize(16 * 1024 * 1024)
         .setMaxMessageSize(64 * 1024 * 1024);
@@ -52,12 +54,29 @@ public final class GatewayHarness implements AutoCloseable {
     started.auditTrailBrokenOnPurpose(why);
   }
 
+  /** The first listener's port. */
   public int port() {
     return gateway.port();
   }
 
+  /** The port of the listener named {@code listener} ({@code listeners:}). */
+  public int port(String listener) {
+    return gateway.port(listener);
+  }
+
+  /** Options for the first listener. */
   public WebSocketConnectOptions options(String uri) {
-    return new WebSocketConnectOptions().setHost("localhost").setPort(port()).setURI(uri).setSsl(tls);
+    return options(policy.startup().listeners().get(0).name(), uri);
+  }
+
+  /**
+   * Options for the listener named {@code listener}: its port, TLS when it is a TLS listener, and its
+   * address (as {@code localhost}, which the test certificate names, when that is 127.0.0.1 or a wildcard).
+   */
+  public WebSocketConnectOptions options(String listener, String uri) {
+    io.wsgate.policy.Listener listen = policy.startup().listener(listener).listen();
+    String host = java.util.Set.of("127.0.0.1", "0.0.0.0", "::").contains(listen.host()) ? "localhost" : listen.host();
+    return new WebSocketConnectOptions().setHost(host).setPort(port(listener)).setURI(uri).setSsl(!listen.plain());
   }
 
   public Future<WebSocket> connect(String uri) {

@@ -35,6 +35,12 @@ public record GatewayProcess(Process process, int port, Path logFile) {
   /** As {@link #start(Path, Path, String...)}, with these environment variables added (e.g. {@code WSGATE_NODE_ID}). */
   public static GatewayProcess start(Path policies, Path logFile, Map<String, String> env, String... jvmOptions)
       throws IOException, InterruptedException {
+    return start(policies, logFile, env, List.of(), jvmOptions);
+  }
+
+  /** As {@link #start(Path, Path, Map, String...)}, with options for {@code run} after {@code --policies} ({@code --listen}). */
+  public static GatewayProcess start(Path policies, Path logFile, Map<String, String> env, List<String> runOptions,
+                                     String... jvmOptions) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     Path jar = Path.of("target", "wsgate.jar");
     List<String> command = new ArrayList<>(List.of(java));
@@ -45,6 +51,7 @@ public record GatewayProcess(Process process, int port, Path logFile) {
       command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     }
     command.addAll(List.of("run", "--policies", policies.toString()));
+    command.addAll(runOptions);
     return launch(command, logFile, env);
   }
 
@@ -85,6 +92,12 @@ public record GatewayProcess(Process process, int port, Path logFile) {
       port.completeExceptionally(e);
     }
     port.completeExceptionally(new IllegalStateException("the gateway's output ended"));
+  }
+
+  /** The port of the listener named {@code listener}, as the gateway logs it; {@link #port()} is the first's. */
+  public int port(String listener) {
+    return loggedPort(Pattern.compile("wsgate listening on wss?://[^ ]+:(\\d+) \\(listener "
+        + Pattern.quote(listener) + ","), "listener " + listener);
   }
 
   /** The admin listener's port, as the gateway logs it right after it listens. */

@@ -69,6 +69,16 @@ public final class StartedGateway implements AutoCloseable {
     this.startedBy = caller();
   }
 
+  /** The first listener's port. */
+  public int port() {
+    return gateway.port();
+  }
+
+  /** The port of the listener named {@code listener} ({@code listeners:}). */
+  public int port(String listener) {
+    return gateway.port(listener);
+  }
+
   /** Starts the gateway; a log-only audit becomes files in a temporary directory. */
   public static StartedGateway start(GatewayPolicy policy) {
     if (!policy.audit().equals(AuditSettings.LOG_ONLY)) {

@@ -64,6 +64,9 @@ public final class TestPolicy {
   private ProbeSettings probes = ProbeSettings.DISABLED;
   private Duration readinessGrace = Shutdown.DEFAULT_READINESS_GRACE;
   private AuditSettings audit = AuditSettings.LOG_ONLY;
+  private String listenerName = io.wsgate.policy.NamedListener.DEFAULT_NAME;
+  private final List<io.wsgate.policy.NamedListener> moreListeners = new ArrayList<>();
+  private final java.util.Map<String, ClientAddresses> moreClients = new java.util.LinkedHashMap<>();
 
   public static TestPolicy create() {
     return new TestPolicy();
@@ -262,6 +265,34 @@ public final class TestPolicy {
     return this;
   }
 
+  /** Names the listener the other setters describe, the first one ({@code listeners[0].name}). */
+  public TestPolicy listenerName(String name) {
+    this.listenerName = name;
+    return this;
+  }
+
+  /**
+   * A listener after the first ({@code listeners[i]}), on an OS-chosen port.
+   *
+   * @param tls null: a plain ws:// listener
+   */
+  public TestPolicy listener(String name, String host, Tls tls, ClientAddresses clients) {
+    return listener(name, host, 0, tls, clients);
+  }
+
+  /** As {@link #listener(String, String, Tls, ClientAddresses)}, on a fixed port. */
+  public TestPolicy listener(String name, String host, int port, Tls tls, ClientAddresses clients) {
+    moreListeners.add(new io.wsgate.policy.NamedListener(name, new Listener(host, port, tls), false));
+    moreClients.put(name, clients);
+    return this;
+  }
+
+  /** Makes the last route reachable only through the listeners named ({@code routes[i].listeners}). */
+  public TestPolicy onListeners(String... names) {
+    routes.add(routes.remove(routes.size() - 1).withListeners(List.of(names)));
+    return this;
+  }
+
   public TestPolicy demoPage() {
     this.demoPage = true;
     return this;
@@ -302,10 +333,18 @@ public final class TestPolicy {
   }
 
   public GatewayPolicy build() {
-    StartupSettings startup = new StartupSettings(new Listener(host, port, plain ? null : tls), proxyProtocol,
-        maxMessageBytes, handshakeTimeout, upstreamTimeout, true, admin, audit, ClusterSettings.NONE, probes);
+    Listener first = new Listener(host, port, plain ? null : tls);
+    List<io.wsgate.policy.NamedListener> listeners = new ArrayList<>();
+    listeners.add(new io.wsgate.policy.NamedListener(listenerName, first, proxyProtocol));
+    listeners.addAll(moreListeners);
+    StartupSettings startup = new StartupSettings(first, proxyProtocol,
+        maxMessageBytes, handshakeTimeout, upstreamTimeout, true, admin, audit, ClusterSettings.NONE, probes, listeners);
+    java.util.Map<String, ClientAddresses> clients = new java.util.LinkedHashMap<>(moreClients);
+    clients.put(listenerName, security.clients());
+    Security all = new Security(security.clients(), security.issuers(), security.connections(),
+        security.recheckOnReload(), security.closeRemovedRoutes(), clients);
     return new GatewayPolicy("test", Path.of("."), startup, new RuntimePolicy(routes,
         new Limits(idleTimeout, maxLifetime, maxConnections, pingInterval, frames, sendTimeout, maxReauthPerMinute),
-        new Shutdown(closeCode, drainWindow, drainTimeout, readinessGrace), new Dev(demoPage), security));
+        new Shutdown(closeCode, drainWindow, drainTimeout, readinessGrace), new Dev(demoPage), all));
   }
 }
