@@ -119,6 +119,18 @@ class ClientCertPolicyTest extends PolicyTestSupport {
   }
 
   @Test
+  void withSeveralListenersTheRouteMustBeKeptOffThePlainOnes() throws Exception {
+    String listeners = "listeners:\n"
+        + "  - { name: public, tls: { cert: gw.crt, key: gw.key }, clients: { allow: [0.0.0.0/0] } }\n"
+        + "  - { name: internal, port: 8080, plain: true, clients: { allow: [10.0.0.0/8] } }\n";
+    String route = ROUTE + ANONYMOUS + "    clientCert: { ca: ca.crt }\n";
+    assertEquals("9:17: routes[0].clientCert: needs TLS listeners: listener \"internal\" is plain ws:// and sees no"
+        + " client certificate (name the TLS ones in this route's listeners)", onlyError(listeners + route));
+    Route onPublic = load(listeners + route + "    listeners: [public]\n").routes().get(0);
+    assertEquals(List.of("public"), onPublic.listeners());
+  }
+
+  @Test
   void theSchemaAgreesOnWhenAuthIsRequired() throws Exception {
     String certificate = TLS_LISTENER + ROUTE + "    clientCert: { ca: ca.crt, identity: certificate }\n";
     String token = TLS_LISTENER + ROUTE + ANONYMOUS + "    clientCert: { ca: ca.crt }\n";
