@@ -198,8 +198,11 @@ public final class Gateway {
   /** Binds one policy listener: {@code instances} verticles sharing its port, and its certificate reloader. */
   private Future<Void> listen(GatewayPolicy policy, NamedListener listener, int instances) {
     // Vert.x shares one listening socket among instances bound to the same host and port; a
-    // negative port asks for one OS-chosen port shared by all of them (plain 0 would not share).
-    int bindPort = listener.listen().port() == 0 ? -1 : listener.listen().port();
+    // negative port asks for one OS-chosen port shared by all servers given that same negative port
+    // (plain 0 would not share). Each listener has its own, or two listeners on port 0 of one host
+    // would end up on one socket.
+    int index = policy.startup().listeners().indexOf(listener);
+    int bindPort = listener.listen().port() == 0 ? -(index + 1) : listener.listen().port();
     String named = policy.startup().field(listener) + " (" + listener.name() + ")";
     return deploy(listener, bindPort, instances).recover(failure -> Future.failedFuture(new IllegalStateException(
         named + ": cannot listen on " + listener.listen().host() + ":" + listener.listen().port() + ": "

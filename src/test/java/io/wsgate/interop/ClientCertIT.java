@@ -370,6 +370,45 @@ class ClientCertIT {
     }
   }
 
+  /**
+   * With several listeners, each asks for certificates only for the routes reachable through it: a
+   * {@code clientCert} route kept to {@code partners} leaves the {@code public} listener's clients unasked.
+   */
+  @Test
+  void onlyTheListenerThatServesAClientCertRouteAsks(@TempDir Path root) throws Exception {
+    Path policyDir = Files.createDirectory(root.resolve("policies"));
+    try (EchoUpstream upstream = new EchoUpstream()) {
+      writePolicy(policyDir, """
+          listeners:
+            - { name: public, host: 127.0.0.1, port: 0, tls: { cert: "%1$s", key: "%2$s" }, clients: { allow: [0.0.0.0/0] } }
+            - { name: partners, host: 127.0.0.1, port: 0, tls: { cert: "%1$s", key: "%2$s" }, clients: { allow: [0.0.0.0/0] } }
+          shutdown: { drainWindow: 0s, drainTimeout: 10s }
+          routes:
+            - path: /open
+              upstreams: ["%3$s"]
+              origins: { allow: ["*"], allowMissing: true }
+              auth: { anonymous: true }
+            - path: /device
+              listeners: [partners]
+              upstreams: ["%4$s"]
+              origins: { allow: ["*"], allowMissing: true }
+              clientCert: { ca: "%5$s", identity: certificate }
+          """.formatted(TestCerts.cert(), TestCerts.key(), upstream.url("/open"), upstream.url("/device"), caA.cert()));
+      try (GatewayHarness harness = new GatewayHarness(PolicyLoader.load(policyDir))) {
+        assertFalse(harness.port("public") == harness.port("partners"), "two listeners on port 0: two sockets");
+        WebSocket open = Await.result(client(harness, device).connect(harness.options("public", "/open")));
+        assertNull(open.sslSession().getLocalCertificates(), "public serves no clientCert route: not asked");
+        assertEquals(404, refused(client(harness, device), harness.options("public", "/device")).getStatus());
+
+        WebSocket partner = Await.result(client(harness, device).connect(harness.options("partners", "/device")));
+        assertNotNull(partner.sslSession().getLocalCertificates(), "partners asks, and the device's certificate is let in");
+        assertEquals(401, refused(client(harness, null), harness.options("partners", "/device")).getStatus());
+        Await.result(open.close());
+        Await.result(partner.close());
+      }
+    }
+  }
+
   /** In one step, so the watcher never reads a half-written file. */
   private static void writePolicy(Path dir, String yaml) throws Exception {
     Path scratch = Files.createTempFile(dir.getParent(), "gateway", ".yaml");
