@@ -1,22 +1,17 @@
 package io.wsgate.listener;
 
 import io.wsgate.internal.VertxInternals;
+import io.wsgate.internal.WrappingSslContextFactory;
 import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.spi.tls.SslContextFactory;
-import io.netty.handler.ssl.ClientAuth;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.WeakHashMap;
 
 /**
@@ -60,61 +55,7 @@ final class AcceptClock extends SSLEngineOptions {
 
   @Override
   public SslContextFactory sslContextFactory() {
-    SslContextFactory jdk = engine.sslContextFactory();
-    return new SslContextFactory() {
-      @Override
-      public SslContextFactory useAlpn(boolean useAlpn) {
-        jdk.useAlpn(useAlpn);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory clientAuth(ClientAuth clientAuth) {
-        jdk.clientAuth(clientAuth);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory forClient(boolean forClient) {
-        jdk.forClient(forClient);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory keyMananagerFactory(KeyManagerFactory kmf) {
-        jdk.keyMananagerFactory(kmf);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory trustManagerFactory(TrustManagerFactory tmf) {
-        jdk.trustManagerFactory(tmf);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory enabledCipherSuites(Set<String> enabledCipherSuites) {
-        jdk.enabledCipherSuites(enabledCipherSuites);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory applicationProtocols(List<String> applicationProtocols) {
-        jdk.applicationProtocols(applicationProtocols);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory serverName(String serverName) {
-        jdk.serverName(serverName);
-        return this;
-      }
-
-      @Override
-      public SslContext create() throws SSLException {
-        return new Stamping(jdk.create());
-      }
-    };
+    return new WrappingSslContextFactory(engine.sslContextFactory(), Stamping::new);
   }
 
   private final class Stamping extends DelegatingSslContext {

@@ -1,21 +1,17 @@
 package io.wsgate.upstream;
 
+import io.wsgate.internal.WrappingSslContextFactory;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ApplicationProtocolNegotiator;
-import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.spi.tls.SslContextFactory;
 
 import java.util.List;
-import java.util.Set;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSessionContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The JDK TLS engine for upstream clients, with the peer's name under the gateway's control. Vert.x's
@@ -42,61 +38,7 @@ final class ServerNameEngineOptions extends JdkSSLEngineOptions {
 
   @Override
   public SslContextFactory sslContextFactory() {
-    SslContextFactory jdk = super.sslContextFactory();
-    return new SslContextFactory() {
-      @Override
-      public SslContextFactory useAlpn(boolean useAlpn) {
-        jdk.useAlpn(useAlpn);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory clientAuth(ClientAuth clientAuth) {
-        jdk.clientAuth(clientAuth);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory forClient(boolean forClient) {
-        jdk.forClient(forClient);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory keyMananagerFactory(KeyManagerFactory kmf) {
-        jdk.keyMananagerFactory(kmf);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory trustManagerFactory(TrustManagerFactory tmf) {
-        jdk.trustManagerFactory(tmf);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory enabledCipherSuites(Set<String> enabledCipherSuites) {
-        jdk.enabledCipherSuites(enabledCipherSuites);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory applicationProtocols(List<String> applicationProtocols) {
-        jdk.applicationProtocols(applicationProtocols);
-        return this;
-      }
-
-      @Override
-      public SslContextFactory serverName(String name) {
-        jdk.serverName(name);
-        return this;
-      }
-
-      @Override
-      public SslContext create() throws SSLException {
-        return new Named(jdk.create(), serverName, failures);
-      }
-    };
+    return new WrappingSslContextFactory(super.sslContextFactory(), jdk -> new Named(jdk, serverName, failures));
   }
 
   /** Whether {@code host} is an IP literal, which SNI never carries. */
