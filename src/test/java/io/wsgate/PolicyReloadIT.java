@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -130,10 +129,7 @@ class PolicyReloadIT {
 
   /** Replaces gateway.yaml in one step, so the watcher never reads a half-written file. */
   private void write(String yaml) throws Exception {
-    Path scratch = Files.createTempFile(root, "gateway", ".yaml");
-    Files.writeString(scratch, yaml);
-    Files.move(scratch, policyDir.resolve(PolicyLoader.FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    io.wsgate.testing.PolicyDirectory.replace(policyDir, yaml);
   }
 
   private void startGateway(String yaml, long pollMs) throws Exception {

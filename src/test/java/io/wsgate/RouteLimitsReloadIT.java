@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -86,10 +85,7 @@ class RouteLimitsReloadIT {
   }
 
   private void write(String yaml) throws Exception {
-    Path scratch = Files.createTempFile(root, "gateway", ".yaml");
-    Files.writeString(scratch, yaml);
-    Files.move(scratch, policyDir.resolve(PolicyLoader.FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    io.wsgate.testing.PolicyDirectory.replace(policyDir, yaml);
   }
 
   private void startGateway(String yaml) throws Exception {

@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -621,10 +620,7 @@ class MetricsReferenceIT {
 
   /** Replaces gateway.yaml in one step, so a reload never reads half a file. */
   private void write(String yaml) throws IOException {
-    Path scratch = Files.createTempFile(root, "gateway", ".yaml");
-    Files.writeString(scratch, yaml);
-    Files.move(scratch, policyDir.resolve(PolicyLoader.FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    io.wsgate.testing.PolicyDirectory.replace(policyDir, yaml);
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -244,10 +244,7 @@ class HostsAndSniIT {
 
   /** In one step, so the watcher never reads a half-written file. */
   private static void writePolicy(Path dir, String yaml) throws IOException {
-    Path scratch = java.nio.file.Files.createTempFile(dir.getParent(), "gateway", ".yaml");
-    java.nio.file.Files.writeString(scratch, yaml);
-    java.nio.file.Files.move(scratch, dir.resolve(PolicyLoader.FILE_NAME), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    io.wsgate.testing.PolicyDirectory.replace(dir, yaml);
   }
 
   /** curl's upgrade request through {@code --resolve}; returns its verbose output (the certificate's subject). */
