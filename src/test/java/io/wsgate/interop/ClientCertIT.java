@@ -32,7 +32,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import javax.security.auth.x500.X500Principal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -219,6 +218,8 @@ class ClientCertIT {
       JsonObject accepted = audit.await("session.accepted", e -> !e.isEmpty()).get(0);
       assertEquals("spiffe://example.org/device/42", accepted.getString("subject"));
       assertEquals(io.wsgate.policy.ClientCert.ISSUER, accepted.getString("issuer"));
+      // The session joins the registry just after the client's 101, so the client can be first.
+      Await.until("the session is registered", () -> harness.gateway.services().sessions().size() == 1);
       assertEquals(List.of("spiffe://example.org/device/42"), harness.gateway.services().sessions().snapshot().stream()
           .map(s -> s.audited().subject()).toList(), "the live session is the certificate's subject");
       Await.result(ws.close());
@@ -306,6 +307,7 @@ class ClientCertIT {
              .admin(new io.wsgate.policy.AdminSettings(true, "127.0.0.1", 0, null, null)).build())) {
       WebSocket ws = Await.result(client(harness, sensor).connect(harness.options("/device")));
       io.wsgate.testing.AdminClient admin = new io.wsgate.testing.AdminClient(harness.gateway.adminPort());
+      Await.until("the session is listed", () -> admin.get("/sessions").json().getJsonArray("sessions").size() == 1);
       JsonObject listed = admin.get("/sessions").json().getJsonArray("sessions").getJsonObject(0);
       assertEquals("sensor-9.example.org", listed.getString("subject"));
       assertEquals(io.wsgate.policy.ClientCert.ISSUER, listed.getString("issuer"));
@@ -411,9 +413,6 @@ class ClientCertIT {
 
   /** In one step, so the watcher never reads a half-written file. */
   private static void writePolicy(Path dir, String yaml) throws Exception {
-    Path scratch = Files.createTempFile(dir.getParent(), "gateway", ".yaml");
-    Files.writeString(scratch, yaml);
-    Files.move(scratch, dir.resolve(PolicyLoader.FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    io.wsgate.testing.PolicyDirectory.replace(dir, yaml);
   }
 }
