@@ -3,6 +3,7 @@ package io.wsgate.conformance;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 
+import java.time.Duration;
 import javax.script.ScriptEngine;
 import javax.script.ScriptEngineManager;
 import javax.script.ScriptException;
@@ -14,10 +15,18 @@ import javax.script.ScriptException;
  * class path): the suite's Twisted reactor cannot be started twice in one JVM, and the plugin's
  * own run in Maven's JVM is kept for the gateway, whose result decides the build.
  *
+ * <p>The suite runs on Jython, whose client can hang for good after an internal error
+ * (bugs.jython.org issue 2487, seen on CI at case 9.3.1). A hung run does not end on SIGTERM either:
+ * the JVM's shutdown hooks wait on the same stuck reactor. So this JVM halts itself, hooks skipped, once
+ * {@link #DEADLINE} (system property {@code autobahn.direct.deadline}) has passed, and ends with {@code Runtime.halt} when the suite is done as well.
+ *
  * <p>Arguments: report directory, case pattern, excluded case patterns (comma separated).
  */
 public final class AutobahnDirectRun {
   static final String AGENT = "vertx-echo-upstream";
+  /** The whole direct run takes about 4 minutes on the 2-core CI machine. */
+  static final Duration DEADLINE = Duration.parse(System.getProperty("autobahn.direct.deadline", "PT7M"));
+  static final int EXIT_DEADLINE = 3;
 
   private AutobahnDirectRun() {
   }
@@ -26,6 +35,7 @@ public final class AutobahnDirectRun {
     if (args.length != 3) {
       throw new IllegalArgumentException("usage: <report dir> <cases> <excluded cases, comma separated>");
     }
+    haltAfter(DEADLINE);
     String host = AutobahnTargets.host();
     HttpServer echo = AutobahnEcho.start(Vertx.vertx(), host, 0).await();
     String url = "ws://" + host + ":" + echo.actualPort();
@@ -50,6 +60,23 @@ public final class AutobahnDirectRun {
                 'failByDrop': False}
         wstest.start({'mode': 'fuzzingclient'}, spec)
         """);
-    System.exit(0);
+    System.out.flush();
+    Runtime.getRuntime().halt(0);
+  }
+
+  private static void haltAfter(Duration deadline) {
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(deadline.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+      System.err.println("Autobahn direct run not done after " + deadline
+          + ": halting (a hung Jython client, see bugs.jython.org issue 2487)");
+      System.err.flush();
+      Runtime.getRuntime().halt(EXIT_DEADLINE);
+    }, "autobahn-direct-deadline");
+    watchdog.setDaemon(true);
+    watchdog.start();
   }
 }
