@@ -29,6 +29,8 @@ public enum Reason {
   ORIGIN_DENIED(Kind.HTTP, 403, "origin not allowed"),
   CLIENT_CERT_MISSING(Kind.HTTP, 401, "client certificate required"),
   CLIENT_CERT_UNTRUSTED(Kind.HTTP, 403, "client certificate not accepted"),
+  CLIENT_CERT_REVOKED(Kind.HTTP, 403, "client certificate revoked"),
+  CLIENT_CERT_REVOCATION_UNKNOWN(Kind.HTTP, 403, "client certificate revocation status unknown"),
   TOKEN_MISSING(Kind.HTTP, 401, "access token required"),
   TOKEN_INVALID(Kind.HTTP, 401, "access token invalid"),
   TOKEN_EXPIRED(Kind.HTTP, 401, "access token expired"),

@@ -19,6 +19,7 @@ import java.util.Set;
  * ({@link ClientCertTrust}). With {@code identity: certificate}, its {@link ClientCertificate#identitySubject()}
  * becomes the session's identity, under {@link ClientCert#ISSUER}, for the guards after this one
  * (per-subject caps), the audit and revocation, exactly as a token's {@code sub}. Always enforced.
+ * With the route's {@code crl}, the chain's revocation too ({@link ClientCertTrust#refusal}).
  */
 public final class ClientCertGuard implements HandshakeGuard {
   private static final Future<Verdict> ALLOWED = Future.succeededFuture(Verdict.ALLOW);
@@ -39,8 +40,9 @@ public final class ClientCertGuard implements HandshakeGuard {
     if (presented == null) {
       return deny(Reason.CLIENT_CERT_MISSING, request);
     }
-    if (!ClientCertTrust.trusted(presented.chain(), required.authorities())) {
-      return deny(Reason.CLIENT_CERT_UNTRUSTED, request);
+    Reason untrusted = ClientCertTrust.refusal(presented.chain(), required);
+    if (untrusted != null) {
+      return deny(untrusted, request);
     }
     if (!required.standsForToken()) {
       return ALLOWED;
@@ -66,5 +68,19 @@ public final class ClientCertGuard implements HandshakeGuard {
   @Override
   public Mode mode(Route route) {
     return Mode.ENFORCE;
+  }
+
+  /**
+   * A reload may bring a new {@code ca} or {@code crl}: the chain the session presented must still
+   * pass. A session that presented none (its route had no {@code clientCert} then) would now be refused.
+   */
+  @Override
+  public Reason recheck(LiveClient client, Route route) {
+    ClientCert required = route.clientCert();
+    if (required == null) {
+      return null;
+    }
+    List<java.security.cert.X509Certificate> chain = client.clientCertChain();
+    return chain == null ? Reason.CLIENT_CERT_MISSING : ClientCertTrust.refusal(chain, required);
   }
 }

@@ -19,8 +19,8 @@ public interface HandshakeGuard {
 
   /**
    * Judges a live session again, as a reload that re-checks sessions asks: the reason it would now
-   * be refused, or null. Only guards whose answer can change for a client already admitted (address
-   * and Origin rules) look; rates and tokens were judged at the handshake.
+   * be refused, or null. Only guards whose answer can change for a client already admitted (address,
+   * Origin and client certificate rules) look; rates and tokens were judged at the handshake.
    */
   default Reason recheck(LiveClient client, Route route) {
     return null;

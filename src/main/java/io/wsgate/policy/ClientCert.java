@@ -1,6 +1,7 @@
 package io.wsgate.policy;
 
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -10,8 +11,11 @@ import java.util.List;
  * @param ca          the PEM bundle, as configured (resolved)
  * @param authorities the certificates of that bundle, read when the policy was read: the trust anchors
  * @param identity    whether the certificate stands in for a token or is required alongside one
+ * @param crl         the CRL file, as configured (resolved); null when revocation is not checked
+ * @param crls        the CRLs of that file, read when the policy was read; empty when {@code crl} is null
  */
-public record ClientCert(Path ca, List<X509Certificate> authorities, IdentityFrom identity) {
+public record ClientCert(Path ca, List<X509Certificate> authorities, IdentityFrom identity, Path crl,
+                         List<X509CRL> crls) {
   /** The issuer name sessions authenticated by a certificate carry; no policy issuer can have it (':'). */
   public static final String ISSUER = "x509:clientCert";
 
@@ -28,6 +32,17 @@ public record ClientCert(Path ca, List<X509Certificate> authorities, IdentityFro
 
   public ClientCert {
     authorities = List.copyOf(authorities);
+    crls = List.copyOf(crls);
+  }
+
+  /** A requirement without revocation checking. */
+  public ClientCert(Path ca, List<X509Certificate> authorities, IdentityFrom identity) {
+    this(ca, authorities, identity, null, List.of());
+  }
+
+  /** Whether each certificate of a client's path must be covered by a current CRL of its issuer. */
+  public boolean checksRevocation() {
+    return crl != null;
   }
 
   public boolean standsForToken() {

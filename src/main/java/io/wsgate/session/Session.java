@@ -26,9 +26,10 @@ import io.wsgate.limits.SubjectId;
 import io.wsgate.policy.Direction;
 import io.wsgate.policy.Limits;
 
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,6 +51,7 @@ public final class Session implements LiveClient {
   private final String clientIp;
   private final byte[] clientAddress;
   private final String origin;
+  private final List<X509Certificate> clientCertChain;
   private final String path;
   private final String route;
   /** The request's host, normalized; null without a Host header. */
@@ -114,6 +116,7 @@ public final class Session implements LiveClient {
     this.clientIp = handshake.clientIp();
     this.clientAddress = handshake.clientAddress();
     this.origin = handshake.origin();
+    this.clientCertChain = handshake.clientCert() == null ? null : handshake.clientCert().chain();
     this.path = handshake.path();
     this.route = plan.route().id();
     this.host = io.wsgate.policy.HostPattern.requestHost(handshake.host());
@@ -211,6 +214,11 @@ public final class Session implements LiveClient {
   @Override
   public String origin() {
     return origin;
+  }
+
+  @Override
+  public List<X509Certificate> clientCertChain() {
+    return clientCertChain;
   }
 
   String path() {

@@ -82,6 +82,10 @@ final class Handshakes {
   }
 
   static LiveClient live(String clientIp, String origin) {
+    return live(clientIp, origin, null);
+  }
+
+  static LiveClient live(String clientIp, String origin, List<java.security.cert.X509Certificate> chain) {
     byte[] address = NetUtil.createByteArrayFromIpAddressString(clientIp);
     return new LiveClient() {
       @Override
@@ -92,6 +96,11 @@ final class Handshakes {
       @Override
       public String origin() {
         return origin;
+      }
+
+      @Override
+      public List<java.security.cert.X509Certificate> clientCertChain() {
+        return chain;
       }
     };
   }

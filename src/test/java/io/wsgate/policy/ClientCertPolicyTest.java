@@ -104,12 +104,40 @@ class ClientCertPolicyTest extends PolicyTestSupport {
 
   @Test
   void unknownKeysAndNonMappingsAreRefused() throws Exception {
-    String unknown = onlyError(TLS_LISTENER + ROUTE + ANONYMOUS + "    clientCert: { ca: ca.crt, crl: x.crl }\n");
-    assertEquals("9:31: routes[0].clientCert.crl: unknown key (expected one of: ca, identity)", unknown);
+    String unknown = onlyError(TLS_LISTENER + ROUTE + ANONYMOUS + "    clientCert: { ca: ca.crt, ocsp: true }\n");
+    assertEquals("9:31: routes[0].clientCert.ocsp: unknown key (expected one of: ca, identity, crl)", unknown);
     assertEquals("9:17: routes[0].clientCert: expected a mapping, got \"ca.crt\"",
         onlyError(TLS_LISTENER + ROUTE + ANONYMOUS + "    clientCert: ca.crt\n"));
-    assertEquals("9:5: routes[0].clientCert: expected a mapping (ca:, identity:), got nothing",
+    assertEquals("9:5: routes[0].clientCert: expected a mapping (ca:, identity:, crl:), got nothing",
         onlyError(TLS_LISTENER + ROUTE + ANONYMOUS + "    clientCert:\n"));
+  }
+
+  @Test
+  void aCrlFileIsReadWithEveryCrlItHolds() throws Exception {
+    ClientCerts.Authority other = ClientCerts.authority(dir, "other", "Other CA");
+    Files.writeString(dir.resolve("both.crl"), Files.readString(ca.crl("a")) + Files.readString(other.crl("b")));
+    ClientCert required = load(TLS_LISTENER + ROUTE + ANONYMOUS + "    clientCert: { ca: ca.crt, crl: both.crl }\n")
+        .routes().get(0).clientCert();
+    assertEquals(abs("both.crl"), required.crl());
+    assertEquals(2, required.crls().size());
+    assertTrue(required.checksRevocation());
+    assertFalse(load(TLS_LISTENER + ROUTE + ANONYMOUS + "    clientCert: { ca: ca.crt }\n").routes().get(0)
+        .clientCert().checksRevocation(), "no crl: revocation is not checked");
+  }
+
+  @Test
+  void aCrlThatIsMissingNotACrlOrForgedIsRefused() throws Exception {
+    String route = TLS_LISTENER + ROUTE + ANONYMOUS + "    clientCert: { ca: ca.crt, crl: %s }\n";
+    assertEquals("9:36: routes[0].clientCert.crl: file not found: " + abs("gone.crl"),
+        onlyError(route.formatted("gone.crl")));
+    assertEquals("9:36: routes[0].clientCert.crl: not a CRL file (PEM or DER): " + abs("ca.crt"),
+        onlyError(route.formatted("ca.crt")));
+    // A CRL in the CA's name, signed by another key: whoever wrote it is not the CA.
+    ClientCerts.Authority impostor = ClientCerts.authority(Files.createDirectories(dir.resolve("impostor")), "ca",
+        "Example Client CA");
+    Files.copy(impostor.crl("forged"), dir.resolve("forged.crl"));
+    assertEquals("9:36: routes[0].clientCert.crl: the CRL of CN=Example Client CA in " + abs("forged.crl")
+        + " is not signed by that CA's key in ca", onlyError(route.formatted("forged.crl")));
   }
 
   @Test

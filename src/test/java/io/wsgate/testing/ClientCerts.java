@@ -10,6 +10,8 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -74,18 +76,54 @@ public final class ClientCerts {
         throw new IllegalStateException(e);
       }
     }
+
+    /** An intermediate CA this one signs. */
+    public Authority intermediate(String stem, String commonName) {
+      return authority(dir, stem, commonName, this);
+    }
+
+    /** A current CRL (this update an hour ago, next update in a day) revoking {@code revoked}. */
+    public Path crl(String stem, X509Certificate... revoked) {
+      Instant now = Instant.now();
+      return crl(stem, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)), revoked);
+    }
+
+    /** A CRL with these update times, revoking {@code revoked}, written as {@code <stem>.crl} (PEM). */
+    public Path crl(String stem, Instant thisUpdate, Instant nextUpdate, X509Certificate... revoked) {
+      try {
+        X509v2CRLBuilder builder = new X509v2CRLBuilder(
+            new X500Name(certificate.getSubjectX500Principal().getName()), Date.from(thisUpdate));
+        builder.setNextUpdate(Date.from(nextUpdate));
+        for (X509Certificate c : revoked) {
+          builder.addCRLEntry(c.getSerialNumber(), Date.from(thisUpdate), CRLReason.keyCompromise);
+        }
+        byte[] der = builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())).getEncoded();
+        Path file = dir.resolve(stem + ".crl");
+        Files.writeString(file, pem("X509 CRL", der));
+        return file;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   public static Authority authority(Path dir, String stem, String commonName) {
+    return authority(dir, stem, commonName, null);
+  }
+
+  /** A CA whose certificate {@code parent} signs (null: self-signed, a root). */
+  private static Authority authority(Path dir, String stem, String commonName, Authority parent) {
     try {
       KeyPair keys = ecKeys();
       X500Name name = new X500Name("CN=" + commonName);
+      X500Name issuer = parent == null ? name : new X500Name(parent.certificate.getSubjectX500Principal().getName());
       Instant now = Instant.now();
-      byte[] der = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minus(Duration.ofHours(1))),
+      byte[] der = new JcaX509v3CertificateBuilder(issuer, serial(), Date.from(now.minus(Duration.ofHours(1))),
           Date.from(now.plus(Duration.ofDays(2))), name, keys.getPublic())
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-          .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())).getEncoded();
+          .build(new JcaContentSignerBuilder("SHA256withECDSA")
+              .build((parent == null ? keys : parent.keys).getPrivate())).getEncoded();
       Tls.Pair pair = write(dir, stem, der, keys.getPrivate());
       return new Authority(dir, pair.cert(), keys, NamedCerts.read(pair.cert()));
     } catch (Exception e) {
