@@ -251,8 +251,11 @@ public final class AuditLog {
 
   /** The fields of a handshake record that say who asked for what. */
   private static JsonObject request(JsonObject event, AuditedRequest who) {
-    JsonObject out = session(event, who).put("path", who.path()).put("origin", who.origin())
+    JsonObject out = session(event, who).put("path", who.path()).put("host", who.host()).put("origin", who.origin())
         .put("userAgent", who.userAgent());
+    if (who.sni() != null) {
+      out.put("sni", who.sni());
+    }
     if (who.clientCert() != null) {
       out.put("clientCert", new JsonObject().put("subject", who.clientCert().subject())
           .put("sha256", who.clientCert().sha256()));

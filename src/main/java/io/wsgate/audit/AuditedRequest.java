@@ -5,7 +5,7 @@ package io.wsgate.audit;
  * the fields that every handshake record carries, and (its first five, and the listener) every record of the session
  * the request became, so that one record answers who, from where and on which route without a
  * join. Holds no token, cookie or other header that could carry a secret: of the headers, only
- * {@code Origin} and {@code User-Agent}, each cut to {@link #MAX_HEADER_CHARS} characters with
+ * {@code Origin}, {@code User-Agent} and {@code Host}, each cut to {@link #MAX_HEADER_CHARS} characters with
  * control characters escaped ({@link #clientText}).
  *
  * <pre>{@code
@@ -24,9 +24,13 @@ package io.wsgate.audit;
  * @param listener  the name of the listener the request arrived on ({@code default} for {@code listen:}); null
  *                  when not known
  * @param clientCert the client certificate read on a {@code clientCert} route; null when none (or no such route)
+ * @param host      the {@code Host} header as the client sent it, bounded; null when absent or not read
+ * @param sni       the TLS server name the connection was opened for, bounded; recorded only on the refusal
+ *                  it explains ({@code misdirected_request}), null otherwise
  */
 public record AuditedRequest(String requestId, String clientIp, String subject, String issuer, String route,
-                             String path, String origin, String userAgent, String listener, ClientCert clientCert) {
+                             String path, String origin, String userAgent, String listener, ClientCert clientCert,
+                             String host, String sni) {
   /** Client-chosen header values are cut to this many characters. */
   public static final int MAX_HEADER_CHARS = 256;
 
@@ -43,6 +47,14 @@ public record AuditedRequest(String requestId, String clientIp, String subject, 
   public AuditedRequest {
     origin = clientText(origin);
     userAgent = clientText(userAgent);
+    host = clientText(host);
+    sni = clientText(sni);
+  }
+
+  /** A request whose Host was not recorded. */
+  public AuditedRequest(String requestId, String clientIp, String subject, String issuer, String route,
+                        String path, String origin, String userAgent, String listener, ClientCert clientCert) {
+    this(requestId, clientIp, subject, issuer, route, path, origin, userAgent, listener, clientCert, null, null);
   }
 
   /** A request without a client certificate. */

@@ -56,7 +56,7 @@ public record HandshakeRequest(String requestId, String peerIp, String clientIp,
   public AuditedRequest audited() {
     return new AuditedRequest(requestId, clientIp, identity == null ? null : identity.subject(),
         identity == null ? null : identity.issuer(), route == null ? null : route.id(), path, origin(),
-        headers.get("user-agent"), listener, clientCert == null ? null : clientCert.audited());
+        headers.get("user-agent"), listener, clientCert == null ? null : clientCert.audited(), host, null);
   }
 
   /** The request after token verification: the identity, and offers / query without the token. */

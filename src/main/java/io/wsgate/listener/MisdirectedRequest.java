@@ -46,6 +46,12 @@ final class MisdirectedRequest {
     }
   }
 
+  /** The server name the client asked for in its TLS handshake, as the audit records a 421; null without one. */
+  static String requestedName(HttpConnection connection) {
+    SSLSession session = connection.isSsl() ? connection.sslSession() : null;
+    return session == null ? null : SniKeyManager.requestedName(session);
+  }
+
   static boolean covers(X509Certificate certificate, String host) {
     byte[] ip = literal(host);
     if (ip == null) {

@@ -287,9 +287,10 @@ final class UpgradeHandler implements Handler<HttpServerRequest> {
 
   /** A refusal before the guards: the direct peer, and the route when one matched. */
   private void reject(HttpServerRequest request, String requestId, RoutePlan plan, long received, Reason reason) {
+    String sni = reason == Reason.MISDIRECTED_REQUEST ? MisdirectedRequest.requestedName(request.connection()) : null;
     services.audit().rejected(new AuditedRequest(requestId, request.remoteAddress().hostAddress(), null, null,
         plan == null ? null : plan.route().id(), request.path(), request.getHeader("origin"),
-        request.getHeader("user-agent"), listener), reason);
+        request.getHeader("user-agent"), listener, null, request.getHeader("host"), sni), reason);
     services.meters().handshake(false, received);
     respond(request, reason);
   }

@@ -48,7 +48,7 @@ class AuditEcsMappingIT {
   /** The ECS 8 fields the mapping uses outside wsgate.*, as the ECS field reference spells them. */
   private static final Set<String> ECS = Set.of("@timestamp", "observer.name", "event.action", "event.reason",
       "http.request.id", "source.ip", "user.id", "url.path", "user_agent.original", "http.response.status_code",
-      "rule.name", "source.bytes", "destination.bytes", "error.message");
+      "rule.name", "source.bytes", "destination.bytes", "error.message", "url.domain", "tls.client.server_name");
   private static final Pattern VRL = Pattern.compile("^\\s*\\.(?:\"(@timestamp)\"|([a-z_.]+)) = .*del\\(r\\.(\\w+)\\)");
   private static final Pattern DOC_ROW = Pattern.compile("^\\| `([^`]+)` \\| `([^`]+)` \\|");
 

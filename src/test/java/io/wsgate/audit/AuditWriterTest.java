@@ -99,7 +99,7 @@ class AuditWriterTest {
     SetClock clock = new SetClock("2026-11-25T09:14:03Z");
     AuditLog audit = new AuditLog(new GatewayMetrics(), settings(dir, 1 << 20, 64), clock);
     audit.accepted(new AuditedRequest("r-1", "203.0.113.9", "alice", "idp", "/chat", "/chat", "https://app.example.com",
-        "Mozilla/5.0"), "ws://10.0.0.5:9000/", "v1");
+        "Mozilla/5.0", null, null, "chat.example.com", null), "ws://10.0.0.5:9000/", "v1");
     audit.rejected(Requests.refused("r-2", "198.51.100.7", "/chat"), Reason.ORIGIN_DENIED);
     Await.result(audit.close());
 
@@ -110,12 +110,12 @@ class AuditWriterTest {
         + "\"}", lines.get(0));
     assertEquals("{\"seq\":2,\"v\":2,\"ts\":\"2026-11-25T09:14:03.000Z\",\"node\":\"gw-1\",\"event\":\"session.accepted\",\"requestId\":\"r-1\","
         + "\"clientIp\":\"203.0.113.9\",\"subject\":\"alice\",\"issuer\":\"idp\",\"route\":\"/chat\",\"path\":\"/chat\","
-        + "\"origin\":\"https://app.example.com\",\"userAgent\":\"Mozilla/5.0\",\"upstream\":\"ws://10.0.0.5:9000/\","
+        + "\"host\":\"chat.example.com\",\"origin\":\"https://app.example.com\",\"userAgent\":\"Mozilla/5.0\",\"upstream\":\"ws://10.0.0.5:9000/\","
         + "\"policyVersion\":\"v1\",\"prev\":\""
         + AuditChain.hash(lines.get(0)) + "\"}", lines.get(1));
     assertEquals("{\"seq\":3,\"v\":2,\"ts\":\"2026-11-25T09:14:03.000Z\",\"node\":\"gw-1\",\"event\":\"handshake.rejected\",\"requestId\":\"r-2\","
         + "\"clientIp\":\"198.51.100.7\",\"subject\":null,\"issuer\":null,\"route\":null,\"path\":\"/chat\","
-        + "\"origin\":null,\"userAgent\":null,\"reason\":\"origin_denied\",\"status\":403,\"prev\":\""
+        + "\"host\":null,\"origin\":null,\"userAgent\":null,\"reason\":\"origin_denied\",\"status\":403,\"prev\":\""
         + AuditChain.hash(lines.get(1)) + "\"}", lines.get(2));
     assertEquals(3, lines.size());
     assertIntact(dir);

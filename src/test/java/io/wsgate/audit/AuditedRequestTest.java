@@ -25,11 +25,13 @@ class AuditedRequestTest {
   }
 
   @Test
-  void onlyOriginAndUserAgentAreBounded() {
+  void onlyTheClientsHeadersAndServerNameAreBounded() {
     AuditedRequest r = new AuditedRequest("id", "192.0.2.1", "alice", "idp", "/chat", "/chat/" + "p".repeat(300),
-        "o".repeat(300), "u\n");
+        "o".repeat(300), "u\n", "default", null, "h".repeat(300), "a.test\u0000");
     assertEquals("o".repeat(256) + "...", r.origin());
     assertEquals("u\\u000a", r.userAgent());
+    assertEquals("h".repeat(256) + "...", r.host());
+    assertEquals("a.test\\u0000", r.sni());
     assertEquals(306, r.path().length(), "the path is recorded as sent");
   }
 }
