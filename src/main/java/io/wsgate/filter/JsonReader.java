@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.wsgate.internal.VertxInternals;
+import io.wsgate.websocket.Utf8Validator;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -57,18 +58,43 @@ final class JsonReader {
   /** The tree, or null when the bytes are not acceptable JSON. Never throws. */
   JsonNode read(Buffer payload) {
     try {
-      JsonNode node;
       ByteBuf buf = VertxInternals.byteBuf(payload);
+      byte[] bytes;
+      int offset;
+      int length;
       if (buf != null && buf.hasArray()) {
-        node = mapper.readTree(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+        bytes = buf.array();
+        offset = buf.arrayOffset() + buf.readerIndex();
+        length = buf.readableBytes();
       } else {
-        node = mapper.readTree(payload.getBytes());
+        bytes = payload.getBytes();
+        offset = 0;
+        length = bytes.length;
       }
+      if (!wellFormedUtf8(bytes, offset, offset + length)) {
+        return null;
+      }
+      JsonNode node = mapper.readTree(bytes, offset, length);
       return node == null || node.isMissingNode() ? null : node;
     } catch (IOException | RuntimeException e) {
       // Untrusted input: whatever Jackson objects to (including its constraint exceptions) is invalid.
       return null;
     }
+  }
+
+  /**
+   * RFC 8259 §8.1: JSON is UTF-8. Jackson does not check it everywhere: it looks an object key up in
+   * its name table before decoding it, and pads a short key's last 4-byte group with 0xFF bytes, so
+   * the invalid key FF FF 'n' 'g' reads as an earlier message's "ng" (found by MessageFilterFuzzTest).
+   * The gateway would then judge a key the upstream never reads. Checked here, for binary messages
+   * too; a text message's frames were already checked on the way in.
+   */
+  private static boolean wellFormedUtf8(byte[] bytes, int from, int to) {
+    if (Utf8Validator.skipAscii(bytes, from, to) == to) {
+      return true;
+    }
+    Utf8Validator utf8 = new Utf8Validator();
+    return utf8.update(bytes, from, to) && utf8.complete();
   }
 
   /** Container nesting depth, iteratively (no recursion on attacker-shaped input). */

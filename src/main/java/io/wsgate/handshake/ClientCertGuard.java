@@ -9,6 +9,7 @@ import io.wsgate.policy.Mode;
 import io.wsgate.policy.Route;
 import io.wsgate.upstream.UpstreamHeaders;
 
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,7 +81,7 @@ public final class ClientCertGuard implements HandshakeGuard {
     if (required == null) {
       return null;
     }
-    List<java.security.cert.X509Certificate> chain = client.clientCertChain();
+    List<X509Certificate> chain = client.clientCertChain();
     return chain == null ? Reason.CLIENT_CERT_MISSING : ClientCertTrust.refusal(chain, required);
   }
 }

@@ -37,7 +37,8 @@ public final class HandshakePipeline {
 
   /**
    * Judges a live session again with the guards that can change their minds (address, Origin and
-   * client certificate rules) on {@code route}: the first enforced refusal, or null. Monitor-mode rules close nothing.
+   * client certificate rules) on {@code route}: the first enforced refusal, or null. Monitor-mode
+   * rules close nothing.
    */
   public Reason recheck(LiveClient client, Route route) {
     for (HandshakeGuard guard : guards) {

@@ -13,7 +13,8 @@ import java.util.List;
  * whatever now serves its path. If the policy asks for it ({@code recheckSessions}), the others are
  * judged again: their route must still be theirs, and the guards that can change their minds about an
  * admitted client (address, Origin and client certificate rules,
- * {@link io.wsgate.handshake.HandshakeGuard#recheck}) must still agree; those it would now refuse are closed with 1008. Rules in monitor mode close nothing.
+ * {@link io.wsgate.handshake.HandshakeGuard#recheck}) must still agree; those it would now refuse are
+ * closed with 1008. Rules in monitor mode close nothing.
  * A session that registers only after such a gateway-wide decision looked at the live sessions judges
  * itself: {@link #lateDecision}.
  */

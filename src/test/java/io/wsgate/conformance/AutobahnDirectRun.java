@@ -17,8 +17,9 @@ import javax.script.ScriptException;
  *
  * <p>The suite runs on Jython, whose client can hang for good after an internal error
  * (bugs.jython.org issue 2487, seen on CI at case 9.3.1). A hung run does not end on SIGTERM either:
- * the JVM's shutdown hooks wait on the same stuck reactor. So this JVM halts itself, hooks skipped, once
- * {@link #DEADLINE} (system property {@code autobahn.direct.deadline}) has passed, and ends with {@code Runtime.halt} when the suite is done as well.
+ * the JVM's shutdown hooks wait on the same stuck reactor. So this JVM halts itself, hooks skipped,
+ * once {@link #DEADLINE} (system property {@code autobahn.direct.deadline}) has passed, and ends with
+ * {@code Runtime.halt} when the suite is done as well.
  *
  * <p>Arguments: report directory, case pattern, excluded case patterns (comma separated).
  */
